@@ -1,0 +1,30 @@
+# `make run` and `make test` work on a fresh machine: they create .venv and install the project first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run chat test lint bench validate
+
+$(BIN)/thidua: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/thidua
+	$(BIN)/thidua run
+
+chat: $(BIN)/thidua
+	$(BIN)/thidua chat
+
+lint: $(BIN)/thidua
+	$(BIN)/ruff check .
+
+validate: $(BIN)/thidua
+	$(BIN)/thidua kb validate
+
+test: lint validate
+	$(BIN)/pytest -q
+
+bench: $(BIN)/thidua
+	$(BIN)/thidua bench

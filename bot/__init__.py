@@ -1,0 +1,1 @@
+"""Application wiring: settings, the Telegram application, storage, scheduling and entry points."""

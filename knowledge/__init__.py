@@ -1,0 +1,17 @@
+"""The curated knowledge base and the pure question-answering engine (no Telegram, no I/O
+beyond reading its own data files)."""
+
+from knowledge.base import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from knowledge.coverage import coverage_text
+from knowledge.engine import answer
+from knowledge.phrasing import format_source, render_text
+
+__all__ = [
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "answer",
+    "coverage_text",
+    "format_source",
+    "load_knowledge_base",
+    "render_text",
+]

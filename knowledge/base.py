@@ -1,0 +1,286 @@
+"""Loading and validating the curated knowledge base into indexed, immutable facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.gazetteer import Gazetteer, load_gazetteer
+from knowledge.model import BOUNDS, FACT_KINDS, FIGURE_KINDS, Amount, District, Fact, Source
+from knowledge.numbers import is_vn_figure
+
+DATA_DIR = Path(__file__).parent / "data"
+_LINE = "__line__"
+_FACT_FIELDS = {
+    "id", "year", "kind", "metric", "value", "of", "unit", "percent", "percent_of", "bound",
+    "estimate", "also", "text", "date", "detail", "scope",
+}
+
+
+class KnowledgeBaseError(Exception):
+    """The knowledge-base files have problems; ``problems`` lists each with file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a data file, where it is and how to fix it."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """An entry of the controlled vocabulary: what is measured and how people ask for it."""
+
+    id: str
+    label: str
+    topic: str
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Question words: abbreviations, place type words, ranking, percent and target cues."""
+
+    abbreviations: dict[str, str]
+    place_types: dict[str, str]
+    former_markers: tuple[str, ...]
+    ranking: dict[str, tuple[str, ...]]
+    percent_words: tuple[str, ...]
+    target_words: tuple[str, ...]
+    stopwords: frozenset[str]
+
+
+@dataclass(eq=False)
+class KnowledgeBase:
+    """Sources, metrics, facts and the gazetteer, with the indexes the engine needs."""
+
+    sources: dict[str, Source]
+    metrics: dict[str, Metric]
+    facts: tuple[Fact, ...]
+    gazetteer: Gazetteer
+    vocabulary: Vocabulary
+    by_district: dict[str, tuple[Fact, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[Fact]] = defaultdict(list)
+        for fact in self.facts:
+            grouped[fact.district.code].append(fact)
+        self.by_district = {code: tuple(facts) for code, facts in grouped.items()}
+
+    @property
+    def districts(self) -> tuple[District, ...]:
+        """Districts that have facts, in a stable order."""
+        seen = {f.district.code: f.district for f in self.facts}
+        return tuple(sorted(seen.values(), key=lambda d: (d.province, d.name)))
+
+    def years_of(self, district: District) -> tuple[int, ...]:
+        """Years of the district's figures (results, targets, awards)."""
+        return tuple(sorted({f.year for f in self.by_district.get(district.code, ())
+                             if f.kind in FIGURE_KINDS}))
+
+    def topics_of(self, district: District | None = None) -> tuple[str, ...]:
+        """Topics with facts, for one district or all, in vocabulary order."""
+        facts = self.by_district.get(district.code, ()) if district else self.facts
+        used = {self.metrics[f.metric].topic for f in facts}
+        return tuple(dict.fromkeys(m.topic for m in self.metrics.values() if m.topic in used))
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that records the line of every mapping under ``__line__``."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[_LINE] = node.start_mark.line + 1
+        return mapping
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(path.name, 0, f"cannot read the file: {exc}"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        problems.append(Problem(path.name, line, f"not valid YAML: {exc}"))
+    return None
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != _LINE}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    """Read ``vocabulary.yaml``: the words of questions the engine understands."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Vocabulary(
+        abbreviations=dict(raw["abbreviations"]),
+        place_types=dict(raw["place_types"]),
+        former_markers=tuple(raw["former_markers"]),
+        ranking={k: tuple(v) for k, v in raw["ranking"].items()},
+        percent_words=tuple(raw["percent_words"]),
+        target_words=tuple(raw["target_words"]),
+        stopwords=frozenset(raw["stopwords"]),
+    )
+
+
+def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
+    """Load and validate every data file; raise ``KnowledgeBaseError`` listing all problems."""
+    data_dir = data_dir or DATA_DIR
+    problems: list[Problem] = []
+    try:
+        vocabulary = load_vocabulary(data_dir / "vocabulary.yaml")
+        gazetteer = load_gazetteer(data_dir, vocabulary.place_types)
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+        raise KnowledgeBaseError([Problem("vocabulary.yaml/gazetteer.json", 0,
+                                          f"cannot load: {exc}")]) from exc
+    sources = _load_sources(data_dir / "sources.yaml", problems)
+    metrics = _load_metrics(data_dir / "metrics.yaml", problems)
+    facts: list[Fact] = []
+    for path in sorted((data_dir / "facts").glob("*.yaml")):
+        facts.extend(_load_facts(path, sources, metrics, gazetteer, problems))
+    problems.extend(_check_ids(facts))
+    used = {f.metric for f in facts}
+    problems.extend(Problem("metrics.yaml", 0, f"metric {m!r} is defined but no fact uses it")
+                    for m in metrics if m not in used)
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return KnowledgeBase(sources=sources, metrics=metrics, facts=tuple(facts),
+                         gazetteer=gazetteer, vocabulary=vocabulary)
+
+
+def _load_sources(path: Path, problems: list[Problem]) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for entry in _read_yaml(path, problems) or []:
+        line = entry.get(_LINE, 0)
+        missing = [k for k in ("id", "title", "publisher", "date") if not entry.get(k)]
+        if missing:
+            problems.append(Problem(path.name, line, f"source lacks {', '.join(missing)}"))
+            continue
+        if not isinstance(entry["date"], dt.date):
+            problems.append(Problem(path.name, line, "date must be an ISO date like 2023-03-25"))
+            continue
+        sources[entry["id"]] = Source(id=entry["id"], title=entry["title"],
+                                      publisher=entry["publisher"], date=entry["date"],
+                                      url=entry.get("url") or None)
+    return sources
+
+
+def _load_metrics(path: Path, problems: list[Problem]) -> dict[str, Metric]:
+    metrics: dict[str, Metric] = {}
+    raw = _read_yaml(path, problems) or {}
+    for metric_id, entry in raw.items():
+        if metric_id == _LINE:
+            continue
+        if not isinstance(entry, dict) or not entry.get("label") or not entry.get("topic"):
+            line = entry.get(_LINE, 0) if isinstance(entry, dict) else 0
+            problems.append(Problem(path.name, line, f"metric {metric_id!r} needs a label and a topic"))
+            continue
+        metrics[metric_id] = Metric(id=metric_id, label=entry["label"], topic=entry["topic"],
+                                    synonyms=tuple(str(s) for s in entry.get("synonyms") or ()))
+    return metrics
+
+
+def _load_facts(path: Path, sources: dict[str, Source], metrics: dict[str, Metric],
+                gazetteer: Gazetteer, problems: list[Problem]) -> list[Fact]:
+    raw = _read_yaml(path, problems)
+    if raw is None:
+        return []
+    where = f"facts/{path.name}"
+    source = sources.get(raw.get("source", ""))
+    district = gazetteer.district_by_name(raw.get("district", ""), raw.get("province", ""))
+    if source is None:
+        problems.append(Problem(where, raw.get(_LINE, 1),
+                                f"unknown source {raw.get('source')!r}: use an id of sources.yaml"))
+    if district is None:
+        problems.append(Problem(where, raw.get(_LINE, 1),
+                                f"unknown district {raw.get('district')!r} in {raw.get('province')!r}:"
+                                " use the full name and province as in the gazetteer"))
+    if source is None or district is None:
+        return []
+    facts = []
+    for entry in raw.get("facts") or []:
+        fact_problems = _check_fact(entry, metrics)
+        problems.extend(Problem(where, entry.get(_LINE, 0), f"{entry.get('id', '?')}: {msg}")
+                        for msg in fact_problems)
+        if fact_problems:
+            continue
+        facts.append(Fact(
+            id=entry["id"], district=district, year=entry["year"], kind=entry["kind"],
+            metric=entry["metric"], source=source,
+            value=_text(entry.get("value")), of=_text(entry.get("of")), unit=entry.get("unit"),
+            percent=_text(entry.get("percent")), percent_of=entry.get("percent_of"),
+            bound=entry.get("bound"), estimate=bool(entry.get("estimate")),
+            also=tuple(Amount(value=_text(a["value"]) or "", unit=a.get("unit", ""))
+                       for a in entry.get("also") or ()),
+            text=entry.get("text"), date=entry.get("date"), detail=entry.get("detail"),
+            scope=entry.get("scope", raw.get("scope")),
+            line=entry.get(_LINE, 0), file=where,
+        ))
+    return facts
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _check_fact(entry: dict[str, Any], metrics: dict[str, Metric]) -> list[str]:
+    """What is wrong with one fact entry, each with the fix."""
+    found = []
+    unknown = set(entry) - _FACT_FIELDS - {_LINE}
+    if unknown:
+        found.append(f"unknown field(s) {sorted(unknown)}: see SCHEMA.md")
+    if not entry.get("id"):
+        found.append("missing id")
+    if not isinstance(entry.get("year"), int) or not 1975 <= entry["year"] <= 2100:
+        found.append("year must be a whole year like 2022")
+    if entry.get("kind") not in FACT_KINDS:
+        found.append(f"kind must be one of {', '.join(FACT_KINDS)}")
+    if entry.get("metric") not in metrics:
+        found.append(f"unknown metric {entry.get('metric')!r}: add it to metrics.yaml")
+    if entry.get("bound") is not None and entry["bound"] not in BOUNDS:
+        found.append(f"bound must be one of {', '.join(BOUNDS)}")
+    if entry.get("value") is None and entry.get("percent") is None and not entry.get("text"):
+        found.append("needs a value, a percent or a text")
+    for name in ("value", "of", "percent"):
+        if entry.get(name) is not None and not is_vn_figure(str(entry[name])):
+            found.append(f"{name} {entry[name]!r} is not a figure in Vietnamese notation "
+                         "(write it as the report does, e.g. \"4.670,8\")")
+    for extra in entry.get("also") or ():
+        if not isinstance(extra, dict) or not is_vn_figure(str(extra.get("value", ""))):
+            found.append("each 'also' entry needs a value in Vietnamese notation and a unit")
+    if entry.get("date") is not None and not isinstance(entry["date"], dt.date):
+        found.append("date must be an ISO date like 2023-11-25")
+    return found
+
+
+def _check_ids(facts: Iterable[Fact]) -> list[Problem]:
+    seen: dict[str, Fact] = {}
+    problems = []
+    for fact in facts:
+        if fact.id in seen:
+            first = seen[fact.id]
+            problems.append(Problem(fact.file, fact.line, f"duplicate id {fact.id!r} "
+                                    f"(first at {first.file}:{first.line}): make it unique"))
+        seen.setdefault(fact.id, fact)
+    return problems

@@ -1,0 +1,299 @@
+"""The map of administrative units and finding the places a question names.
+
+Holds the 696 former districts, the 63 former and 34 current provinces and the current wards and
+communes (generated into ``data/gazetteer.json``), plus hand-made aliases. Names are looked up as
+whole word sequences on accent-free keys, so ``quận 1`` never matches ``quận 10``; typos are
+matched fuzzily only against names, and only when one name is clearly closest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from knowledge.model import District
+from knowledge.text import Token, fold, keys, signature
+
+DISTRICT_TYPES = ("Quận", "Huyện", "Thị xã", "Thành phố")
+_MAX_NAME_WORDS = 6
+_FUZZY_MIN_SCORE = 88.0
+_FUZZY_MARGIN = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class Province:
+    """A province: one of the 34 since 1/7/2025 or one of the 63 before."""
+
+    code: str
+    name: str
+    short: str
+    current: bool
+    now: str = ""
+    absorbed: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ward:
+    """A current ward, commune or special zone (since 1/7/2025) and the districts it came from."""
+
+    code: str
+    name: str
+    type: str
+    short: str
+    province: str
+    formed_from: tuple[tuple[str, bool], ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+Place = District | Ward | Province
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of the question that names one or more places of one level."""
+
+    start: int
+    end: int
+    typed: str
+    type_word: str | None
+    districts: tuple[District, ...] = ()
+    wards: tuple[Ward, ...] = ()
+    provinces: tuple[Province, ...] = ()
+    fuzzy: bool = False
+
+    @property
+    def span(self) -> range:
+        """Token positions the mention covers, its type word included."""
+        return range(self.start, self.end)
+
+
+@dataclass
+class Gazetteer:
+    """All units, indexed by the accent-free word sequences that name them."""
+
+    districts: dict[str, District]
+    wards: dict[str, Ward]
+    provinces: dict[str, Province]
+    type_words: dict[tuple[str, ...], str]
+    weak_aliases: frozenset[tuple[str, ...]] = frozenset()
+    _index: dict[tuple[str, ...], list[tuple[Place, str]]] = field(default_factory=dict)
+    _fuzzy_names: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for place in (*self.districts.values(), *self.wards.values(), *self.provinces.values()):
+            self._add(_short_key(place), place, "short")
+            self._add(keys(place.name), place, "full")
+            for alias in place.aliases:
+                self._add(keys(alias), place, "alias")
+        self._fuzzy_names = sorted(
+            {" ".join(k) for k, entries in self._index.items()
+             if len(k) >= 2 and not any(w.isdigit() for w in k)
+             and any(via != "alias" for _, via in entries)}
+        )
+
+    def _add(self, key: tuple[str, ...], place: Place, via: str) -> None:
+        if key:
+            entries = self._index.setdefault(key, [])
+            if all(p is not place for p, _ in entries):
+                entries.append((place, via))
+
+    def district_by_name(self, name: str, province: str) -> District | None:
+        """The district with this full name in the province named by its full or short name."""
+        for district in self.districts.values():
+            if district.name == name and province in (district.province, district.province_short):
+                return district
+        return None
+
+    def province_of(self, name: str) -> Province | None:
+        """A province (current first, then former) by its full name."""
+        matches = [p for p in self.provinces.values() if p.name == name]
+        return next((p for p in matches if p.current), matches[0] if matches else None)
+
+    def find(self, tokens: Sequence[Token], skip: Iterable[int] = ()) -> list[Mention]:
+        """Places named in the question, left to right, longest names first."""
+        skipped = set(skip)
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            mention = None if i in skipped else self._mention_at(tokens, i, skipped)
+            if mention is None:
+                i += 1
+                continue
+            mentions.append(mention)
+            i = mention.end
+        return mentions
+
+    def find_fuzzy(self, tokens: Sequence[Token], ignore: Iterable[int]) -> Mention | None:
+        """A place name typed with a typo, when one name is clearly the closest; else None."""
+        ignored = set(ignore)
+        best: tuple[float, int, int, str] | None = None
+        for size in (3, 2):
+            for start in range(len(tokens) - size + 1):
+                span = range(start, start + size)
+                if any(i in ignored or tokens[i].key.isdigit() for i in span):
+                    continue
+                typed = " ".join(tokens[i].key for i in span)
+                found = process.extract(typed, self._fuzzy_names, scorer=fuzz.ratio, limit=2)
+                if not found or found[0][1] < _FUZZY_MIN_SCORE:
+                    continue
+                if len(found) > 1 and found[0][1] - found[1][1] < _FUZZY_MARGIN:
+                    continue
+                if best is None or found[0][1] > best[0]:
+                    best = (found[0][1], start, start + size, found[0][0])
+        if best is None:
+            return None
+        _, start, end, name = best
+        type_word, type_start = self._type_before(tokens, start)
+        return self._build(tokens, type_start, end, tuple(name.split()), type_word, fuzzy=True)
+
+    def _mention_at(self, tokens: Sequence[Token], i: int, skipped: set[int]) -> Mention | None:
+        for size in range(min(_MAX_NAME_WORDS, len(tokens) - i), 0, -1):
+            if any(j in skipped for j in range(i, i + size)):
+                continue
+            key = tuple(t.key for t in tokens[i:i + size])
+            if key not in self._index:
+                continue
+            type_word, type_start = self._type_before(tokens, i)
+            mention = self._build(tokens, type_start, i + size, key, type_word)
+            if mention is not None:
+                return mention
+        return None
+
+    def _type_before(self, tokens: Sequence[Token], i: int) -> tuple[str | None, int]:
+        for size in (2, 1):
+            if i - size >= 0:
+                key = tuple(t.key for t in tokens[i - size:i])
+                if key in self.type_words:
+                    return " ".join(t.raw for t in tokens[i - size:i]), i - size
+        return None, i
+
+    def _build(self, tokens: Sequence[Token], start: int, end: int, key: tuple[str, ...],
+               type_word: str | None, fuzzy: bool = False) -> Mention | None:
+        typed_tokens = tokens[end - len(key):end]
+        entries = self._index.get(key, [])
+        if not fuzzy:
+            entries = _filter_by_spelling(entries, typed_tokens, key in self.weak_aliases,
+                                          type_word is not None)
+        level = self.type_words.get(keys(type_word)) if type_word else None
+        entries = _filter_by_type(entries, level, type_word)
+        if not entries:
+            return None
+        typed = " ".join(t.raw for t in tokens[start:end])
+        places = [p for p, _ in entries]
+        return Mention(
+            start=start, end=end, typed=typed, type_word=type_word,
+            districts=tuple(p for p in places if isinstance(p, District)),
+            wards=tuple(p for p in places if isinstance(p, Ward)),
+            provinces=tuple(p for p in places if isinstance(p, Province)),
+            fuzzy=fuzzy,
+        )
+
+
+def _short_key(place: Place) -> tuple[str, ...]:
+    """The name without its type word: ``Quận 1`` → ``1`` (numbers need the type word typed)."""
+    short = keys(place.short)
+    kind = keys(getattr(place, "kind", None) or getattr(place, "type", "") or "")
+    return short[len(kind):] if kind and short[:len(kind)] == kind else short
+
+
+def _filter_by_spelling(entries: list[tuple[Place, str]], typed: Sequence[Token], weak: bool,
+                        typed_with_type_word: bool) -> list[tuple[Place, str]]:
+    """Drop names the typed words cannot mean.
+
+    Typed diacritics must be the name's own (``Vĩnh Hưng`` is not ``Vinh Hưng``); a one-word
+    name, a bare number and a current ward named without its type word must look like a name
+    (capitalised), so ``gia đình`` or ``đồng tiến`` in a sentence are not places.
+    """
+    if weak and not typed_with_type_word and not all(t.raw.isupper() for t in typed):
+        return []
+    if not typed_with_type_word:
+        capitalised = all(t.capitalised or t.key.isdigit() for t in typed)
+        if len(typed) == 1 and (typed[0].key.isdigit() or not capitalised):
+            entries = [(p, via) for p, via in entries if via == "alias"]
+        if not capitalised:
+            entries = [(p, via) for p, via in entries if not isinstance(p, Ward)]
+    if any(t.has_diacritics for t in typed):
+        typed_sig = signature(" ".join(t.raw for t in typed))
+        entries = [(p, via) for p, via in entries
+                   if via == "alias" or typed_sig in (signature(p.short), signature(p.name))]
+    return entries
+
+
+def _filter_by_type(entries: list[tuple[Place, str]], level: str | None,
+                    type_word: str | None) -> list[tuple[Place, str]]:
+    """Keep the units a type word can name: ``phường X`` is never the district X."""
+    if level is None:
+        return entries
+    wanted_type = _canonical_type(type_word)
+    if level == "province":
+        return [(p, v) for p, v in entries if isinstance(p, Province)]
+    if level == "ward":
+        same = [(p, v) for p, v in entries if isinstance(p, Ward)
+                and (wanted_type is None or p.type == wanted_type)]
+        return same or [(p, v) for p, v in entries if isinstance(p, Ward)]
+    if level == "city":
+        return [(p, v) for p, v in entries
+                if (isinstance(p, District) and p.kind == "Thành phố")
+                or (isinstance(p, Province) and p.name.startswith("Thành phố"))]
+    districts = [(p, v) for p, v in entries if isinstance(p, District)]
+    exact = [(p, v) for p, v in districts if p.kind == wanted_type]
+    return exact or districts
+
+
+def _canonical_type(type_word: str | None) -> str | None:
+    """The unit type a typed type word stands for (``q`` → ``Quận``), or None."""
+    if type_word is None:
+        return None
+    return {
+        "quan": "Quận", "q": "Quận", "huyen": "Huyện", "h": "Huyện", "thi xa": "Thị xã",
+        "tx": "Thị xã", "thanh pho": "Thành phố", "tp": "Thành phố", "phuong": "Phường",
+        "p": "Phường", "xa": "Xã", "x": "Xã", "dac khu": "Đặc khu", "thi tran": "Thị trấn",
+    }.get(fold(type_word))
+
+
+def load_gazetteer(data_dir: Path, type_words: dict[str, str]) -> Gazetteer:
+    """Read ``gazetteer.json`` and ``aliases.yaml`` from the data directory."""
+    raw = json.loads((data_dir / "gazetteer.json").read_text(encoding="utf-8"))
+    aliases = yaml.safe_load((data_dir / "aliases.yaml").read_text(encoding="utf-8")) or {}
+    extra: dict[tuple[str, str], list[str]] = {}
+    weak: set[tuple[str, ...]] = set()
+    for group in ("districts", "provinces"):
+        for entry in aliases.get(group) or []:
+            extra.setdefault((entry["name"], entry["province"] if group == "districts" else ""),
+                             []).append(entry["alias"])
+            if entry.get("weak"):
+                weak.add(keys(entry["alias"]))
+    provinces: dict[str, Province] = {}
+    for p in raw["provinces"]:
+        provinces["c" + p["code"]] = Province(
+            code=p["code"], name=p["name"], short=p["short"], current=True,
+            absorbed=tuple(p.get("absorbed", ())),
+            aliases=tuple(p.get("aliases", ())) + tuple(extra.get((p["name"], ""), ())))
+    for p in raw["legacy_provinces"]:
+        provinces["l" + p["code"]] = Province(
+            code=p["code"], name=p["name"], short=p["short"], current=False, now=p.get("now", ""),
+            aliases=tuple(p.get("aliases", ())) + tuple(extra.get((p["name"], ""), ())))
+    districts = {
+        d["code"]: District(
+            code=d["code"], name=d["name"], kind=d["type"], short=d["short"], province=d["province"],
+            aliases=tuple(d.get("aliases", ())) + tuple(extra.get((d["name"], d["province"]), ())))
+        for d in raw["districts"]
+    }
+    wards = {
+        w["code"]: Ward(
+            code=w["code"], name=w["name"], type=w["type"], short=w["short"],
+            province=w["province"], aliases=tuple(w.get("aliases", ())),
+            formed_from=tuple((f["district"], bool(f.get("whole"))) for f in w.get("formed_from", ())))
+        for w in raw.get("wards", [])
+    }
+    return Gazetteer(
+        districts=districts, wards=wards, provinces=provinces,
+        type_words={keys(word): level for word, level in type_words.items()},
+        weak_aliases=frozenset(weak),
+    )

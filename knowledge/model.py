@@ -1,0 +1,115 @@
+"""Value types of the knowledge base and of the engine's replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from knowledge.numbers import parse_vn_number
+
+Status = Literal["answered", "clarify", "not_found"]
+FactKind = Literal["result", "target", "award", "person", "theme", "event"]
+FACT_KINDS: tuple[str, ...] = ("result", "target", "award", "person", "theme", "event")
+FIGURE_KINDS: tuple[str, ...] = ("result", "target", "award")
+Bound = Literal["at_least", "more_than", "less_than", "nearly", "about"]
+BOUNDS: tuple[str, ...] = ("at_least", "more_than", "less_than", "nearly", "about")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A report cited by facts: title, who published or wrote it, and its date."""
+
+    id: str
+    title: str
+    publisher: str
+    date: dt.date
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class District:
+    """A former district-level unit (quận, huyện, thị xã, thành phố thuộc tỉnh) before 1/7/2025."""
+
+    code: str
+    name: str
+    kind: str
+    short: str
+    province: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def province_short(self) -> str:
+        """Province name as people say it: ``TP Hồ Chí Minh``, ``Nghệ An``."""
+        if self.province.startswith("Tỉnh "):
+            return self.province.removeprefix("Tỉnh ")
+        return self.province.replace("Thành phố ", "TP ", 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A secondary figure of a fact, e.g. the individuals beside the collectives of an award."""
+
+    value: str
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One figure or statement of one report about one district and year.
+
+    Figures are kept as the report writes them in Vietnamese format (``"4.670,8"``, ``"02"``,
+    ``"10 - 11"``) so the reply keeps the report's precision; ``number`` is the parsed value.
+    """
+
+    id: str
+    district: District
+    year: int
+    kind: str
+    metric: str
+    source: Source
+    value: str | None = None
+    of: str | None = None
+    unit: str | None = None
+    percent: str | None = None
+    percent_of: str | None = None
+    bound: str | None = None
+    estimate: bool = False
+    also: tuple[Amount, ...] = ()
+    text: str | None = None
+    date: dt.date | None = None
+    detail: str | None = None
+    scope: str | None = None
+    line: int = 0
+    file: str = ""
+
+    @property
+    def number(self) -> float | None:
+        """The main figure as a number, or None when it is a range or text."""
+        return parse_vn_number(self.value) if self.value is not None else None
+
+    @property
+    def percent_number(self) -> float | None:
+        """The percentage as a number, or None."""
+        return parse_vn_number(self.percent) if self.percent is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the engine replies: a status, plain-text body, the facts used and follow-up questions.
+
+    ``body`` holds no markup and no source line; renderers add the sources from ``facts``.
+    """
+
+    status: Status
+    body: str
+    facts: tuple[Fact, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Distinct sources of the facts, in order of first use."""
+        seen: dict[str, Source] = {}
+        for fact in self.facts:
+            seen.setdefault(fact.source.id, fact.source)
+        return tuple(seen.values())

@@ -1,0 +1,40 @@
+"""Vietnamese number notation: parsing figures as reports write them and formatting new ones."""
+
+from __future__ import annotations
+
+import re
+
+_GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+_PLAIN = re.compile(r"^\d+(?:,\d+)?$")
+
+
+def parse_vn_number(written: str | int | float) -> float | None:
+    """Parse ``"4.670,8"``, ``"12.124"``, ``"02"`` or ``"105,29"``; None for ranges and text."""
+    if isinstance(written, int | float) and not isinstance(written, bool):
+        return float(written)
+    text = str(written).strip()
+    if not (_GROUPED.match(text) or _PLAIN.match(text)):
+        return None
+    return float(text.replace(".", "").replace(",", "."))
+
+
+def is_vn_figure(written: str) -> bool:
+    """True for a single figure or a range of two (``"10 - 11"``) in Vietnamese notation."""
+    parts = [p.strip() for p in str(written).split(" - ")]
+    return 1 <= len(parts) <= 2 and all(parse_vn_number(p) is not None for p in parts)
+
+
+def format_vn_number(value: float, decimals: int | None = None) -> str:
+    """Format a number the Vietnamese way: ``4670.8`` → ``"4.670,8"``, ``12124`` → ``"12.124"``.
+
+    With ``decimals=None`` trailing zeros are dropped; otherwise exactly that many decimals.
+    """
+    if decimals is None:
+        text = f"{value:.6f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:.{decimals}f}"
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"

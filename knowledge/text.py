@@ -1,0 +1,72 @@
+"""Normalising Vietnamese text typed on phones into comparable tokens."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_APOSTROPHES = re.compile(r"(?<=\w)['’ʼ](?=\w)")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# "Q1", "q.10", "P12", "quan1": a type abbreviation glued to a number is two words.
+_GLUED_NUMBER = re.compile(r"\b(q|quan|quận|p|phuong|phường)\.?\s*(\d{1,2})\b", re.IGNORECASE)
+
+
+def clean(text: str) -> str:
+    """NFC text without invisible characters, full-width forms or runs of white space."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free key: ``"Đảng viên"`` → ``"dang vien"`` (đ folded explicitly)."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def signature(text: str) -> str:
+    """Lower-case form that keeps diacritics but not where the tone mark sits.
+
+    ``"hoà"`` and ``"hòa"``, ``"thuỷ"`` and ``"thủy"`` give the same signature, so the old and the
+    new tone conventions compare equal while ``"vĩnh"`` and ``"vinh"`` stay apart.
+    """
+    words = []
+    for word in text.lower().split():
+        decomposed = unicodedata.normalize("NFD", word)
+        tones = "".join(ch for ch in decomposed if ch in _TONE_MARKS)
+        base = "".join(ch for ch in decomposed if ch not in _TONE_MARKS)
+        words.append(unicodedata.normalize("NFC", base) + tones)
+    return " ".join(words)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a question: as typed, its accent-free key and its diacritics signature."""
+
+    raw: str
+    key: str
+    sig: str
+
+    @property
+    def has_diacritics(self) -> bool:
+        """True when the word was typed with Vietnamese marks."""
+        return not self.raw.isascii()
+
+    @property
+    def capitalised(self) -> bool:
+        """True when the word starts with a capital letter (names usually do)."""
+        return self.raw[:1].isupper()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split cleaned text into word tokens; punctuation and symbols are dropped."""
+    text = _APOSTROPHES.sub("", clean(text))
+    text = _GLUED_NUMBER.sub(r"\1 \2", text)
+    return [Token(raw=w, key=fold(w), sig=signature(w)) for w in _WORD.findall(text)]
+
+
+def keys(text: str) -> tuple[str, ...]:
+    """Accent-free keys of the words of ``text``."""
+    return tuple(token.key for token in tokenize(text))
