@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable
 
 from knowledge import KnowledgeBase, answer, coverage_text, render_text
 
-GREETING = "ThiĐua bot — hỏi bằng tiếng Việt, có dấu hoặc không dấu. Gõ «thoát» hoặc Ctrl-D để dừng."
+GREETING = ("ThiĐua bot — hỏi bằng tiếng Việt, có dấu hoặc không dấu. "
+            "Gõ «thoát» hoặc Ctrl-D để dừng.")
 _QUIT = {"thoát", "thoat", "exit", "quit", "/thoat"}
 
 

@@ -1,5 +1,7 @@
-"""The curated knowledge base and the pure question-answering engine (no Telegram, no I/O
-beyond reading its own data files)."""
+"""The curated knowledge base and the pure question-answering engine.
+
+No Telegram here, and no I/O beyond reading its own data files.
+"""
 
 from knowledge.base import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from knowledge.coverage import coverage_text

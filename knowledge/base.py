@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,7 +111,7 @@ class _LineLoader(yaml.SafeLoader):
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(path.name, 0, f"cannot read the file: {exc}"))
     except yaml.YAMLError as exc:
@@ -157,9 +156,9 @@ def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
     sources = _load_sources(data_dir / "sources.yaml", problems)
     metrics = _load_metrics(data_dir / "metrics.yaml", problems)
     facts: list[Fact] = []
+    first_seen: dict[str, str] = {}
     for path in sorted((data_dir / "facts").glob("*.yaml")):
-        facts.extend(_load_facts(path, sources, metrics, gazetteer, problems))
-    problems.extend(_check_ids(facts))
+        facts.extend(_load_facts(path, sources, metrics, gazetteer, problems, first_seen))
     used = {f.metric for f in facts}
     problems.extend(Problem("metrics.yaml", 0, f"metric {m!r} is defined but no fact uses it")
                     for m in metrics if m not in used)
@@ -194,7 +193,8 @@ def _load_metrics(path: Path, problems: list[Problem]) -> dict[str, Metric]:
             continue
         if not isinstance(entry, dict) or not entry.get("label") or not entry.get("topic"):
             line = entry.get(_LINE, 0) if isinstance(entry, dict) else 0
-            problems.append(Problem(path.name, line, f"metric {metric_id!r} needs a label and a topic"))
+            problems.append(Problem(path.name, line,
+                                    f"metric {metric_id!r} needs a label and a topic"))
             continue
         metrics[metric_id] = Metric(id=metric_id, label=entry["label"], topic=entry["topic"],
                                     synonyms=tuple(str(s) for s in entry.get("synonyms") or ()))
@@ -202,7 +202,8 @@ def _load_metrics(path: Path, problems: list[Problem]) -> dict[str, Metric]:
 
 
 def _load_facts(path: Path, sources: dict[str, Source], metrics: dict[str, Metric],
-                gazetteer: Gazetteer, problems: list[Problem]) -> list[Fact]:
+                gazetteer: Gazetteer, problems: list[Problem],
+                first_seen: dict[str, str]) -> list[Fact]:
     raw = _read_yaml(path, problems)
     if raw is None:
         return []
@@ -214,13 +215,19 @@ def _load_facts(path: Path, sources: dict[str, Source], metrics: dict[str, Metri
                                 f"unknown source {raw.get('source')!r}: use an id of sources.yaml"))
     if district is None:
         problems.append(Problem(where, raw.get(_LINE, 1),
-                                f"unknown district {raw.get('district')!r} in {raw.get('province')!r}:"
-                                " use the full name and province as in the gazetteer"))
+                                f"unknown district {raw.get('district')!r} in "
+                                f"{raw.get('province')!r}: use the full name and province "
+                                "as in the gazetteer"))
     if source is None or district is None:
         return []
     facts = []
     for entry in raw.get("facts") or []:
         fact_problems = _check_fact(entry, metrics)
+        here = f"{where}:{entry.get(_LINE, 0)}"
+        if entry.get("id") in first_seen:
+            fact_problems.append(f"duplicate id (first at {first_seen[entry['id']]}): "
+                                 "make it unique")
+        first_seen.setdefault(entry.get("id"), here)
         problems.extend(Problem(where, entry.get(_LINE, 0), f"{entry.get('id', '?')}: {msg}")
                         for msg in fact_problems)
         if fact_problems:
@@ -272,15 +279,3 @@ def _check_fact(entry: dict[str, Any], metrics: dict[str, Metric]) -> list[str]:
     if entry.get("date") is not None and not isinstance(entry["date"], dt.date):
         found.append("date must be an ISO date like 2023-11-25")
     return found
-
-
-def _check_ids(facts: Iterable[Fact]) -> list[Problem]:
-    seen: dict[str, Fact] = {}
-    problems = []
-    for fact in facts:
-        if fact.id in seen:
-            first = seen[fact.id]
-            problems.append(Problem(fact.file, fact.line, f"duplicate id {fact.id!r} "
-                                    f"(first at {first.file}:{first.line}): make it unique"))
-        seen.setdefault(fact.id, fact)
-    return problems

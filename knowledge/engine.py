@@ -7,6 +7,8 @@ is asked back (``clarify``) with options.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from weakref import WeakKeyDictionary
 
 from knowledge.base import KnowledgeBase, Metric
@@ -43,19 +45,19 @@ class _Responder:
     def __init__(self, kb: KnowledgeBase, q: Question):
         self.kb = kb
         self.q = q
-        self.provinces = [p for m in q.mentions if not (m.districts or m.wards)
-                          for p in m.provinces]
+        qualifiers = [m for m in q.mentions if _is_province_qualifier(m, q.mentions)]
+        self.provinces = [p for m in qualifiers for p in m.provinces]
+        self.places = [m for m in q.mentions if (m.districts or m.wards) and m not in qualifiers]
 
     # -- entry -------------------------------------------------------------------------------
 
     def respond(self) -> Answer:
-        q = self.q
-        place_mentions = [m for m in q.mentions if m.districts or m.wards]
-        if not place_mentions:
+        if not self.places:
             return self._no_district()
         districts: list[District] = []
         unknown: list[str] = []
-        for mention in place_mentions:
+        namesakes: list[str] = []
+        for mention in self.places:
             if self._is_ward_mention(mention):
                 return self._ward(mention)
             found = self._in_provinces(mention.districts)
@@ -66,26 +68,27 @@ class _Responder:
                 return self._which_district(mention, in_kb)
             if in_kb:
                 districts.append(in_kb[0])
+                namesakes.extend(district_label(d) for d in found if d not in in_kb)
             else:
                 unknown.append(_names_of(found))
         districts = list(dict.fromkeys(districts))
         if not districts:
             return self._unknown_districts(unknown)
         if len(districts) > 1 or unknown:
-            return self._compare(districts, unknown)
-        return self._one_district(districts[0])
+            reply = self._compare(districts, unknown)
+        else:
+            reply = self._one_district(districts[0])
+        if namesakes:
+            note = (f"Lưu ý: cùng tên còn có {join_vn(namesakes)}, "
+                    "chưa có số liệu trong cơ sở dữ liệu.")
+            reply = replace(reply, body=f"{reply.body}\n{note}")
+        return reply
 
     # -- places --------------------------------------------------------------------------------
 
-    def _is_ward_mention(self, mention: Mention) -> bool:
-        if not mention.wards:
-            return False
-        if not mention.districts:
-            return True
-        level = mention.type_word and self.kb.gazetteer.type_words.get(
-            tuple(t.key for t in self.q.tokens[mention.start:mention.start + len(
-                mention.type_word.split())]))
-        return level == "ward"
+    @staticmethod
+    def _is_ward_mention(mention: Mention) -> bool:
+        return bool(mention.wards) and (not mention.districts or mention.level == "ward")
 
     def _in_provinces(self, districts: tuple[District, ...]) -> tuple[District, ...]:
         if not self.provinces:
@@ -332,7 +335,7 @@ class _Responder:
     def _question_about(self, district: District, metric: Metric, year: int | None = None) -> str:
         return f"{district.name} {metric.label}" + (f" {year}" if year else "")
 
-    def _topic_suggestions(self, districts: list[District] | tuple[District, ...]) -> tuple[str, ...]:
+    def _topic_suggestions(self, districts: Sequence[District]) -> tuple[str, ...]:
         """One sample question per topic for the districts, at most a handful."""
         out: list[str] = []
         for district in districts:
@@ -353,6 +356,15 @@ class _Responder:
 
     def _not_understood(self) -> str:
         return "Tôi chưa hiểu câu hỏi này. " + _hint(self.kb)
+
+
+def _is_province_qualifier(mention: Mention, mentions: tuple[Mention, ...]) -> bool:
+    """A province name that narrows down the other places named (``Hoàng Mai Nghệ An``)."""
+    if not mention.provinces or mention.level in ("district", "ward"):
+        return False
+    if not (mention.districts or mention.wards):
+        return True
+    return any(other is not mention and (other.districts or other.wards) for other in mentions)
 
 
 def _names_of(districts: tuple[District, ...]) -> str:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import yaml
 from rapidfuzz import fuzz, process
 
 from knowledge.model import District
-from knowledge.text import Token, fold, keys, signature
+from knowledge.text import Token, fold, keys, signature, tokenize
 
 DISTRICT_TYPES = ("Quận", "Huyện", "Thị xã", "Thành phố")
 _MAX_NAME_WORDS = 6
@@ -62,6 +63,8 @@ class Mention:
     end: int
     typed: str
     type_word: str | None
+    name_key: tuple[str, ...] = ()
+    level: str | None = None
     districts: tuple[District, ...] = ()
     wards: tuple[Ward, ...] = ()
     provinces: tuple[Province, ...] = ()
@@ -106,7 +109,8 @@ class Gazetteer:
     def district_by_name(self, name: str, province: str) -> District | None:
         """The district with this full name in the province named by its full or short name."""
         for district in self.districts.values():
-            if district.name == name and province in (district.province, district.province_short):
+            plain = district.province.removeprefix("Thành phố ").removeprefix("Tỉnh ")
+            if district.name == name and province in (district.province, plain):
                 return district
         return None
 
@@ -116,18 +120,31 @@ class Gazetteer:
         return next((p for p in matches if p.current), matches[0] if matches else None)
 
     def find(self, tokens: Sequence[Token], skip: Iterable[int] = ()) -> list[Mention]:
-        """Places named in the question, left to right, longest names first."""
+        """Places named in the question: longest names first, then those after a type word."""
         skipped = set(skip)
-        mentions: list[Mention] = []
-        i = 0
-        while i < len(tokens):
-            mention = None if i in skipped else self._mention_at(tokens, i, skipped)
-            if mention is None:
-                i += 1
+        candidates: list[Mention] = []
+        for i in range(len(tokens)):
+            for size in range(min(_MAX_NAME_WORDS, len(tokens) - i), 0, -1):
+                if any(j in skipped for j in range(i, i + size)):
+                    continue
+                key = tuple(t.key for t in tokens[i:i + size])
+                if key in self._index:
+                    type_word, type_start = self._type_before(tokens, i)
+                    mention = self._build(tokens, type_start, i + size, key, type_word)
+                    if mention is not None:
+                        candidates.append(mention)
+        candidates.sort(key=lambda m: (-len(m.name_key), m.type_word is None, m.start))
+        chosen: list[Mention] = []
+        used: set[int] = set()
+        for mention in candidates:
+            name_span = range(mention.end - len(mention.name_key), mention.end)
+            if any(i in used for i in name_span):
                 continue
-            mentions.append(mention)
-            i = mention.end
-        return mentions
+            if any(i in used for i in mention.span):
+                mention = replace(mention, start=name_span.start, type_word=None, level=None)
+            chosen.append(mention)
+            used.update(mention.span)
+        return sorted(chosen, key=lambda m: m.start)
 
     def find_fuzzy(self, tokens: Sequence[Token], ignore: Iterable[int]) -> Mention | None:
         """A place name typed with a typo, when one name is clearly the closest; else None."""
@@ -152,19 +169,6 @@ class Gazetteer:
         type_word, type_start = self._type_before(tokens, start)
         return self._build(tokens, type_start, end, tuple(name.split()), type_word, fuzzy=True)
 
-    def _mention_at(self, tokens: Sequence[Token], i: int, skipped: set[int]) -> Mention | None:
-        for size in range(min(_MAX_NAME_WORDS, len(tokens) - i), 0, -1):
-            if any(j in skipped for j in range(i, i + size)):
-                continue
-            key = tuple(t.key for t in tokens[i:i + size])
-            if key not in self._index:
-                continue
-            type_word, type_start = self._type_before(tokens, i)
-            mention = self._build(tokens, type_start, i + size, key, type_word)
-            if mention is not None:
-                return mention
-        return None
-
     def _type_before(self, tokens: Sequence[Token], i: int) -> tuple[str | None, int]:
         for size in (2, 1):
             if i - size >= 0:
@@ -187,7 +191,7 @@ class Gazetteer:
         typed = " ".join(t.raw for t in tokens[start:end])
         places = [p for p, _ in entries]
         return Mention(
-            start=start, end=end, typed=typed, type_word=type_word,
+            start=start, end=end, typed=typed, type_word=type_word, name_key=key, level=level,
             districts=tuple(p for p in places if isinstance(p, District)),
             wards=tuple(p for p in places if isinstance(p, Ward)),
             provinces=tuple(p for p in places if isinstance(p, Province)),
@@ -221,8 +225,14 @@ def _filter_by_spelling(entries: list[tuple[Place, str]], typed: Sequence[Token]
     if any(t.has_diacritics for t in typed):
         typed_sig = signature(" ".join(t.raw for t in typed))
         entries = [(p, via) for p, via in entries
-                   if via == "alias" or typed_sig in (signature(p.short), signature(p.name))]
+                   if via == "alias" or typed_sig in (_name_sig(p.short), _name_sig(p.name))]
     return entries
+
+
+@cache
+def _name_sig(name: str) -> str:
+    """Signature of a name's words, punctuation dropped (``Phan Rang - Tháp Chàm``, ``M'Đrắk``)."""
+    return signature(" ".join(t.raw for t in tokenize(name)))
 
 
 def _filter_by_type(entries: list[tuple[Place, str]], level: str | None,
@@ -281,7 +291,8 @@ def load_gazetteer(data_dir: Path, type_words: dict[str, str]) -> Gazetteer:
             aliases=tuple(p.get("aliases", ())) + tuple(extra.get((p["name"], ""), ())))
     districts = {
         d["code"]: District(
-            code=d["code"], name=d["name"], kind=d["type"], short=d["short"], province=d["province"],
+            code=d["code"], name=d["name"], kind=d["type"], short=d["short"],
+            province=d["province"],
             aliases=tuple(d.get("aliases", ())) + tuple(extra.get((d["name"], d["province"]), ())))
         for d in raw["districts"]
     }
@@ -289,7 +300,8 @@ def load_gazetteer(data_dir: Path, type_words: dict[str, str]) -> Gazetteer:
         w["code"]: Ward(
             code=w["code"], name=w["name"], type=w["type"], short=w["short"],
             province=w["province"], aliases=tuple(w.get("aliases", ())),
-            formed_from=tuple((f["district"], bool(f.get("whole"))) for f in w.get("formed_from", ())))
+            formed_from=tuple((f["district"], bool(f.get("whole")))
+                              for f in w.get("formed_from", ())))
         for w in raw.get("wards", [])
     }
     return Gazetteer(

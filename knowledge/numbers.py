@@ -29,10 +29,7 @@ def format_vn_number(value: float, decimals: int | None = None) -> str:
 
     With ``decimals=None`` trailing zeros are dropped; otherwise exactly that many decimals.
     """
-    if decimals is None:
-        text = f"{value:.6f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{value:.{decimals}f}"
+    text = f"{value:.6f}".rstrip("0").rstrip(".") if decimals is None else f"{value:.{decimals}f}"
     whole, _, fraction = text.partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole = whole.lstrip("-")

@@ -40,7 +40,7 @@ def source_lines(sources: Iterable[Source]) -> list[str]:
 
 
 def figure(fact: Fact) -> str:
-    """The figure of a fact in words, as the report gives it: ``4.670,8 tỷ đồng, đạt 105,29% kế hoạch``."""
+    """The figure in words as the report gives it: ``4.670,8 tỷ đồng, đạt 105,29% kế hoạch``."""
     if fact.text is not None and fact.value is None and fact.percent is None:
         return fact.text
     percent = f"{fact.percent}%" + (f" {fact.percent_of}" if fact.percent_of else "") \

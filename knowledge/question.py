@@ -77,8 +77,10 @@ class MetricMatcher:
             total = sum(self.weights[w] for w in words)
             found = sum(self.weights[w] * similarity.get(w, 0.0) for w in set(words))
             coverage = found / total if total else 0.0
-            hits = sum(1 for w in set(words) if similarity.get(w))
-            if coverage < _MIN_COVERAGE or hits < min(len(set(words)), 2):
+            hits = [w for w in set(words) if similarity.get(w)]
+            # One short word found ("đô" of "sổ đỏ") is not enough to name a metric.
+            if coverage < _MIN_COVERAGE or (len(hits) < min(len(set(words)), 2)
+                                            and len(hits[0]) < 4):
                 continue
             score = found * coverage
             if metric.id not in best or score > best[metric.id].score:

@@ -1,0 +1,97 @@
+"""The thidua command as a user runs it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+THIDUA = str(Path(sys.executable).with_name("thidua"))
+
+
+def run(*args, stdin=""):
+    return subprocess.run([THIDUA, *args], input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def test_ask_prints_the_answer_with_its_source():
+    result = run("ask", "Hoàng Mai thu ngân sách 2022?")
+    assert result.returncode == 0
+    assert "4.670,8" in result.stdout
+    assert "Nguồn:" in result.stdout
+
+
+def test_ask_json_prints_one_object_with_the_contract_fields():
+    result = run("ask", "--json", "hoang mai thu ngan sach 2022")
+    record = json.loads(result.stdout)
+    assert record["status"] == "answered"
+    assert set(record) >= {"status", "text", "facts", "suggestions"}
+    fact = record["facts"][0]
+    assert fact["value"] == 4670.8
+    assert fact["source"]["date"] == "2023-03-25"
+    assert "Hoàng" in result.stdout  # non-ASCII kept, not escaped
+
+
+def test_ask_jsonl_answers_every_line_in_order():
+    questions = ["Hoàng Mai thu ngân sách 2022", "", "Quận 10 thu ngân sách", "😀"]
+    result = run("ask", "--jsonl", stdin="\n".join(questions) + "\n")
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(questions)
+    statuses = [json.loads(line)["status"] for line in lines]
+    assert statuses[0] == "answered"
+    assert statuses[2] == "not_found"
+
+
+def test_kb_validate_accepts_the_shipped_data():
+    result = run("kb", "validate")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("OK:")
+
+
+def test_kb_validate_names_file_line_and_fix_of_each_problem(tmp_path):
+    data = Path(__file__).resolve().parents[1] / "knowledge" / "data"
+    copy = tmp_path / "data"
+    subprocess.run(["cp", "-r", str(data), str(copy)], check=True)
+    path = copy / "facts" / "hoang-mai-2022.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["facts"].append({"id": doc["facts"][0]["id"], "year": 2022, "kind": "result",
+                         "metric": "khong_co_metric", "value": "abc"})
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    result = run("--data-dir", str(copy), "kb", "validate")
+    assert result.returncode == 1
+    assert "facts/hoang-mai-2022.yaml:" in result.stdout
+    assert "duplicate id" in result.stdout
+    assert "unknown metric 'khong_co_metric': add it to metrics.yaml" in result.stdout
+    assert "not a figure in Vietnamese notation" in result.stdout
+
+
+def test_missing_data_file_gives_a_clear_error_not_a_traceback(tmp_path):
+    data = Path(__file__).resolve().parents[1] / "knowledge" / "data"
+    copy = tmp_path / "data"
+    subprocess.run(["cp", "-r", str(data), str(copy)], check=True)
+    (copy / "sources.yaml").unlink()
+    result = run("--data-dir", str(copy), "ask", "Hoàng Mai thu ngân sách 2022")
+    assert result.returncode == 1
+    assert "Error:" in result.stderr
+    assert "sources.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_corrupt_data_file_gives_a_clear_error_with_its_line(tmp_path):
+    data = Path(__file__).resolve().parents[1] / "knowledge" / "data"
+    copy = tmp_path / "data"
+    subprocess.run(["cp", "-r", str(data), str(copy)], check=True)
+    (copy / "metrics.yaml").write_text("thu_ngan_sach: [unclosed\n", encoding="utf-8")
+    result = run("--data-dir", str(copy), "kb", "validate")
+    assert result.returncode == 1
+    assert "metrics.yaml:" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_run_without_token_opens_the_console_chat_and_says_why(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATA_DIR": str(tmp_path / "state")}
+    result = subprocess.run([THIDUA, "run"], input="hoang mai thu ngan sach 2022\nthoát\n",
+                            capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in result.stdout
+    assert "4.670,8" in result.stdout

@@ -1,0 +1,201 @@
+"""The answer rules, as an official sees them."""
+
+import unicodedata
+
+import pytest
+
+from knowledge import answer, load_knowledge_base, render_text
+from knowledge.records import answer_record
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge_base()
+
+
+def ask(kb, question):
+    reply = answer(question, kb)
+    return reply, render_text(reply)
+
+
+@pytest.mark.parametrize("question", [
+    "Hoàng Mai thu ngân sách 2022?",
+    "hoang mai thu ngan sach 2022",
+    "HOÀNG MAI THU NGÂN SÁCH NĂM 2022",
+    "Quận Hoàng Mai tổng thu NS 2022",
+    "Q.Hoàng Mai thu NSNN 2022",
+])
+def test_budget_question_is_answered_however_it_is_typed(kb, question):
+    reply, text = ask(kb, question)
+    assert reply.status == "answered"
+    assert "4.670,8" in text and "105,29%" in text
+    assert "2022" in text
+
+
+def test_nfd_question_is_answered_like_nfc(kb):
+    question = "Hoàng Mai thu ngân sách 2022"
+    nfd = unicodedata.normalize("NFD", question)
+    assert render_text(answer(nfd, kb)) == render_text(answer(question, kb))
+
+
+def test_every_answer_names_title_publisher_and_date_of_its_source(kb):
+    reply, text = ask(kb, "Q1 tổng thu NS năm 2023 là bao nhiêu")
+    assert reply.status == "answered"
+    assert "16.728" in text
+    assert "Nguồn: Quận 1 (Thành phố Hồ Chí Minh) đẩy mạnh phong trào thi đua yêu nước" in text
+    assert "29/03/2024" in text
+    assert answer_record(reply)["facts"][0]["source"]["date"] == "2024-03-29"
+
+
+def test_quan_10_is_not_quan_1(kb):
+    reply, text = ask(kb, "Quận 10 thu ngân sách 2023")
+    assert reply.status == "not_found"
+    assert "Quận 10" in text
+    assert "16.728" not in text
+
+
+def test_binh_chanh_is_not_binh_thanh(kb):
+    reply, text = ask(kb, "Bình Chánh thu ngân sách 2021")
+    assert reply.status == "not_found"
+    assert "Bình Chánh" in text
+    assert "5.380" not in text
+
+
+@pytest.mark.parametrize("question", [
+    "Cầu Giấy thu ngân sách 2022", "Huyện Hóc Môn có bao nhiêu đảng viên",
+    "quan long bien thu ngan sach 2022", "H. Củ Chi kết nạp đảng viên",
+])
+def test_real_district_without_data_is_named_and_gets_no_figures(kb, question):
+    reply, text = ask(kb, question)
+    assert reply.status == "not_found"
+    assert not reply.facts
+    assert "Chưa có số liệu" in text
+
+
+def test_another_year_than_the_data_is_not_found_and_says_which_years_exist(kb):
+    reply, text = ask(kb, "Quận 1 thu ngân sách 2021")
+    assert reply.status == "not_found"
+    assert "2023" in text
+    assert "16.728" not in text
+
+
+def test_2023_is_not_2022(kb):
+    reply, text = ask(kb, "Hoàng Mai thu ngân sách 2023")
+    assert reply.status == "not_found"
+    assert "4.670,8" not in text
+
+
+def test_metric_another_district_has_is_not_found_here(kb):
+    reply, text = ask(kb, "Hai Bà Trưng hiến máu 2020")
+    assert reply.status == "not_found"
+    assert "4.564" not in text
+
+
+def test_year_omitted_with_one_year_known_answers_and_states_the_year(kb):
+    reply, text = ask(kb, "Hoàng Mai thu ngân sách")
+    assert reply.status == "answered"
+    assert "năm 2022" in text
+
+
+def test_district_alone_offers_the_topics(kb):
+    reply = answer("Hoàng Mai", kb)
+    assert reply.status == "clarify"
+    assert reply.suggestions
+    assert all(answer(s, kb).status == "answered" for s in reply.suggestions)
+
+
+def test_metric_without_district_asks_which_district(kb):
+    reply, _ = ask(kb, "thu ngân sách năm 2022")
+    assert reply.status == "clarify"
+    assert not reply.facts
+    assert all(answer(s, kb).status == "answered" for s in reply.suggestions)
+
+
+def test_ranking_compares_districts_and_notes_the_different_years(kb):
+    reply, text = ask(kb, "Quận nào có tỷ lệ thu ngân sách so với kế hoạch cao nhất")
+    assert reply.status == "answered"
+    assert text.index("Hoàng Mai") < text.index("Hai Bà Trưng")
+    assert "105,29" in text
+    assert "năm khác nhau" in text
+
+
+def test_lowest_ranking_puts_the_smallest_first(kb):
+    reply, text = ask(kb, "quận nào thu ngân sách thấp nhất")
+    assert reply.status == "answered"
+    assert "Hoàng Mai" in text.splitlines()[1]
+    assert text.index("4.670,8") < text.index("16.728")
+
+
+def test_comparison_of_two_districts_gives_both_figures(kb):
+    reply, text = ask(kb, "so sánh thu ngân sách Hoàng Mai và Hai Bà Trưng")
+    assert reply.status == "answered"
+    assert "4.670,8" in text and "12.817" in text
+
+
+def test_target_question_gets_the_target(kb):
+    reply, text = ask(kb, "binh thanh chi tieu kham pha an 2022")
+    assert reply.status == "answered"
+    assert "77%" in text
+    assert all(f.kind == "target" for f in reply.facts)
+
+
+def test_estimates_and_bounds_keep_the_report_nuance(kb):
+    _, text = ask(kb, "Bình Thạnh thu ngân sách địa phương 2021")
+    assert "gần 137%" in text
+
+
+def test_quan_6_figures_say_whose_figures_they_are(kb):
+    reply, text = ask(kb, "Quận 6 thẩm tra xác minh lý lịch bao nhiêu quần chúng năm 2022")
+    assert reply.status == "answered"
+    assert "12" in text
+    assert "cơ quan chính quyền" in text.lower()
+
+
+@pytest.mark.parametrize("question", ["Tỷ giá đô la hôm nay", "thời tiết Hà Nội mai thế nào",
+                                      "xin chào", "😀😀", "???", ""])
+def test_chit_chat_and_out_of_domain_get_a_hint_not_a_figure(kb, question):
+    reply, text = ask(kb, question)
+    assert reply.status in ("not_found", "clarify")
+    assert not reply.facts
+    assert text
+
+
+def test_huge_question_is_answered_without_error(kb):
+    reply, _ = ask(kb, "Hoàng Mai thu ngân sách 2022 " + "rất " * 3000)
+    assert reply.status in ("answered", "not_found", "clarify")
+
+
+def test_ward_since_2025_is_traced_to_its_former_district(kb):
+    reply, text = ask(kb, "Phường Sài Gòn kết nạp bao nhiêu đảng viên năm 2023")
+    assert reply.status == "clarify"
+    assert "Quận 1" in text
+    assert not reply.facts
+
+
+def test_ward_from_two_former_districts_names_both(kb):
+    reply, text = ask(kb, "Phường Vĩnh Tuy thu ngân sách 2022")
+    assert reply.status == "clarify"
+    assert "Hai Bà Trưng" in text and "Hoàng Mai" in text
+
+
+def test_ward_from_districts_without_data_is_not_found_with_its_origin(kb):
+    reply, text = ask(kb, "Thủ Dầu Một thu ngân sách 2022")
+    assert reply.status == "not_found"
+    assert "Bình Dương" in text
+
+
+def test_phrase_gia_dinh_van_hoa_is_not_the_ward_gia_dinh(kb):
+    reply, text = ask(kb, "Tỷ lệ gia đình văn hóa Hoàng Mai 2022")
+    assert reply.status == "answered"
+    assert "100,9" in text
+
+
+def test_former_marker_does_not_disturb_the_answer(kb):
+    reply, text = ask(kb, "Quận 1 cũ thu ngân sách 2023")
+    assert reply.status == "answered"
+    assert "16.728" in text
+
+
+def test_suggestions_of_not_found_replies_are_answerable(kb):
+    reply, _ = ask(kb, "Hai Bà Trưng hiến máu 2020")
+    assert all(answer(s, kb).status == "answered" for s in reply.suggestions)

@@ -1,0 +1,205 @@
+import datetime as dt
+import unicodedata
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.schedule import (
+    SUBSCRIBE_USAGE,
+    Group,
+    OutboxRow,
+    SubscribeRequest,
+    Subscription,
+    UsageError,
+    announcement_rows,
+    due_sends,
+    next_run,
+    parse_subscribe,
+)
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+UTC = dt.UTC
+GRACE = dt.timedelta(hours=6)
+LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=HCM)
+
+
+def sub(**kwargs) -> Subscription:
+    return Subscription(**({"id": "s1", "chat_id": 42, "district": "Quận Hoàng Mai",
+                            "created_at": LONG_AGO} | kwargs))
+
+
+def local(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=HCM)
+
+
+# Next run
+
+
+def test_default_reminder_is_weekly_on_monday_at_eight_in_ho_chi_minh_city() -> None:
+    # Sunday 23:30 UTC is already Monday 06:30 in Vietnam.
+    run = next_run(sub(), dt.datetime(2024, 3, 3, 23, 30, tzinfo=UTC))
+    assert run == local(2024, 3, 4, 8, 0)
+    assert run.astimezone(UTC) == dt.datetime(2024, 3, 4, 1, 0, tzinfo=UTC)
+
+
+def test_next_run_is_strictly_after_the_given_moment() -> None:
+    assert next_run(sub(), local(2024, 3, 4, 8, 0)) == local(2024, 3, 11, 8, 0)
+
+
+def test_daily_runs_stay_at_the_same_utc_hour_all_year_without_dst() -> None:
+    daily = sub(frequency="daily", hour=7, minute=30)
+    run, gaps = local(2024, 1, 1, 0, 0), set()
+    for _ in range(366):
+        following = next_run(daily, run)
+        gaps.add(following - run)
+        run = following
+        assert run.astimezone(UTC).time() == dt.time(0, 30)
+    assert gaps - {dt.timedelta(hours=7, minutes=30)} == {dt.timedelta(days=1)}
+
+
+def test_monthly_reminder_on_the_31st_falls_on_the_last_day_of_shorter_months() -> None:
+    monthly = sub(frequency="monthly", day=31)
+    runs, run = [], local(2024, 1, 31, 9, 0)
+    for _ in range(4):
+        run = next_run(monthly, run)
+        runs.append(run.date())
+    assert runs == [dt.date(2024, 2, 29), dt.date(2024, 3, 31), dt.date(2024, 4, 30),
+                    dt.date(2024, 5, 31)]
+    february = next_run(sub(frequency="monthly", day=30), local(2023, 2, 1))
+    assert february.date() == dt.date(2023, 2, 28)
+
+
+def test_naive_times_are_refused() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        next_run(sub(), dt.datetime(2024, 3, 4, 8, 0))
+
+
+def test_impossible_reminder_times_are_refused() -> None:
+    with pytest.raises(ValueError):
+        sub(hour=24)
+    with pytest.raises(ValueError):
+        sub(frequency="yearly")
+
+
+# Due reminders
+
+
+def test_reminder_due_while_down_is_sent_once_within_grace() -> None:
+    now = local(2024, 3, 4, 10, 0)  # the bot comes back two hours after Monday 08:00
+    [send] = due_sends([sub()], set(), now, GRACE)
+    assert send.due == local(2024, 3, 4, 8, 0)
+    assert send.key == "reminder:s1:2024-03-04T08:00:00+07:00"
+    assert send.row("Nhắc") == OutboxRow(send.key, 42, "Nhắc")
+    assert due_sends([sub()], {send.key}, now + dt.timedelta(minutes=5), GRACE) == []
+
+
+def test_reminders_missed_for_days_are_sent_once_for_the_latest_run() -> None:
+    daily = sub(frequency="daily")
+    sends = due_sends([daily], set(), local(2024, 3, 7, 9, 0), GRACE)
+    assert [send.due for send in sends] == [local(2024, 3, 7, 8, 0)]
+
+
+def test_reminder_missed_beyond_grace_is_skipped_and_never_sent_later() -> None:
+    for hours_late in (7, 12, 30, 24 * 6):
+        now = local(2024, 3, 4, 8, 0) + dt.timedelta(hours=hours_late)
+        assert due_sends([sub()], set(), now, GRACE) == []
+    [send] = due_sends([sub()], set(), local(2024, 3, 11, 8, 0), GRACE)
+    assert send.due == local(2024, 3, 11, 8, 0)
+
+
+def test_new_subscription_is_not_sent_for_a_run_before_it_was_made() -> None:
+    fresh = sub(created_at=local(2024, 3, 4, 9, 0))
+    assert due_sends([fresh], set(), local(2024, 3, 4, 9, 1), GRACE) == []
+
+
+def test_reminder_fires_exactly_at_its_time() -> None:
+    assert len(due_sends([sub()], set(), local(2024, 3, 4, 8, 0), GRACE)) == 1
+
+
+# /theodoi arguments
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hoàng Mai hằng ngày 8h", SubscribeRequest("Hoàng Mai", "daily", 8, 0)),
+    ("hoang mai hang ngay 8:30", SubscribeRequest("hoang mai", "daily", 8, 30)),
+    ("Quận 1 hàng tuần 08:00", SubscribeRequest("Quận 1", "weekly", 8, 0)),
+    ("HBT Hằng Tháng 7h15", SubscribeRequest("HBT", "monthly", 7, 15)),
+    ("quận 8 mỗi ngày", SubscribeRequest("quận 8", "daily", 8, 0)),
+    ("Ba Đình 17 giờ", SubscribeRequest("Ba Đình", "weekly", 17, 0)),
+    ("Q1", SubscribeRequest("Q1", "weekly", 8, 0)),
+    ("  Bình   Thạnh  ", SubscribeRequest("Bình Thạnh", "weekly", 8, 0)),
+])
+def test_subscribe_arguments_with_and_without_diacritics(text: str,
+                                                         expected: SubscribeRequest) -> None:
+    assert parse_subscribe(text) == expected
+
+
+def test_decomposed_unicode_from_telegram_parses_like_composed() -> None:
+    text = unicodedata.normalize("NFD", "Hoàng Mai hằng tháng 9h")
+    assert parse_subscribe(text) == SubscribeRequest("Hoàng Mai", "monthly", 9, 0)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("", "chưa nêu quận"),
+    ("hằng ngày 8h", "chưa nêu quận"),
+    ("Hoàng Mai 25h", "Giờ không hợp lệ: 25h"),
+    ("Hoàng Mai 8:75", "Giờ không hợp lệ: 8:75"),
+    ("Hoàng Mai hằng năm", "Chưa hỗ trợ tần suất «hằng năm»"),
+])
+def test_malformed_subscribe_arguments_get_the_usage_back(text: str, says: str) -> None:
+    result = parse_subscribe(text)
+    assert isinstance(result, UsageError)
+    assert says in result.message and SUBSCRIBE_USAGE in result.message
+
+
+def test_request_becomes_a_subscription_in_the_configured_zone() -> None:
+    request = SubscribeRequest("hoang mai", "daily", 6, 45)
+    made = request.subscription(subscription_id="x", chat_id=7, district="Quận Hoàng Mai",
+                                now=LONG_AGO, tz="Asia/Bangkok")
+    assert next_run(made, LONG_AGO) == dt.datetime(2020, 1, 1, 6, 45,
+                                                   tzinfo=ZoneInfo("Asia/Bangkok"))
+
+
+# Outbox rows
+
+
+def test_row_is_delivered_at_most_once() -> None:
+    row = OutboxRow("announce:1", -1, "Họp")
+    delivered = row.sent()
+    assert (delivered.state, delivered.attempts) == ("sent", 1)
+    with pytest.raises(ValueError, match="already sent"):
+        delivered.sent()
+
+
+def test_transient_failures_back_off_then_give_up() -> None:
+    now = local(2024, 3, 4, 8, 0)
+    row, waits = OutboxRow("announce:1", -1, "Họp"), []
+    while row.state == "pending":
+        row = row.retry_or_fail("Timed out", now, max_attempts=4)
+        if row.not_before is not None and row.state == "pending":
+            waits.append((row.not_before - now).total_seconds())
+    assert waits == [2, 4, 8]
+    assert (row.state, row.attempts, row.last_error) == ("failed", 4, "Timed out")
+
+
+def test_rate_limited_row_waits_until_telegram_allows() -> None:
+    now = local(2024, 3, 4, 8, 0)
+    row = OutboxRow("announce:1", -1, "Họp").retry_at(now + dt.timedelta(seconds=30),
+                                                       "RetryAfter 30")
+    assert not row.is_due(now)
+    assert row.is_due(now + dt.timedelta(seconds=30))
+
+
+def test_blocked_chat_row_becomes_inactive_and_migrated_row_goes_to_the_new_id() -> None:
+    row = OutboxRow("announce:1", -1, "Họp")
+    assert row.inactive("Forbidden").state == "inactive"
+    moved = row.moved_to(-1001)
+    assert (moved.chat_id, moved.state, moved.id) == (-1001, "pending", "announce:1|-1001")
+
+
+def test_announcement_goes_to_groups_that_want_the_district() -> None:
+    groups = [Group(-1), Group(-2, ("Quận 1",)), Group(-3, ("Quận 6", "Quận Hoàng Mai"))]
+    to_q1 = announcement_rows("announce:9", "Họp", groups, "Quận 1")
+    to_all = announcement_rows("announce:9", "Họp", groups, None)
+    assert [row.chat_id for row in to_q1] == [-1, -2]
+    assert [row.chat_id for row in to_all] == [-1, -2, -3]
