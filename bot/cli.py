@@ -62,9 +62,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the Telegram bot, or the console chat when no token is configured."""
-    from bot.settings import load_settings
+    from bot.settings import SettingsError, load_settings
 
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise SystemExit(f"Error: {exc}") from exc
     kb = _load(args.data_dir)
     if not settings.telegram_bot_token:
         print("Chưa cấu hình TELEGRAM_BOT_TOKEN (trong .env hoặc biến môi trường): "

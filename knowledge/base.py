@@ -75,32 +75,41 @@ class KnowledgeBase:
     gazetteer: Gazetteer
     vocabulary: Vocabulary
     by_district: dict[str, tuple[Fact, ...]] = field(init=False)
+    districts: tuple[District, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[Fact]] = defaultdict(list)
+        by_metric: dict[tuple[str, str], list[Fact]] = defaultdict(list)
         for fact in self.facts:
             grouped[fact.district.code].append(fact)
+            by_metric[fact.district.code, fact.metric].append(fact)
         self.by_district = {code: tuple(facts) for code, facts in grouped.items()}
+        self._by_metric = {key: tuple(facts) for key, facts in by_metric.items()}
+        self.districts = tuple(sorted({f.district for f in self.facts},
+                                      key=lambda d: (d.province, d.name)))
+        self._years = {code: tuple(sorted({f.year for f in facts if f.kind in FIGURE_KINDS}))
+                       for code, facts in grouped.items()}
+        topic_order = list(dict.fromkeys(m.topic for m in self.metrics.values()))
+        self._topics = {code: tuple(t for t in topic_order
+                                    if t in {self.metrics[f.metric].topic for f in facts})
+                        for code, facts in grouped.items()}
+        used = {self.metrics[f.metric].topic for f in self.facts}
+        self._all_topics = tuple(t for t in topic_order if t in used)
 
-    @property
-    def districts(self) -> tuple[District, ...]:
-        """Districts that have facts, in a stable order."""
-        seen = {f.district.code: f.district for f in self.facts}
-        return tuple(sorted(seen.values(), key=lambda d: (d.province, d.name)))
+    def facts_of(self, district: District, metric_id: str) -> tuple[Fact, ...]:
+        """The district's facts about one metric."""
+        return self._by_metric.get((district.code, metric_id), ())
 
     def years_of(self, district: District) -> tuple[int, ...]:
         """Years of the district's figures (results, targets, awards)."""
-        return tuple(sorted({f.year for f in self.by_district.get(district.code, ())
-                             if f.kind in FIGURE_KINDS}))
+        return self._years.get(district.code, ())
 
     def topics_of(self, district: District | None = None) -> tuple[str, ...]:
         """Topics with facts, for one district or all, in vocabulary order."""
-        facts = self.by_district.get(district.code, ()) if district else self.facts
-        used = {self.metrics[f.metric].topic for f in facts}
-        return tuple(dict.fromkeys(m.topic for m in self.metrics.values() if m.topic in used))
+        return self._topics.get(district.code, ()) if district else self._all_topics
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """A YAML loader that records the line of every mapping under ``__line__``."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:

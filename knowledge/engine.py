@@ -319,7 +319,7 @@ class _Responder:
         return Answer("answered", "\n".join(lines), tuple(facts), ())
 
     def _facts(self, district: District, metric: Metric) -> list[Fact]:
-        return [f for f in self.kb.by_district.get(district.code, ()) if f.metric == metric.id]
+        return list(self.kb.facts_of(district, metric.id))
 
     def _districts_with(self, metric: Metric) -> list[District]:
         districts = [d for d in self.kb.districts if self._facts(d, metric)]
@@ -330,7 +330,7 @@ class _Responder:
                 f"{join_vn(t.lower() for t in self.kb.topics_of(district))}.")
 
     def _kb_districts(self) -> str:
-        return join_vn(district_label(d) for d in self.kb.districts)
+        return _listed([district_label(d) for d in self.kb.districts])
 
     def _question_about(self, district: District, metric: Metric, year: int | None = None) -> str:
         return f"{district.name} {metric.label}" + (f" {year}" if year else "")
@@ -374,16 +374,24 @@ def _names_of(districts: tuple[District, ...]) -> str:
     return f"{districts[0].name} ({len(districts)} đơn vị cùng tên ở {provinces})"
 
 
+def _listed(names: Sequence[str], limit: int = 8) -> str:
+    """Names joined the Vietnamese way, the tail counted when the list is long."""
+    if len(names) <= limit:
+        return join_vn(names)
+    return f"{', '.join(names[:limit])} và {len(names) - limit} đơn vị khác"
+
+
 def _hint(kb: KnowledgeBase) -> str:
     return (f"Tôi trả lời câu hỏi về kết quả thi đua và chỉ tiêu của "
-            f"{join_vn(d.name for d in kb.districts)} (các quận cũ, trước 01/07/2025), "
+            f"{_listed([d.name for d in kb.districts])} (các quận cũ, trước 01/07/2025), "
             "ví dụ: «Hoàng Mai thu ngân sách 2022».")
 
 
 def _examples(kb: KnowledgeBase) -> tuple[str, ...]:
-    seen: dict[str, str] = {}
-    for fact in kb.facts:
-        if fact.kind in ("result", "award") and fact.district.code not in seen:
-            seen[fact.district.code] = (f"{fact.district.name} {kb.metrics[fact.metric].label} "
-                                        f"{fact.year}")
-    return tuple(seen.values())[:MAX_SUGGESTIONS]
+    examples = []
+    for district in kb.districts[:MAX_SUGGESTIONS]:
+        fact = next((f for f in kb.by_district[district.code] if f.kind in ("result", "award")),
+                    None)
+        if fact:
+            examples.append(f"{district.name} {kb.metrics[fact.metric].label} {fact.year}")
+    return tuple(examples)

@@ -185,6 +185,8 @@ class Gazetteer:
             entries = _filter_by_spelling(entries, typed_tokens, key in self.weak_aliases,
                                           type_word is not None)
         level = self.type_words.get(keys(type_word)) if type_word else None
+        if level == "ward" and _is_phrase_not_place(tokens, start, end, key):
+            return None
         entries = _filter_by_type(entries, level, type_word)
         if not entries:
             return None
@@ -204,6 +206,14 @@ def _short_key(place: Place) -> tuple[str, ...]:
     short = keys(place.short)
     kind = keys(getattr(place, "kind", None) or getattr(place, "type", "") or "")
     return short[len(kind):] if kind and short[:len(kind)] == kind else short
+
+
+def _is_phrase_not_place(tokens: Sequence[Token], start: int, end: int,
+                         key: tuple[str, ...]) -> bool:
+    """``xa hoi …`` typed in lower case is "xã hội" (society), not a commune named ``Hội …``."""
+    typed = tokens[start:end]
+    return tokens[start].key == "xa" and key[0] == "hoi" and not any(
+        t.capitalised for t in typed)
 
 
 def _filter_by_spelling(entries: list[tuple[Place, str]], typed: Sequence[Token], weak: bool,

@@ -1,0 +1,131 @@
+"""Benchmarks of the answer engine: latency, throughput, start-up time and peak memory.
+
+Runs at seed scale (the shipped knowledge base) and at national scale (a synthetic knowledge
+base of every former district × 5 years × 30 metrics, written as YAML and loaded the same
+way). Start-up and memory are measured in a fresh child process each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from knowledge import KnowledgeBase, answer, load_knowledge_base
+from knowledge.base import DATA_DIR
+from knowledge.numbers import format_vn_number
+from knowledge.text import fold
+
+YEARS = (2019, 2020, 2021, 2022, 2023)
+NATIONAL_METRICS = 30  # 696 districts × 5 years × 30 metrics ≈ 104k facts
+_CHILD = """
+import json, resource, sys, time
+t = time.perf_counter()
+from knowledge import load_knowledge_base, answer
+from pathlib import Path
+kb = load_knowledge_base(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+answer("Hoàng Mai thu ngân sách 2022", kb)
+print(json.dumps({"startup_s": time.perf_counter() - t, "facts": len(kb.facts),
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def questions_for(kb: KnowledgeBase, limit: int = 400) -> list[str]:
+    """A mix of questions as officials type them: accented, accent-free, unknown, off-topic."""
+    out: list[str] = []
+    for fact in kb.facts[:: max(1, len(kb.facts) // (limit // 2))]:
+        label = kb.metrics[fact.metric].label
+        out.append(f"{fact.district.name} {label} {fact.year}")
+        out.append(fold(f"{fact.district.short} {label}"))
+    out += ["Quận 10 thu ngân sách 2023", "Huyện Châu Thành có bao nhiêu đảng viên",
+            "quận nào thu ngân sách cao nhất", "Phường Vĩnh Tuy thu ngân sách 2022", "xin chào"]
+    return out[:limit]
+
+
+def measure_latency(kb: KnowledgeBase, questions: list[str], rounds: int) -> dict[str, float]:
+    """Per-question latency percentiles (ms) and questions per second, one core."""
+    for q in questions[:20]:
+        answer(q, kb)
+    samples = []
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for q in questions:
+            t = time.perf_counter_ns()
+            answer(q, kb)
+            samples.append((time.perf_counter_ns() - t) / 1e6)
+    elapsed = time.perf_counter() - started
+    samples.sort()
+    return {
+        "p50_ms": statistics.median(samples),
+        "p99_ms": samples[int(len(samples) * 0.99) - 1],
+        "questions_per_s": len(samples) / elapsed,
+    }
+
+
+def measure_startup(data_dir: Path | None) -> dict[str, float]:
+    """Start-up time and peak memory of a fresh process that loads the knowledge base."""
+    args = [sys.executable, "-c", _CHILD] + ([str(data_dir)] if data_dir else [])
+    result = subprocess.run(args, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def write_national_kb(seed: KnowledgeBase, target: Path) -> int:
+    """Write a synthetic knowledge base: every former district × YEARS × NATIONAL_METRICS."""
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("facts"))
+    (target / "facts").mkdir()
+    sources = [{"id": f"synthetic-{y}", "title": f"Báo cáo tổng hợp năm {y} (dữ liệu giả lập)",
+                "publisher": "benchmark", "date": dt.date(y + 1, 3, 1), "url": None}
+               for y in YEARS]
+    (target / "sources.yaml").write_text(yaml.safe_dump(sources, allow_unicode=True),
+                                         encoding="utf-8")
+    metric_ids = list(seed.metrics)[:NATIONAL_METRICS]
+    metrics = {m: {"label": seed.metrics[m].label, "topic": seed.metrics[m].topic,
+                   "synonyms": list(seed.metrics[m].synonyms)} for m in metric_ids}
+    (target / "metrics.yaml").write_text(yaml.safe_dump(metrics, allow_unicode=True),
+                                         encoding="utf-8")
+    count = 0
+    for n, district in enumerate(seed.gazetteer.districts.values()):
+        for year in YEARS:
+            facts = []
+            for m, metric_id in enumerate(metric_ids):
+                value = format_vn_number((n * 37 + m * 11 + year) % 9000 + 0.5 * (m % 2))
+                facts.append({"id": f"d{district.code}-{year}-{metric_id}", "year": year,
+                              "kind": "result", "metric": metric_id, "value": value,
+                              "unit": "đơn vị", "percent": format_vn_number(90 + m % 20)})
+            count += len(facts)
+            doc = {"source": f"synthetic-{year}", "district": district.name,
+                   "province": district.province, "facts": facts}
+            (target / "facts" / f"{district.code}-{year}.yaml").write_text(
+                yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return count
+
+
+def _report(name: str, startup: dict[str, float], latency: dict[str, float]) -> None:
+    print(f"{name}: {startup['facts']:,} facts | start-up {startup['startup_s']:.3f} s | "
+          f"peak memory {startup['peak_mib']:.0f} MiB | latency p50 {latency['p50_ms']:.3f} ms, "
+          f"p99 {latency['p99_ms']:.3f} ms | {latency['questions_per_s']:,.0f} questions/s",
+          flush=True)
+
+
+def run_benchmarks(quick: bool = False) -> None:
+    """Print the figures for the seed and the national-scale knowledge bases."""
+    rounds = 3 if quick else 20
+    seed = load_knowledge_base()
+    _report("seed", measure_startup(None),
+            measure_latency(seed, questions_for(seed), rounds))
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "data"
+        written = write_national_kb(seed, target)
+        print(f"national: wrote {written:,} synthetic facts to {target}", flush=True)
+        startup = measure_startup(target)
+        national = load_knowledge_base(target)
+        _report("national", startup,
+                measure_latency(national, questions_for(national), max(1, rounds // 4)))

@@ -1,0 +1,1 @@
+"""Thin Telegram handlers: parse the update, call the engine, render the answer, reply."""

@@ -1,0 +1,54 @@
+"""Suggestion buttons: a question carried in at most 64 bytes of callback data, and keyboards."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import InlineKeyboardButtonLimit
+
+_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+_TEXT = "q:"
+_KEY = "k:"
+
+
+class QuestionButtons:
+    """Encode questions as callback data and back.
+
+    A question travels as itself when it fits in 64 bytes, else as a hash key into a bounded
+    in-memory table. Keys are hashes, so after a restart an old key is simply unknown (stale),
+    never another question. (Folding a long question to its accent-free form would often fit,
+    but changes what the engine reads: "xa hoi hoan thanh" becomes the commune "Xã Hội Hoan".)
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._capacity = capacity
+        self._questions: OrderedDict[str, str] = OrderedDict()
+
+    def encode(self, question: str) -> str:
+        """Return callback data for ``question``, at most 64 bytes."""
+        data = _TEXT + question
+        if len(data.encode()) <= _LIMIT:
+            return data
+        key = _KEY + hashlib.blake2b(question.encode(), digest_size=12).hexdigest()
+        self._questions[key] = question
+        self._questions.move_to_end(key)
+        while len(self._questions) > self._capacity:
+            self._questions.popitem(last=False)
+        return key
+
+    def decode(self, data: str | None) -> str | None:
+        """Return the question behind callback data, or None when it is malformed or stale."""
+        if data is None:
+            return None
+        if data.startswith(_TEXT):
+            question = data.removeprefix(_TEXT).strip()
+            return question or None
+        return self._questions.get(data) if data.startswith(_KEY) else None
+
+    def keyboard(self, questions: Iterable[str]) -> InlineKeyboardMarkup | None:
+        """One button per question, one per row; None when there are none."""
+        rows = [[InlineKeyboardButton(q, callback_data=self.encode(q))] for q in questions]
+        return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,73 @@
+"""Answering questions: private text, group mentions and replies, /hoi, and suggestion buttons."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from handlers.addressing import command_argument, group_question, without_mentions
+from handlers.render import render_html, render_one_html
+from handlers.replies import reply_html, reply_plain
+from handlers.services import services_of
+from handlers.texts import ASK_USAGE, MAX_QUESTION_CHARS, STALE_BUTTON, TOO_LONG
+from knowledge import answer
+
+
+async def answer_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer any text sent to the bot in a private chat, with its sources."""
+    message = update.effective_message
+    await _reply_with_answer(message, without_mentions(message, context.bot.username), context)
+
+
+async def answer_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a group message that mentions the bot or replies to it; ignore the rest."""
+    message = update.effective_message
+    question = group_question(message, context.bot.username, context.bot.id)
+    if question is not None:
+        await _reply_with_answer(message, question, context)
+
+
+async def answer_ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer ``/hoi <câu hỏi>``; a bare ``/hoi`` gets its usage back."""
+    message = update.effective_message
+    question = command_argument(message)
+    if not question:
+        await reply_plain(message, ASK_USAGE)
+        return
+    await _reply_with_answer(message, question, context)
+
+
+async def answer_pressed_suggestion(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the pressed suggestion in place of the message that offered it."""
+    query = update.callback_query
+    services = services_of(context)
+    question = services.buttons.decode(query.data)
+    if question is None:
+        await query.answer(STALE_BUTTON)
+        return
+    result = answer(question, services.kb)
+    await query.answer()
+    try:
+        await query.edit_message_text(
+            render_one_html(result),
+            parse_mode=ParseMode.HTML,
+            reply_markup=services.buttons.keyboard(result.suggestions),
+        )
+    except BadRequest as error:
+        # Pressing the same button twice gives the same text; Telegram refuses that edit.
+        if "not modified" not in error.message.lower():
+            raise
+
+
+async def _reply_with_answer(
+    message: Message, question: str, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    # Longer than any real question: a pasted document would only produce noise.
+    if len(question) > MAX_QUESTION_CHARS:
+        await reply_plain(message, TOO_LONG)
+        return
+    services = services_of(context)
+    result = answer(question, services.kb)
+    await reply_html(message, render_html(result), services.buttons.keyboard(result.suggestions))

@@ -1,0 +1,74 @@
+"""Engine answers as Telegram HTML messages: escaped, sourced and within Telegram's length limit."""
+
+from __future__ import annotations
+
+import html
+
+from telegram.constants import MessageLimit
+
+from knowledge.model import Answer
+from knowledge.phrasing import source_lines
+
+MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+ELLIPSIS = "…"
+
+
+def answer_lines(answer: Answer) -> tuple[list[str], list[str]]:
+    """Split the answer into body lines and source lines, each escaped as HTML."""
+    body = [html.escape(line) for line in answer.body.splitlines()]
+    sources = [f"<i>{html.escape(line)}</i>" for line in source_lines(answer.sources)]
+    return body, sources
+
+
+def render_html(answer: Answer, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Render the answer, then a source line per source, as messages of at most ``limit`` chars."""
+    body, sources = answer_lines(answer)
+    return split_lines([*body, *sources], limit)
+
+
+def render_one_html(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
+    """Render the answer as one message: body lines that do not fit give way to "…", sources stay.
+
+    For places where only one message can be shown (inline results, an edited message).
+    """
+    body, sources = answer_lines(answer)
+    tail = "\n".join(sources)
+    chunks = split_lines(body, limit - len(tail) - len(ELLIPSIS) - 2)
+    head = "\n".join([*chunks[:1], *([ELLIPSIS] if len(chunks) > 1 else [])])
+    return "\n".join(part for part in (head, tail) if part)
+
+
+def split_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Pack lines into messages of at most ``limit`` characters, breaking only between lines.
+
+    A line longer than the limit is broken at spaces (or, with none, between characters but
+    never inside an HTML entity). Lines holding tags must fit on their own. Messages with
+    nothing visible are dropped.
+    """
+    messages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for piece in (p for line in lines for p in _pieces(line, limit)):
+        added = len(piece) + (1 if current else 0)
+        if current and size + added > limit:
+            messages.append("\n".join(current))
+            current, size, added = [], 0, len(piece)
+        current.append(piece)
+        size += added
+    messages.append("\n".join(current))
+    return [m for m in messages if m.strip()]
+
+
+def _pieces(line: str, limit: int) -> list[str]:
+    pieces = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 1, limit + 1)
+        if cut <= 0:
+            cut = limit
+            entity_start = line.rfind("&", 0, cut)
+            if entity_start > line.rfind(";", 0, cut):
+                cut = entity_start
+        pieces.append(line[:cut].rstrip())
+        line = line[cut:].lstrip()
+    pieces.append(line)
+    return pieces

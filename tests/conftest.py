@@ -1,0 +1,69 @@
+"""Shared fixtures: the shipped knowledge base, the fake Bot API and the bot running against it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from fake_bot_api import FakeBotApi
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.settings import Settings
+from knowledge import KnowledgeBase, load_knowledge_base
+
+StartBot = Callable[..., Awaitable[Application]]
+
+
+@pytest.fixture(scope="session")
+def knowledge_base() -> KnowledgeBase:
+    """The knowledge base the project ships."""
+    return load_knowledge_base()
+
+
+@pytest.fixture
+async def fake_bot_api() -> AsyncIterator[FakeBotApi]:
+    """A fake Bot API server on 127.0.0.1 with a free port."""
+    async with FakeBotApi() as api:
+        yield api
+
+
+@pytest.fixture
+def bot_settings(fake_bot_api: FakeBotApi) -> Settings:
+    """Settings pointing at the fake server, with outgoing rate limits off."""
+    return Settings(
+        telegram_bot_token=fake_bot_api.token,
+        telegram_api_base_url=fake_bot_api.base_url,
+        outgoing_max_per_second=0,
+        outgoing_group_max_per_minute=0,
+    )
+
+
+@pytest.fixture
+async def start_bot(
+    bot_settings: Settings, knowledge_base: KnowledgeBase
+) -> AsyncIterator[StartBot]:
+    """Start the real Application from ``build_application``, polling the fake server.
+
+    ``await start_bot(flood_max_messages=3)`` overrides settings. Started like ``run_polling``
+    does (initialize, post_init, polling, start) and stopped at the end of the test.
+    """
+    started: list[Application] = []
+
+    async def start(**overrides: Any) -> Application:
+        application = build_application(replace(bot_settings, **overrides), knowledge_base)
+        await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.updater.start_polling(poll_interval=0.1)
+        await application.start()
+        started.append(application)
+        return application
+
+    yield start
+    for application in started:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()

@@ -1,0 +1,389 @@
+"""A fake Telegram Bot API server over real HTTP: it serves injected updates and records calls.
+
+The real PTB Application talks to it through ``base_url``. Tests inject updates (built with the
+helpers below, entity offsets in UTF-16 like Telegram), queue error replies per method (429,
+403, migrate, 5xx, …) and read back every call the bot made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import socket
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-token_for-fake-api"
+BOT_USER: dict[str, Any] = {
+    "id": 700_000_001,
+    "is_bot": True,
+    "first_name": "Thi Đua",
+    "username": "thidua_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
+# Parameters PTB sends JSON-encoded; everything else arrives as a plain string.
+_JSON_PARAMS = frozenset({
+    "reply_markup", "results", "commands", "entities", "reply_parameters", "link_preview_options",
+    "allowed_updates", "button", "caption_entities", "media", "scope",
+})
+_COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?")
+_MENTION = re.compile(r"@[A-Za-z0-9_]{5,32}")
+
+
+def user(user_id: int, first_name: str = "Lan") -> dict[str, Any]:
+    """A Telegram user object."""
+    return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
+
+
+def private_chat(of: dict[str, Any]) -> dict[str, Any]:
+    """The private chat with ``of``."""
+    return {"id": of["id"], "type": "private", "first_name": of["first_name"]}
+
+
+def group_chat(chat_id: int, title: str = "Cán bộ phường") -> dict[str, Any]:
+    """A supergroup chat (its id is negative, like Telegram's)."""
+    return {"id": chat_id, "type": "supergroup", "title": title}
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, the unit of Telegram's entity offsets."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def text_entities(text: str) -> list[dict[str, Any]]:
+    """The entities Telegram would attach: a leading bot command and @mentions."""
+    entities = []
+    command = _COMMAND.match(text)
+    if command:
+        entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command[0])})
+    for mention in _MENTION.finditer(text):
+        if command and mention.start() < command.end():
+            continue
+        entities.append({"type": "mention", "offset": utf16_len(text[: mention.start()]),
+                         "length": utf16_len(mention[0])})
+    return entities
+
+
+@dataclass(frozen=True, slots=True)
+class ApiError:
+    """An error reply of the Bot API, queued for a method with ``FakeBotApi.fail_next``."""
+
+    status: int
+    description: str
+    parameters: dict[str, Any] | None = None
+
+    @classmethod
+    def too_many_requests(cls, retry_after: int) -> ApiError:
+        """429: flood limit hit; PTB raises ``RetryAfter``."""
+        return cls(429, f"Too Many Requests: retry after {retry_after}",
+                   {"retry_after": retry_after})
+
+    @classmethod
+    def forbidden(cls, description: str = "Forbidden: bot was blocked by the user") -> ApiError:
+        """403: blocked or removed; PTB raises ``Forbidden``."""
+        return cls(403, description)
+
+    @classmethod
+    def chat_migrated(cls, new_chat_id: int) -> ApiError:
+        """400 with migrate_to_chat_id: the group became a supergroup; ``ChatMigrated``."""
+        return cls(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                   {"migrate_to_chat_id": new_chat_id})
+
+    @classmethod
+    def bad_request(cls, description: str = "Bad Request: chat not found") -> ApiError:
+        """400: PTB raises ``BadRequest``."""
+        return cls(400, description)
+
+    @classmethod
+    def server_error(cls, status: int = 502) -> ApiError:
+        """5xx: PTB raises ``NetworkError``."""
+        return cls(status, "Bad Gateway" if status == 502 else "Internal Server Error")
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body Telegram sends for this error."""
+        body: dict[str, Any] = {"ok": False, "error_code": self.status,
+                                "description": self.description}
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    """One request the bot made (getUpdates excepted): parameters, and the result or error."""
+
+    method: str
+    params: dict[str, Any]
+    result: Any = None
+    error: ApiError | None = None
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def chat_id(self) -> int | None:
+        """The target chat as a number, when the call has one."""
+        chat_id = self.params.get("chat_id")
+        return int(chat_id) if chat_id is not None else None
+
+    @property
+    def text(self) -> str:
+        """The text sent (HTML as the bot wrote it), or ``""``."""
+        return self.params.get("text", "")
+
+
+class FakeBotApi:
+    """The fake server. Use ``async with FakeBotApi() as api`` (or the ``fake_bot_api`` fixture)."""
+
+    def __init__(self, token: str = TOKEN, bot_user: dict[str, Any] | None = None) -> None:
+        self.token = token
+        self.bot_user = bot_user or BOT_USER
+        self.calls: list[ApiCall] = []
+        self.confirmed_offset = 0
+        self.last_update_id = 0
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._errors: dict[str, deque[ApiError]] = defaultdict(deque)
+        self._messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._chats: dict[int, dict[str, Any]] = {}
+        self._changed = asyncio.Event()
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        """PTB's ``base_url`` for this server (PTB appends the token)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def __aenter__(self) -> FakeBotApi:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock).start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._closing = True
+        self._notify()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # Injecting updates -------------------------------------------------------------------
+
+    def add_update(self, payload: dict[str, Any]) -> int:
+        """Queue an update (``{"message": …}`` etc.) for getUpdates; return its update_id."""
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **payload})
+        self.last_update_id = update_id
+        self._notify()
+        return update_id
+
+    def send_text(self, sender: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
+                  reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Deliver a text message from ``sender`` (in their private chat unless ``chat``)."""
+        message = self._message(sender, chat, text=text)
+        entities = text_entities(text)
+        if entities:
+            message["entities"] = entities
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        self.add_update({"message": message})
+        return message
+
+    def send_sticker(self, sender: dict[str, Any],
+                     chat: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Deliver a sticker from ``sender``."""
+        sticker = {"file_id": "sticker-1", "file_unique_id": "s1", "type": "regular",
+                   "width": 512, "height": 512, "is_animated": False, "is_video": False,
+                   "emoji": "👍"}
+        message = self._message(sender, chat, sticker=sticker)
+        self.add_update({"message": message})
+        return message
+
+    def press_button(self, sender: dict[str, Any], message: dict[str, Any] | None,
+                     data: str, inline_message_id: str | None = None) -> str:
+        """Deliver a callback query for a button under ``message`` (or an inline message)."""
+        query_id = f"cbq-{next(self._ids)}"
+        query: dict[str, Any] = {"id": query_id, "from": sender, "chat_instance": "ci-1",
+                                 "data": data}
+        if message is not None:
+            query["message"] = message
+        if inline_message_id is not None:
+            query["inline_message_id"] = inline_message_id
+        self.add_update({"callback_query": query})
+        return query_id
+
+    def inline_query(self, sender: dict[str, Any], text: str) -> str:
+        """Deliver an inline query (``@bot text`` typed in any chat)."""
+        query_id = f"iq-{next(self._ids)}"
+        self.add_update({"inline_query": {"id": query_id, "from": sender, "query": text,
+                                          "offset": "", "chat_type": "private"}})
+        return query_id
+
+    def _message(self, sender: dict[str, Any], chat: dict[str, Any] | None,
+                 **content: Any) -> dict[str, Any]:
+        chat = chat or private_chat(sender)
+        self._chats[chat["id"]] = chat
+        return {"message_id": next(self._message_ids), "date": int(time.time()),
+                "chat": chat, "from": sender, **content}
+
+    # Queuing errors ------------------------------------------------------------------------
+
+    def fail_next(self, method: str, error: ApiError, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``error``."""
+        self._errors[method].extend([error] * times)
+
+    # Reading what the bot did ----------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        """Every call of ``method`` so far, in order."""
+        return [call for call in self.calls if call.method == method]
+
+    def sent_message(self, chat_id: int, message_id: int) -> dict[str, Any]:
+        """A message the bot sent, as it is now (after edits), in Bot API form."""
+        return self._messages[(chat_id, message_id)]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[ApiCall]:
+        """Wait until ``method`` has been called ``count`` times; return those calls."""
+        await self.wait_until(lambda: len(self.calls_to(method)) >= count, timeout)
+        return self.calls_to(method)
+
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until ``condition()`` holds after some call or update (TimeoutError if not)."""
+        async with asyncio.timeout(timeout):
+            while not condition():
+                await self._changed.wait()
+
+    def _notify(self) -> None:
+        # Waiters hold the event they waited on; a fresh one serves the next round.
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    # Serving the API -------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = await _params(request)
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        queued = self._errors[method]
+        reply = queued.popleft() if queued else self._reply(method, params)
+        if reply is None:
+            reply = ApiError(404, "Not Found")
+        if isinstance(reply, ApiError):
+            self._record(ApiCall(method, params, error=reply))
+            return web.json_response(reply.body(), status=reply.status)
+        self._record(ApiCall(method, params, result=reply))
+        return web.json_response({"ok": True, "result": reply})
+
+    def _record(self, call: ApiCall) -> None:
+        self.calls.append(call)
+        self._notify()
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset", 0))
+        if offset:
+            self.confirmed_offset = max(self.confirmed_offset, offset)
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        limit = int(params.get("limit", 100))
+        timeout = float(params.get("timeout", 0))
+
+        def pending() -> list[dict[str, Any]]:
+            return [u for u in self._updates if u["update_id"] >= offset][:limit]
+
+        with contextlib.suppress(TimeoutError):
+            await self.wait_until(lambda: bool(pending()) or self._closing, timeout)
+        return pending()
+
+    def _reply(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return self.bot_user
+        if method in ("sendMessage", "sendPhoto"):
+            return self._store_sent(method, params)
+        if method == "editMessageText":
+            return self._edit(params)
+        if method in ("setMyCommands", "deleteMyCommands", "deleteWebhook", "setWebhook",
+                      "answerCallbackQuery", "answerInlineQuery", "sendChatAction",
+                      "leaveChat", "close", "logOut"):
+            return True
+        if method == "getMyCommands":
+            commands = self.calls_to("setMyCommands")
+            return commands[-1].params["commands"] if commands else []
+        return None
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id in self._chats:
+            return self._chats[chat_id]
+        return {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup",
+                **({"first_name": "Lan"} if chat_id > 0 else {"title": "Nhóm"})}
+
+    def _store_sent(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message: dict[str, Any] = {"message_id": next(self._message_ids),
+                                   "date": int(time.time()), "chat": self._chat(chat_id),
+                                   "from": self.bot_user}
+        if method == "sendPhoto":
+            message["photo"] = [{"file_id": "photo-1", "file_unique_id": "p1",
+                                 "width": 800, "height": 600}]
+            if "caption" in params:
+                message["caption"] = params["caption"]
+        else:
+            message["text"] = params["text"]
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self._messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _edit(self, params: dict[str, Any]) -> dict[str, Any] | bool | ApiError:
+        if "inline_message_id" in params:
+            return True
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self._messages:
+            return ApiError.bad_request("Bad Request: message to edit not found")
+        message = self._messages[key]
+        markup = params.get("reply_markup")
+        if message.get("text") == params["text"] and message.get("reply_markup") == markup:
+            return ApiError.bad_request(
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message"
+            )
+        message["text"] = params["text"]
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        message["edit_date"] = int(time.time())
+        return message
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """The request's parameters, from the query string, a form or a JSON body."""
+    params: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        params.update(await request.json())
+        return params
+    for name, value in (await request.post()).items():
+        if not isinstance(value, str):
+            params[name] = f"<file {getattr(value, 'filename', name)}>"
+        elif name in _JSON_PARAMS:
+            params[name] = json.loads(value)
+        else:
+            params[name] = value
+    return params

@@ -1,0 +1,38 @@
+"""`thidua run` with a token serves Telegram by long polling, as a user starts it."""
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from fake_bot_api import user
+
+THIDUA = str(Path(sys.executable).with_name("thidua"))
+LAN = user(1001, "Lan")
+
+
+async def test_thidua_run_answers_over_long_polling_and_never_logs_the_token(
+    fake_bot_api, tmp_path
+):
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake_bot_api.token,
+           "TELEGRAM_API_BASE_URL": fake_bot_api.base_url, "LOG_LEVEL": "DEBUG",
+           "WEBHOOK_URL": "", "DATA_DIR": str(tmp_path / "data")}
+    process = await asyncio.create_subprocess_exec(
+        THIDUA, "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake_bot_api.wait_for("setMyCommands", timeout=20)
+        fake_bot_api.send_text(LAN, "hoang mai thu ngan sach 2022")
+        [reply] = await fake_bot_api.wait_for("sendMessage", timeout=10)
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert "4.670,8" in reply.text
+    assert process.returncode == 0
+    log = stdout.decode() + stderr.decode()
+    assert "long polling" in log
+    assert "<token>" in log  # PTB logs the Bot API URL at DEBUG: redacted
+    assert fake_bot_api.token not in log
+    assert fake_bot_api.token.split(":")[1] not in log
