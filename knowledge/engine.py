@@ -61,6 +61,8 @@ class _Responder:
             if self._is_ward_mention(mention):
                 return self._ward(mention)
             found = self._in_provinces(mention.districts)
+            if not found and any(self._ward_in_provinces(w) for w in mention.wards):
+                return self._ward(mention)
             if not found:
                 return self._nowhere(mention)
             in_kb = [d for d in found if d.code in self.kb.by_district]
@@ -70,7 +72,7 @@ class _Responder:
                 districts.append(in_kb[0])
                 namesakes.extend(district_label(d) for d in found if d not in in_kb)
             else:
-                unknown.append(_names_of(found))
+                unknown.append(self._names_of(found))
         districts = list(dict.fromkeys(districts))
         if not districts:
             return self._unknown_districts(unknown)
@@ -98,7 +100,7 @@ class _Responder:
         return tuple(d for d in districts if d.province in names or d.province in absorbed)
 
     def _nowhere(self, mention: Mention) -> Answer:
-        where = join_vn(p.name for p in self.provinces)
+        where = join_vn(dict.fromkeys(p.name for p in self.provinces))
         return Answer("not_found",
                       f"Không tìm thấy «{mention.typed}» ở {where}. " + _hint(self.kb),
                       (), _examples(self.kb))
@@ -111,7 +113,7 @@ class _Responder:
                       tuple(f"{d.name} {d.province_short} {rest}".strip() for d in options))
 
     def _unknown_districts(self, names: list[str]) -> Answer:
-        body = (f"Chưa có số liệu về {join_vn(names)} trong cơ sở dữ liệu. "
+        body = (f"Chưa có số liệu về {join_vn(names)}. "
                 f"Hiện có số liệu của: {self._kb_districts()}.")
         return Answer("not_found", body, (), self._topic_suggestions(self.kb.districts))
 
@@ -181,7 +183,7 @@ class _Responder:
                       tuple(self._question_about(d, metric) for d in holders))
 
     def _province_only(self) -> Answer:
-        names = join_vn(p.name for p in self.provinces)
+        names = join_vn(dict.fromkeys(p.name for p in self.provinces))
         inside = [d for d in self.kb.districts if self._in_provinces((d,))]
         body = f"Chưa có số liệu cấp tỉnh, thành phố của {names}."
         if inside:
@@ -329,6 +331,15 @@ class _Responder:
         return (f" Hiện có số liệu năm {join_vn(map(str, self.kb.years_of(district)))} về "
                 f"{join_vn(t.lower() for t in self.kb.topics_of(district))}.")
 
+    def _names_of(self, districts: tuple[District, ...]) -> str:
+        if len(districts) > 1:
+            provinces = join_vn(sorted({d.province_short for d in districts}))
+            return f"{districts[0].name} ({len(districts)} đơn vị cùng tên ở {provinces})"
+        district = districts[0]
+        now = self.kb.gazetteer.province_now(district)
+        moved = f", nay thuộc {now}" if now != district.province else ""
+        return f"{district_label(district)}{moved}"
+
     def _kb_districts(self) -> str:
         return _listed([district_label(d) for d in self.kb.districts])
 
@@ -367,11 +378,6 @@ def _is_province_qualifier(mention: Mention, mentions: tuple[Mention, ...]) -> b
     return any(other is not mention and (other.districts or other.wards) for other in mentions)
 
 
-def _names_of(districts: tuple[District, ...]) -> str:
-    if len(districts) == 1:
-        return district_label(districts[0])
-    provinces = join_vn(sorted({d.province_short for d in districts}))
-    return f"{districts[0].name} ({len(districts)} đơn vị cùng tên ở {provinces})"
 
 
 def _listed(names: Sequence[str], limit: int = 8) -> str:

@@ -114,10 +114,11 @@ class Gazetteer:
                 return district
         return None
 
-    def province_of(self, name: str) -> Province | None:
-        """A province (current first, then former) by its full name."""
-        matches = [p for p in self.provinces.values() if p.name == name]
-        return next((p for p in matches if p.current), matches[0] if matches else None)
+    def province_now(self, district: District) -> str:
+        """The current province (since 1/7/2025) that a former district's province became."""
+        return next((p.now for p in self.provinces.values()
+                     if not p.current and p.name == district.province and p.now),
+                    district.province)
 
     def find(self, tokens: Sequence[Token], skip: Iterable[int] = ()) -> list[Mention]:
         """Places named in the question: longest names first, then those after a type word."""

@@ -199,3 +199,42 @@ def test_former_marker_does_not_disturb_the_answer(kb):
 def test_suggestions_of_not_found_replies_are_answerable(kb):
     reply, _ = ask(kb, "Hai Bà Trưng hiến máu 2020")
     assert all(answer(s, kb).status == "answered" for s in reply.suggestions)
+
+
+@pytest.mark.parametrize(("question", "former"), [
+    ("Phường Tương Mai thu ngân sách 2022", ["Hai Bà Trưng", "Hoàng Mai", "Thanh Xuân"]),
+    ("Phường Bình Phú có bao nhiêu chi bộ", ["Quận 6", "Quận 8"]),
+])
+def test_ward_from_several_former_districts_offers_only_those_with_data(kb, question, former):
+    reply, text = ask(kb, question)
+    assert reply.status == "clarify"
+    assert all(name in text for name in former)
+    assert not reply.facts
+    assert all(answer(s, kb).status in ("answered", "not_found") for s in reply.suggestions)
+
+
+def test_ward_and_district_of_the_same_name_are_told_apart_by_the_type_word(kb):
+    ward, ward_text = ask(kb, "phường Hoàng Mai thu ngân sách 2022")
+    district, district_text = ask(kb, "quận Hoàng Mai thu ngân sách 2022")
+    assert ward.status == "clarify" and "Quận Hoàng Mai" in ward_text
+    assert "4.670,8" not in ward_text
+    assert district.status == "answered" and "4.670,8" in district_text
+
+
+def test_ward_in_another_province_is_neither_the_hanoi_ward_nor_the_district(kb):
+    reply, text = ask(kb, "phường Hoàng Mai Nghệ An thu ngân sách")
+    assert reply.status == "not_found"
+    assert "Nghệ An" in text and "4.670,8" not in text
+
+
+def test_names_differing_only_by_diacritics_are_told_apart(kb):
+    hanoi, hanoi_text = ask(kb, "Phường Vĩnh Hưng Hà Nội thu ngân sách")
+    nghe_an, nghe_an_text = ask(kb, "Phường Vinh Hưng Nghệ An thu ngân sách")
+    assert hanoi.status == "clarify" and "Hoàng Mai" in hanoi_text
+    assert nghe_an.status == "not_found" and "Nghệ An" in nghe_an_text
+
+
+def test_merged_province_is_named_for_a_former_city(kb):
+    reply, text = ask(kb, "Thành phố Thủ Dầu Một có bao nhiêu đảng viên")
+    assert reply.status == "not_found"
+    assert "Bình Dương" in text
