@@ -47,6 +47,9 @@ class _Responder:
         self.q = q
         qualifiers = [m for m in q.mentions if _is_province_qualifier(m, q.mentions)]
         self.provinces = [p for m in qualifiers for p in m.provinces]
+        # Province names a unit may carry to lie in the named provinces, former or current.
+        self.province_names = {name for p in self.provinces
+                               for name in (p.name, p.now, *p.absorbed) if name}
         self.places = [m for m in q.mentions if (m.districts or m.wards) and m not in qualifiers]
 
     # -- entry -------------------------------------------------------------------------------
@@ -95,9 +98,7 @@ class _Responder:
     def _in_provinces(self, districts: tuple[District, ...]) -> tuple[District, ...]:
         if not self.provinces:
             return districts
-        names = {p.name for p in self.provinces} | {p.now for p in self.provinces if p.now}
-        absorbed = {n for p in self.provinces for n in p.absorbed}
-        return tuple(d for d in districts if d.province in names or d.province in absorbed)
+        return tuple(d for d in districts if d.province in self.province_names)
 
     def _nowhere(self, mention: Mention) -> Answer:
         where = join_vn(dict.fromkeys(p.name for p in self.provinces))
@@ -155,10 +156,7 @@ class _Responder:
         return f"{ward.name} ({ward.province}; lập từ {origins})"
 
     def _ward_in_provinces(self, ward: Ward) -> bool:
-        if not self.provinces:
-            return True
-        names = {p.name for p in self.provinces} | {p.now for p in self.provinces if p.now}
-        return ward.province in names
+        return not self.provinces or ward.province in self.province_names
 
     # -- no district named ------------------------------------------------------------------------
 
