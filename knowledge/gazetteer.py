@@ -18,9 +18,13 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from knowledge.model import District
-from knowledge.text import Token, fold, keys, signature, tokenize
+from knowledge.text import Token, keys, signature, tokenize
 
 DISTRICT_TYPES = ("Quận", "Huyện", "Thị xã", "Thành phố")
+# The level of unit a type word names; "Thành phố" may be a district-level city or a province.
+_LEVELS = {"Quận": "district", "Huyện": "district", "Thị xã": "district", "Thành phố": "city",
+           "Phường": "ward", "Xã": "ward", "Thị trấn": "ward", "Đặc khu": "ward",
+           "Tỉnh": "province"}
 _MAX_NAME_WORDS = 6
 _FUZZY_MIN_SCORE = 88.0
 _FUZZY_MARGIN = 4.0
@@ -185,10 +189,11 @@ class Gazetteer:
         if not fuzzy:
             entries = _filter_by_spelling(entries, typed_tokens, key in self.weak_aliases,
                                           type_word is not None)
-        level = self.type_words.get(keys(type_word)) if type_word else None
+        unit_type = self.type_words.get(keys(type_word)) if type_word else None
+        level = _LEVELS.get(unit_type or "")
         if level == "ward" and _is_phrase_not_place(tokens, start, end, key):
             return None
-        entries = _filter_by_type(entries, level, type_word)
+        entries = _filter_by_type(entries, level, unit_type)
         if not entries:
             return None
         typed = " ".join(t.raw for t in tokens[start:end])
@@ -247,11 +252,10 @@ def _name_sig(name: str) -> str:
 
 
 def _filter_by_type(entries: list[tuple[Place, str]], level: str | None,
-                    type_word: str | None) -> list[tuple[Place, str]]:
+                    wanted_type: str | None) -> list[tuple[Place, str]]:
     """Keep the units a type word can name: ``phường X`` is never the district X."""
     if level is None:
         return entries
-    wanted_type = _canonical_type(type_word)
     if level == "province":
         return [(p, v) for p, v in entries if isinstance(p, Province)]
     if level == "ward":
@@ -265,17 +269,6 @@ def _filter_by_type(entries: list[tuple[Place, str]], level: str | None,
     districts = [(p, v) for p, v in entries if isinstance(p, District)]
     exact = [(p, v) for p, v in districts if p.kind == wanted_type]
     return exact or districts
-
-
-def _canonical_type(type_word: str | None) -> str | None:
-    """The unit type a typed type word stands for (``q`` → ``Quận``), or None."""
-    if type_word is None:
-        return None
-    return {
-        "quan": "Quận", "q": "Quận", "huyen": "Huyện", "h": "Huyện", "thi xa": "Thị xã",
-        "tx": "Thị xã", "thanh pho": "Thành phố", "tp": "Thành phố", "phuong": "Phường",
-        "p": "Phường", "xa": "Xã", "x": "Xã", "dac khu": "Đặc khu", "thi tran": "Thị trấn",
-    }.get(fold(type_word))
 
 
 def load_gazetteer(data_dir: Path, type_words: dict[str, str]) -> Gazetteer:
@@ -317,6 +310,6 @@ def load_gazetteer(data_dir: Path, type_words: dict[str, str]) -> Gazetteer:
     }
     return Gazetteer(
         districts=districts, wards=wards, provinces=provinces,
-        type_words={keys(word): level for word, level in type_words.items()},
+        type_words={keys(word): unit_type for word, unit_type in type_words.items()},
         weak_aliases=frozenset(weak),
     )
