@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -97,6 +98,69 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_ingest(args: argparse.Namespace) -> int:
+    """Draft candidate facts from a report for a curator: print the YAML, or write it (-o)."""
+    from knowledge.ingest import draft_yaml, ingest, resolve_district
+
+    try:
+        text = args.report.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SystemExit(f"Error: cannot read the report {args.report}: {exc}") from exc
+    try:
+        date = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError as exc:
+        raise SystemExit(f"Error: --date {args.date!r} is not an ISO date like 2023-03-25"
+                         ) from exc
+    kb = _load(args.data_dir)
+    try:
+        district = resolve_district(args.district, kb) if args.district else None
+    except ValueError as exc:
+        raise SystemExit(f"Error: --district: {exc}") from exc
+    draft = ingest(text, kb, district=district, date=date, report=args.report.name)
+    if args.output is None:
+        sys.stdout.write(draft_yaml(draft))
+        return 0
+    from bot.storage import write_atomically
+
+    try:
+        write_atomically(args.output, draft_yaml(draft))
+    except OSError as exc:
+        raise SystemExit(f"Error: cannot write {args.output}: {exc}") from exc
+    print(f"Wrote {args.output}: {len(draft.candidates)} candidate facts, "
+          f"{len(draft.unrecognised)} unrecognised figures; district "
+          f"{draft.district.name if draft.district else '(not found)'}, date "
+          f"{draft.date.isoformat() if draft.date else '(not found)'}.")
+    return 0
+
+
+def _default_seeds_dir() -> Path:
+    project = Path(__file__).resolve().parents[1]
+    tried = [Path.cwd() / ".." / "shared" / "seeds", project / ".." / "shared" / "seeds"]
+    found = next((p for p in tried if p.is_dir()), None)
+    if found is None:
+        raise SystemExit("Error: no seed reports at " + " or ".join(str(p) for p in tried)
+                         + "; give the directory: thidua kb ingest-eval SEEDS_DIR")
+    return found
+
+
+def cmd_kb_ingest_eval(args: argparse.Namespace) -> int:
+    """Ingest every seed report and print recall and precision against the curated facts."""
+    from knowledge.ingest import evaluate, evaluation_text
+
+    seeds = args.seeds_dir if args.seeds_dir is not None else _default_seeds_dir()
+    if not seeds.is_dir():
+        raise SystemExit(f"Error: {seeds} is not a directory of reports")
+    files = sorted(seeds.glob("*.txt"))
+    if not files:
+        raise SystemExit(f"Error: no .txt reports in {seeds}")
+    try:
+        reports = [(f.name, f.read_text(encoding="utf-8")) for f in files]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SystemExit(f"Error: cannot read a report in {seeds}: {exc}") from exc
+    print(evaluation_text(evaluate(reports, _load(args.data_dir))))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Measure latency, throughput, start-up time and memory at seed and national scale."""
     from bot.bench import run_benchmarks
@@ -127,6 +191,17 @@ def build_parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("validate", help="check the data files").set_defaults(func=cmd_kb_validate)
+    ingest = kb_sub.add_parser("ingest", help="draft candidate facts from a report (YAML)")
+    ingest.add_argument("report", type=Path, help="the report as a text file")
+    ingest.add_argument("--district", help="the former district, when the text does not show it")
+    ingest.add_argument("--date", help="the report's date (YYYY-MM-DD), when the text does not")
+    ingest.add_argument("-o", "--output", type=Path, help="write the draft here (default: stdout)")
+    ingest.set_defaults(func=cmd_kb_ingest)
+    ingest_eval = kb_sub.add_parser(
+        "ingest-eval", help="measure ingest on the seed reports against the curated facts")
+    ingest_eval.add_argument("seeds_dir", nargs="?", type=Path, default=None,
+                             help="directory of .txt reports (default: ../shared/seeds)")
+    ingest_eval.set_defaults(func=cmd_kb_ingest_eval)
 
     bench = sub.add_parser("bench", help="benchmarks")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
