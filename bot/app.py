@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import traceback
 
-from telegram import LinkPreviewOptions, Update
+from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     InlineQueryHandler,
@@ -18,28 +21,44 @@ from telegram.ext import (
     filters,
 )
 
+from bot.delivery import Clock, Courier
+from bot.library import Library
+from bot.reminders import Reminders
 from bot.settings import Settings, SettingsError
-from handlers.buttons import QuestionButtons
+from bot.storage import open_store
+from handlers.announcements import ANNOUNCEMENT_PATTERN, decide_announcement, draft_announcement
+from handlers.buttons import CHART_PATTERN, QuestionButtons
+from handlers.charts import send_chart_command, send_pressed_chart
 from handlers.errors import report_error
 from handlers.flood import FloodControl
+from handlers.groups import follow_migration, forget_left_chat, register_group, unregister_group
 from handlers.guard import limit_flood
 from handlers.help import explain_non_text, explain_unknown_command, show_help
 from handlers.inline import answer_inline_query
+from handlers.notices import broadcast_report
 from handlers.questions import (
     answer_ask_command,
     answer_group_text,
     answer_pressed_suggestion,
     answer_private_text,
 )
-from handlers.services import Services, install_services
-from handlers.texts import BOT_COMMANDS
+from handlers.render import render_one_html
+from handlers.services import Services, install_services, services_of
+from handlers.subscriptions import list_subscriptions, subscribe, unsubscribe
+from handlers.texts import ADMIN_COMMANDS, BOT_COMMANDS
 from knowledge import KnowledgeBase
 
 logger = logging.getLogger(__name__)
+RETRIES_AFTER_429 = 2
 
 
-def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
-    """Build the bot: handlers, the error handler, the command menu and outgoing rate limits."""
+def build_application(settings: Settings, kb: KnowledgeBase,
+                      clock: Clock | None = None) -> Application:
+    """Build the bot: handlers, storage, reminders, delivery, the menu and outgoing rate limits.
+
+    It locks ``settings.data_dir`` (``DataDirLocked`` if another bot holds it) until shutdown.
+    ``clock`` (aware ``now``) is the real time unless a test passes another.
+    """
     if not settings.telegram_bot_token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather")
     builder = (
@@ -54,16 +73,34 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
         .rate_limiter(AIORateLimiter(
             overall_max_rate=settings.outgoing_max_per_second,
             group_max_rate=settings.outgoing_group_max_per_minute,
+            # Waits out a 429 and tries again, pausing every send meanwhile; past that the
+            # outbox holds the row until Telegram allows (bot/delivery.py).
+            max_retries=RETRIES_AFTER_429,
         ))
-        .post_init(_register_commands)
+        .post_init(_start)
+        .post_shutdown(_close)
     )
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
     application = builder.build()
+    clock = clock or (lambda: dt.datetime.now(settings.timezone))
+    store = open_store(settings.data_dir)
+    library = Library(kb)
+    # The courier tells the reminders which subscriptions went with a chat that refused delivery.
+    courier = Courier(application.job_queue, store, clock, broadcast_report,
+                      dropped=lambda subscriptions: reminders.cancel(subscriptions))
+    reminders = Reminders(application.job_queue, store, library, courier, clock,
+                          render_one_html, settings.reminder_grace, settings.countdown_days)
     install_services(application, Services(
-        kb=kb,
+        library=library,
         buttons=QuestionButtons(),
         flood=FloodControl(settings.flood_max_messages, settings.flood_window_seconds),
+        store=store,
+        courier=courier,
+        reminders=reminders,
+        clock=clock,
+        timezone=settings.timezone,
+        admin_ids=settings.admin_ids,
     ))
 
     new_message = filters.UpdateType.MESSAGE
@@ -72,6 +109,15 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
     application.add_handlers([
         CommandHandler(("start", "help"), show_help, filters=new_message),
         CommandHandler("hoi", answer_ask_command, filters=new_message),
+        CommandHandler("bieudo", send_chart_command, filters=new_message),
+        CommandHandler("theodoi", subscribe, filters=new_message),
+        CommandHandler("huytheodoi", unsubscribe, filters=new_message),
+        CommandHandler("danhsach", list_subscriptions, filters=new_message),
+        CommandHandler("dangkynhom", register_group, filters=new_message),
+        CommandHandler("huydangkynhom", unregister_group, filters=new_message),
+        CommandHandler("thongbao", draft_announcement, filters=new_message),
+        MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
+        ChatMemberHandler(forget_left_chat, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(text & filters.ChatType.PRIVATE, answer_private_text),
         MessageHandler(text & filters.ChatType.GROUPS, answer_group_text),
         MessageHandler(new_message & filters.COMMAND, explain_unknown_command),
@@ -79,6 +125,8 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
             new_message & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
             explain_non_text,
         ),
+        CallbackQueryHandler(send_pressed_chart, pattern=CHART_PATTERN),
+        CallbackQueryHandler(decide_announcement, pattern=ANNOUNCEMENT_PATTERN),
         CallbackQueryHandler(answer_pressed_suggestion),
         InlineQueryHandler(answer_inline_query),
     ])
@@ -86,8 +134,22 @@ def build_application(settings: Settings, kb: KnowledgeBase) -> Application:
     return application
 
 
-async def _register_commands(application: Application) -> None:
+async def _start(application: Application) -> None:
+    """Set the command menus, then reschedule reminders and resume delivery from storage."""
     await application.bot.set_my_commands(BOT_COMMANDS)
+    services = services_of(application)
+    for admin_id in services.admin_ids:
+        try:
+            await application.bot.set_my_commands([*BOT_COMMANDS, *ADMIN_COMMANDS],
+                                                  scope=BotCommandScopeChat(admin_id))
+        except TelegramError as error:  # the admin has not opened a chat with the bot yet
+            logger.info("No admin command menu for %s: %s", admin_id, error)
+    services.reminders.start()
+
+
+async def _close(application: Application) -> None:
+    """Close the store and release the data directory."""
+    services_of(application).store.close()
 
 
 class TokenRedactor(logging.Filter):

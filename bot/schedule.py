@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -96,8 +96,10 @@ def last_run(subscription: Subscription, at: dt.datetime) -> dt.datetime:
 class OutboxRow:
     """One message to one chat; it counts as sent only once Telegram has accepted it.
 
-    ``attempts`` counts delivery tries; ``not_before`` holds back a scheduled or retried row.
-    Transitions are allowed only from ``pending``: a row is delivered at most once.
+    ``attempts`` counts delivery tries; ``not_before`` holds back a scheduled or retried row;
+    ``migrated_from`` is the chat's id before it became a supergroup; ``chat_title`` names the
+    chat in reports. Transitions are allowed only from ``pending``: a row is delivered at most
+    once.
     """
 
     message_key: str
@@ -107,6 +109,8 @@ class OutboxRow:
     attempts: int = 0
     last_error: str | None = None
     not_before: dt.datetime | None = None
+    migrated_from: int | None = None
+    chat_title: str = ""
 
     @property
     def id(self) -> str:
@@ -151,7 +155,8 @@ class OutboxRow:
     def moved_to(self, chat_id: int) -> OutboxRow:
         """Address the row to the chat's new id (``ChatMigrated``), to be sent afresh."""
         self._require_pending()
-        return replace(self, chat_id=chat_id, not_before=None)
+        return replace(self, chat_id=chat_id, not_before=None,
+                       migrated_from=self.migrated_from or self.chat_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +193,71 @@ def due_sends(subscriptions: Iterable[Subscription], sent_keys: Collection[str],
     return sends
 
 
+def next_tick(subscription: Subscription, after: dt.datetime) -> dt.datetime:
+    """Return the subscription's next daily check strictly after ``after``.
+
+    Every day at the subscription's time its job looks for a due reminder (on the days of its
+    frequency) and for event countdowns (on any day).
+    """
+    return next_run(replace(subscription, frequency="daily"), after)
+
+
+@dataclass(frozen=True, slots=True)
+class Countdown:
+    """A countdown that is due: the run it goes with, and the event date it counts down to."""
+
+    subscription: Subscription
+    due: dt.datetime
+    event_id: str
+    occurs_on: dt.date
+
+    @property
+    def days_left(self) -> int:
+        """Days from the run's local date to the event (0: the event is today)."""
+        return (self.occurs_on - self.due.date()).days
+
+    @property
+    def key(self) -> str:
+        """Stable across restarts: one countdown per subscription, event date and day."""
+        return (f"countdown:{self.subscription.id}:{self.event_id}:"
+                f"{self.occurs_on.isoformat()}:{self.days_left}")
+
+    def row(self, text: str) -> OutboxRow:
+        """Return the outbox row delivering this countdown as ``text``."""
+        return OutboxRow(self.key, self.subscription.chat_id, text)
+
+
+Occurrences = Callable[[str, dt.date], Iterable[tuple[str, dt.date]]]
+
+
+def due_countdowns(subscriptions: Iterable[Subscription], occurrences: Occurrences,
+                   sent_keys: Collection[str], now: dt.datetime, grace: dt.timedelta,
+                   days_before: Collection[int]) -> list[Countdown]:
+    """Countdowns to send at ``now``.
+
+    Each day at the subscription's time, an event of its district that falls ``days_before``
+    days later (``occurrences(district, date)`` gives event ids and their next dates) gets one
+    countdown; like reminders, only within ``grace`` of that time and never twice.
+    """
+    countdowns = []
+    for subscription in subscriptions:
+        due = last_run(replace(subscription, frequency="daily"), now)
+        if subscription.created_at > due or now - due > grace:
+            continue
+        for event_id, occurs_on in occurrences(subscription.district, due.date()):
+            countdown = Countdown(subscription, due, event_id, occurs_on)
+            if countdown.days_left in days_before and countdown.key not in sent_keys:
+                countdowns.append(countdown)
+    return countdowns
+
+
 @dataclass(frozen=True, slots=True)
 class Group:
     """A group chat registered for announcements about some districts, or all when empty."""
 
     chat_id: int
     districts: tuple[str, ...] = ()
+    title: str = ""
 
     def wants(self, district: str | None) -> bool:
         """Whether an announcement about ``district`` (``None``: every district) goes here."""
@@ -203,7 +267,8 @@ class Group:
 def announcement_rows(message_key: str, text: str, groups: Iterable[Group], district: str | None,
                       not_before: dt.datetime | None = None) -> list[OutboxRow]:
     """One outbox row per group that wants an announcement about ``district``."""
-    return [OutboxRow(message_key, group.chat_id, text, not_before=not_before)
+    return [OutboxRow(message_key, group.chat_id, text, not_before=not_before,
+                      chat_title=group.title)
             for group in groups if group.wants(district)]
 
 
@@ -263,3 +328,126 @@ def parse_subscribe(text: str) -> SubscribeRequest | UsageError:
     if not words:
         return UsageError(f"Bạn chưa nêu quận cần theo dõi.\n{SUBSCRIBE_USAGE}")
     return SubscribeRequest(" ".join(words), frequency, hour, minute)
+
+
+AnnouncementState = Literal["draft", "queued", "cancelled", "reported"]
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """An admin's message to registered groups: a draft, then queued or cancelled, then reported.
+
+    ``district`` is the code of the district it is about (``None``: every group); ``text`` is the
+    message as groups receive it; ``send_at`` holds a scheduled one back.
+    """
+
+    id: str
+    admin_id: int
+    admin_chat_id: int
+    text: str
+    created_at: dt.datetime
+    district: str | None = None
+    send_at: dt.datetime | None = None
+    state: AnnouncementState = "draft"
+
+    @property
+    def message_key(self) -> str:
+        """Key of its outbox rows, one per group."""
+        return f"announce:{self.id}"
+
+    @property
+    def report_key(self) -> str:
+        """Key of the outbox row reporting the delivery back to the admin."""
+        return f"report:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastSummary:
+    """How the delivery of one message went, chat by chat."""
+
+    sent: tuple[OutboxRow, ...]
+    failed: tuple[OutboxRow, ...]
+    removed: tuple[OutboxRow, ...]
+    pending: tuple[OutboxRow, ...]
+
+    @property
+    def migrated(self) -> tuple[OutboxRow, ...]:
+        """Rows delivered to a group under its new id after it became a supergroup."""
+        return tuple(row for row in self.sent if row.migrated_from is not None)
+
+    @property
+    def finished(self) -> bool:
+        """Whether every row has reached a final state."""
+        return not self.pending
+
+
+def summarize(rows: Iterable[OutboxRow]) -> BroadcastSummary:
+    """Group a message's rows by outcome."""
+    by_state: dict[str, list[OutboxRow]] = {state: [] for state in
+                                            ("sent", "failed", "inactive", "pending")}
+    for row in rows:
+        by_state[row.state].append(row)
+    return BroadcastSummary(sent=tuple(by_state["sent"]), failed=tuple(by_state["failed"]),
+                            removed=tuple(by_state["inactive"]),
+                            pending=tuple(by_state["pending"]))
+
+
+ANNOUNCE_USAGE = (
+    "Cách dùng: /thongbao [quận|tất cả] <nội dung> [lúc <giờ> <ngày>]\n"
+    "Ví dụ: /thongbao Hoàng Mai Họp giao ban chiều nay\n"
+    "/thongbao tất cả Nộp báo cáo thi đua lúc 8h 01/12"
+)
+_TIME_PART = r"(?P<h{n}>\d{{1,2}})\s*(?:h|g|:|gio)\s*(?P<m{n}>\d{{2}})?(?:\s*phut)?"
+_DATE_PART = r"(?:ngay\s*)?(?P<d{n}>\d{{1,2}})[/.-](?P<mo{n}>\d{{1,2}})(?:[/.-](?P<y{n}>\d{{4}}))?"
+_WHEN_FORMS = (
+    re.compile(f"{_TIME_PART.format(n=1)}(?:\\s*,?\\s*{_DATE_PART.format(n=1)})?"),
+    re.compile(f"{_DATE_PART.format(n=2)}\\s*,?\\s*(?:luc\\s*)?{_TIME_PART.format(n=2)}"),
+)
+_AT_WORD = re.compile(r"(?:^|\s)(?:lúc|luc)\s+(?P<when>[^\n]+?)\s*$", re.IGNORECASE)
+MAX_SCHEDULE_AHEAD = dt.timedelta(days=366)
+
+
+def split_send_time(text: str, now: dt.datetime) -> tuple[str, dt.datetime | None] | UsageError:
+    """Split a trailing ``lúc <giờ> [<ngày>]`` off an announcement: ``(content, when)``.
+
+    ``now`` gives the zone and "today": a time alone is its next occurrence, a date without a
+    year the next such date. Text after ``lúc`` that is not a time stays part of the content.
+    """
+    _require_aware(now)
+    text = unicodedata.normalize("NFC", text).strip()
+    found = _AT_WORD.search(text)
+    if found is None:
+        return text, None
+    folded = fold(found["when"]).strip(" .")
+    match = next((m for form in _WHEN_FORMS if (m := form.fullmatch(folded))), None)
+    if match is None:
+        return text, None
+    parts = {name[:-1]: value for name, value in match.groupdict().items() if value is not None}
+    hour, minute = int(parts["h"]), int(parts.get("m", 0))
+    try:
+        clock = dt.time(hour, minute)
+        when = _next_moment(clock, parts, now)
+    except ValueError:
+        return UsageError(f"Thời điểm không hợp lệ: «{found['when']}».\n{ANNOUNCE_USAGE}")
+    if when <= now:
+        return UsageError(f"Thời điểm «{found['when']}» đã qua. Hãy chọn một thời điểm sắp tới."
+                          f"\n{ANNOUNCE_USAGE}")
+    if when - now > MAX_SCHEDULE_AHEAD:
+        return UsageError(f"Chỉ hẹn giờ gửi trong vòng một năm tới, không phải «{found['when']}».")
+    return text[: found.start()].strip(), when
+
+
+def _next_moment(clock: dt.time, parts: dict[str, str], now: dt.datetime) -> dt.datetime:
+    """The first moment at ``clock`` on the date in ``parts`` (or after ``now`` when partial)."""
+    today = now.date()
+    if "d" not in parts:
+        moment = dt.datetime.combine(today, clock, tzinfo=now.tzinfo)
+        return moment if moment > now else moment + dt.timedelta(days=1)
+    day, month = int(parts["d"]), int(parts["mo"])
+    if "y" in parts:
+        return dt.datetime.combine(dt.date(int(parts["y"]), month, day), clock, tzinfo=now.tzinfo)
+    moment = dt.datetime.combine(dt.date(today.year, month, day), clock, tzinfo=now.tzinfo)
+    if moment <= now and today - moment.date() > dt.timedelta(days=1):
+        moment = dt.datetime.combine(dt.date(today.year + 1, month, day), clock,
+                                     tzinfo=now.tzinfo)
+    return moment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -43,6 +44,13 @@ class Settings:
     flood_window_seconds: float = 60.0
     outgoing_max_per_second: float = 30.0
     outgoing_group_max_per_minute: float = 20.0
+    reminder_grace_minutes: int = 360
+    countdown_days: tuple[int, ...] = (3, 0)
+
+    @property
+    def reminder_grace(self) -> dt.timedelta:
+        """How late a reminder missed while the bot was down may still be sent."""
+        return dt.timedelta(minutes=self.reminder_grace_minutes)
 
     @property
     def webhook_path(self) -> str:
@@ -87,6 +95,10 @@ def load_settings(
         outgoing_group_max_per_minute=read(
             "OUTGOING_GROUP_MAX_PER_MINUTE", _rate, defaults.outgoing_group_max_per_minute
         ),
+        reminder_grace_minutes=read(
+            "REMINDER_GRACE_MINUTES", _count, defaults.reminder_grace_minutes
+        ),
+        countdown_days=read("COUNTDOWN_DAYS", _day_counts, defaults.countdown_days),
     )
 
 
@@ -173,6 +185,14 @@ def _int_set(name: str, value: str) -> frozenset[int]:
         raise SettingsError(f"{name} must be Telegram user ids separated by commas, "
                             f"not {', '.join(map(repr, bad))}")
     return frozenset(int(item) for item in items)
+
+
+def _day_counts(name: str, value: str) -> tuple[int, ...]:
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items or not all(item.isdigit() and int(item) <= 366 for item in items):
+        raise SettingsError(f"{name} must be days before an event separated by commas, "
+                            f"e.g. 3,0 (0 is the day itself), got {value!r}")
+    return tuple(sorted({int(item) for item in items}, reverse=True))
 
 
 def _zone(name: str, value: str) -> ZoneInfo:

@@ -20,7 +20,7 @@ from tinydb.middlewares import Middleware
 from tinydb.queries import QueryLike
 from tinydb.storages import MemoryStorage, Storage
 
-from bot.schedule import Group, OutboxRow, Subscription
+from bot.schedule import Announcement, Group, OutboxRow, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -202,11 +202,23 @@ def _subscription(doc: dict[str, Any]) -> Subscription:
 
 
 def _group_doc(group: Group) -> dict[str, Any]:
-    return {"chat_id": group.chat_id, "districts": list(group.districts)}
+    return {**asdict(group), "districts": list(group.districts)}
 
 
 def _group(doc: dict[str, Any]) -> Group:
-    return Group(doc["chat_id"], tuple(doc["districts"]))
+    return Group(doc["chat_id"], tuple(doc["districts"]), doc.get("title", ""))
+
+
+def _announcement_doc(announcement: Announcement) -> dict[str, Any]:
+    send_at = announcement.send_at and announcement.send_at.isoformat()
+    return {**asdict(announcement), "created_at": announcement.created_at.isoformat(),
+            "send_at": send_at}
+
+
+def _announcement(doc: dict[str, Any]) -> Announcement:
+    send_at = doc["send_at"] and dt.datetime.fromisoformat(doc["send_at"])
+    return Announcement(**{**doc, "created_at": dt.datetime.fromisoformat(doc["created_at"]),
+                           "send_at": send_at})
 
 
 def _row_doc(row: OutboxRow) -> dict[str, Any]:
@@ -222,7 +234,7 @@ def _row(doc: dict[str, Any]) -> OutboxRow:
 
 
 class Store:
-    """The bot's state: subscriptions, registered groups, the outbox and the sent log.
+    """The bot's state: subscriptions, groups, announcements, the outbox and the sent log.
 
     Every method is one commit: in a file store its changes are on disk, all or none, when it
     returns. Build it with ``open_store`` (the bot) or ``memory_store`` (tests).
@@ -237,6 +249,7 @@ class Store:
         self._groups = self._db.table("groups", cache_size=0)
         self._outbox = self._db.table("outbox", cache_size=0)
         self._sent_log = self._db.table("sent_log", cache_size=0)
+        self._announcements = self._db.table("announcements", cache_size=0)
 
     def close(self) -> None:
         """Close the file and release the data directory."""
@@ -257,6 +270,11 @@ class Store:
             return [_subscription(doc) for doc in self._subscriptions.all()]
         docs = self._subscriptions.search(where("chat_id") == chat_id)
         return [_subscription(doc) for doc in docs]
+
+    def subscription(self, subscription_id: str) -> Subscription | None:
+        """The subscription with this id, or None once it is gone."""
+        doc = self._subscriptions.get(where("id") == subscription_id)
+        return None if doc is None else _subscription(doc)
 
     def save_subscription(self, subscription: Subscription) -> Subscription:
         """Store a subscription and return it as stored.
@@ -287,6 +305,11 @@ class Store:
         """Every group registered for announcements."""
         return [_group(doc) for doc in self._groups.all()]
 
+    def group(self, chat_id: int) -> Group | None:
+        """The group's registration, or None."""
+        doc = self._groups.get(where("chat_id") == chat_id)
+        return None if doc is None else _group(doc)
+
     def save_group(self, group: Group) -> None:
         """Register a group, replacing its earlier registration."""
         with self._storage.batch():
@@ -296,6 +319,27 @@ class Store:
         """Unregister a group; False if it was not registered."""
         with self._storage.batch():
             return bool(self._groups.remove(where("chat_id") == chat_id))
+
+    def announcement(self, announcement_id: str) -> Announcement | None:
+        """The announcement with this id, or None."""
+        doc = self._announcements.get(where("id") == announcement_id)
+        return None if doc is None else _announcement(doc)
+
+    def announcements(self, state: str) -> list[Announcement]:
+        """Announcements in one state (``draft``, ``queued``, ``cancelled``, ``reported``)."""
+        return [_announcement(doc) for doc in self._announcements.search(where("state") == state)]
+
+    def save_announcement(self, announcement: Announcement,
+                          rows: Iterable[OutboxRow] = (), now: dt.datetime | None = None) -> None:
+        """Store an announcement and, in the same commit, enqueue ``rows`` (at ``now``)."""
+        with self._storage.batch():
+            self._announcements.upsert(_announcement_doc(announcement),
+                                       where("id") == announcement.id)
+            rows = list(rows)
+            if rows:
+                if now is None:
+                    raise ValueError("enqueuing rows needs the time")
+                self.enqueue(rows, now)
 
     def enqueue(self, rows: Iterable[OutboxRow], now: dt.datetime) -> list[OutboxRow]:
         """Add the rows not yet in the outbox, log their messages as sent, return the rows added.
@@ -318,6 +362,12 @@ class Store:
     def pending(self, now: dt.datetime) -> list[OutboxRow]:
         """Rows to deliver at ``now``, oldest first."""
         return [row for row in self._rows(where("state") == "pending") if row.is_due(now)]
+
+    def next_attempt(self) -> dt.datetime | None:
+        """When the earliest held-back pending row may be sent; None when none is held back."""
+        held = [row.not_before for row in self._rows(where("state") == "pending")
+                if row.not_before is not None]
+        return min(held, default=None)
 
     def rows(self, message_key: str) -> list[OutboxRow]:
         """Every row of one message, e.g. to report on a broadcast."""

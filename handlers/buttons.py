@@ -1,4 +1,4 @@
-"""Suggestion buttons: a question carried in at most 64 bytes of callback data, and keyboards."""
+"""Buttons under replies: questions and charts carried in at most 64 bytes of callback data."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from collections.abc import Iterable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit
 
+from handlers.texts import CHART_BUTTON
+
 _LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 _TEXT = "q:"
 _KEY = "k:"
+_CHART = "c:"
+CHART_PATTERN = f"^{_CHART}"
 
 
 class QuestionButtons:
@@ -48,7 +52,24 @@ class QuestionButtons:
             return question or None
         return self._questions.get(data) if data.startswith(_KEY) else None
 
-    def keyboard(self, questions: Iterable[str]) -> InlineKeyboardMarkup | None:
-        """One button per question, one per row; None when there are none."""
+    def keyboard(self, questions: Iterable[str],
+                 extra: Iterable[InlineKeyboardButton] = ()) -> InlineKeyboardMarkup | None:
+        """One button per question, one per row, then the ``extra`` ones; None when none."""
         rows = [[InlineKeyboardButton(q, callback_data=self.encode(q))] for q in questions]
+        rows.extend([button] for button in extra)
         return InlineKeyboardMarkup(rows) if rows else None
+
+
+def chart_button(metric_id: str) -> InlineKeyboardButton | None:
+    """The "Xem biểu đồ" button for a metric; None if its id does not fit in callback data."""
+    data = _CHART + metric_id
+    if len(data.encode()) > _LIMIT:
+        return None
+    return InlineKeyboardButton(CHART_BUTTON, callback_data=data)
+
+
+def chart_metric_of(data: str | None) -> str | None:
+    """The metric id behind a chart button's callback data, or None when it is malformed."""
+    if data is None or not data.startswith(_CHART):
+        return None
+    return data.removeprefix(_CHART).strip() or None

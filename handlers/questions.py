@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers.addressing import command_argument, group_question, without_mentions
+from handlers.buttons import chart_button
 from handlers.render import render_html, render_one_html
 from handlers.replies import reply_html, reply_plain
-from handlers.services import services_of
+from handlers.services import Services, services_of
 from handlers.texts import ASK_USAGE, MAX_QUESTION_CHARS, STALE_BUTTON, TOO_LONG
 from knowledge import answer
+from knowledge.charts import chart_metric
+from knowledge.model import Answer
 
 
 async def answer_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -53,7 +56,8 @@ async def answer_pressed_suggestion(update: Update, context: ContextTypes.DEFAUL
         await query.edit_message_text(
             render_one_html(result),
             parse_mode=ParseMode.HTML,
-            reply_markup=services.buttons.keyboard(result.suggestions),
+            # A chart is sent into a chat: none to send to under an inline-mode message.
+            reply_markup=_keyboard(services, result, chart=query.message is not None),
         )
     except BadRequest as error:
         # Pressing the same button twice gives the same text; Telegram refuses that edit.
@@ -70,4 +74,12 @@ async def _reply_with_answer(
         return
     services = services_of(context)
     result = answer(question, services.kb)
-    await reply_html(message, render_html(result), services.buttons.keyboard(result.suggestions))
+    await reply_html(message, render_html(result), _keyboard(services, result))
+
+
+def _keyboard(services: Services, result: Answer,
+              chart: bool = True) -> InlineKeyboardMarkup | None:
+    """The suggestions, and "Xem biểu đồ" under answers that compare districts on one metric."""
+    metric_id = chart_metric(result, services.kb) if chart else None
+    button = chart_button(metric_id) if metric_id else None
+    return services.buttons.keyboard(result.suggestions, [button] if button else [])

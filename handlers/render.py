@@ -6,10 +6,12 @@ import html
 
 from telegram.constants import MessageLimit
 
+from knowledge.charts import Chart, chart_lines
 from knowledge.model import Answer
 from knowledge.phrasing import source_lines
 
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 ELLIPSIS = "…"
 
 
@@ -36,6 +38,24 @@ def render_one_html(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
     chunks = split_lines(body, limit - len(tail) - len(ELLIPSIS) - 2)
     head = "\n".join([*chunks[:1], *([ELLIPSIS] if len(chunks) > 1 else [])])
     return "\n".join(part for part in (head, tail) if part)
+
+
+def render_chart_caption(chart: Chart, limit: int = CAPTION_LIMIT) -> str:
+    """A photo caption naming the chart, its figures and notes when they fit, and the sources.
+
+    The figures and notes are also on the picture, so they give way first; the sources stay.
+    """
+    title, *rest = chart_lines(chart)
+    head = f"<b>{html.escape(title)}</b>"
+    figures = [html.escape(line) for line in rest]
+    sources = [f"<i>{html.escape(line)}</i>" for line in source_lines(chart.sources)]
+    for lines in ([head, *figures, *sources], [head, *figures[:len(chart.bars)], *sources],
+                  [head, *sources]):
+        text = "\n".join(lines)
+        if len(text) <= limit:
+            return text
+    parts = split_lines([head, *sources], limit - len(ELLIPSIS) - 1)
+    return f"{parts[0]}\n{ELLIPSIS}"
 
 
 def split_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -1,11 +1,16 @@
-"""What handlers reach through the PTB context: the knowledge base, buttons and flood control."""
+"""What handlers reach through the PTB context: knowledge, storage, delivery and bot policies."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
 
+from bot.delivery import Clock, Courier
+from bot.library import Library
+from bot.reminders import Reminders
+from bot.storage import Store
 from handlers.buttons import QuestionButtons
 from handlers.flood import FloodControl
 from knowledge import KnowledgeBase
@@ -17,9 +22,20 @@ _KEY = "services"
 class Services:
     """The adapters the composition root hands to every handler."""
 
-    kb: KnowledgeBase
+    library: Library
     buttons: QuestionButtons
     flood: FloodControl
+    store: Store
+    courier: Courier
+    reminders: Reminders
+    clock: Clock
+    timezone: ZoneInfo
+    admin_ids: frozenset[int]
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base in use (a reload replaces it)."""
+        return self.library.kb
 
 
 def install_services(application: Application, services: Services) -> None:
@@ -27,6 +43,6 @@ def install_services(application: Application, services: Services) -> None:
     application.bot_data[_KEY] = services
 
 
-def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """Return the services installed for the running application."""
+def services_of(context: ContextTypes.DEFAULT_TYPE | Application) -> Services:
+    """Return the services installed for the running application (from a context or itself)."""
     return context.bot_data[_KEY]

@@ -5,7 +5,7 @@ No Telegram here, and no I/O beyond reading its own data files.
 
 from knowledge.base import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from knowledge.coverage import coverage_text
-from knowledge.engine import answer
+from knowledge.engine import answer, lookup_district
 from knowledge.phrasing import format_source, render_text
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "coverage_text",
     "format_source",
     "load_knowledge_base",
+    "lookup_district",
     "render_text",
 ]

@@ -11,14 +11,23 @@ from typing import Any
 import yaml
 
 from knowledge.gazetteer import Gazetteer, load_gazetteer
-from knowledge.model import BOUNDS, FACT_KINDS, FIGURE_KINDS, Amount, District, Fact, Source
+from knowledge.model import (
+    BOUNDS,
+    FACT_KINDS,
+    FIGURE_KINDS,
+    RECURRENCES,
+    Amount,
+    District,
+    Fact,
+    Source,
+)
 from knowledge.numbers import is_vn_figure
 
 DATA_DIR = Path(__file__).parent / "data"
 _LINE = "__line__"
 _FACT_FIELDS = {
     "id", "year", "kind", "metric", "value", "of", "unit", "percent", "percent_of", "bound",
-    "estimate", "also", "text", "date", "detail", "scope",
+    "estimate", "also", "text", "date", "detail", "scope", "recurs",
 }
 
 
@@ -75,6 +84,7 @@ class KnowledgeBase:
     gazetteer: Gazetteer
     vocabulary: Vocabulary
     by_district: dict[str, tuple[Fact, ...]] = field(init=False)
+    by_id: dict[str, Fact] = field(init=False)
     districts: tuple[District, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -84,6 +94,7 @@ class KnowledgeBase:
             grouped[fact.district.code].append(fact)
             by_metric[fact.district.code, fact.metric].append(fact)
         self.by_district = {code: tuple(facts) for code, facts in grouped.items()}
+        self.by_id = {fact.id: fact for fact in self.facts}
         self._by_metric = {key: tuple(facts) for key, facts in by_metric.items()}
         self.districts = tuple(sorted({f.district for f in self.facts},
                                       key=lambda d: (d.province, d.name)))
@@ -250,7 +261,7 @@ def _load_facts(path: Path, sources: dict[str, Source], metrics: dict[str, Metri
             also=tuple(Amount(value=_text(a["value"]) or "", unit=a.get("unit", ""))
                        for a in entry.get("also") or ()),
             text=entry.get("text"), date=entry.get("date"), detail=entry.get("detail"),
-            scope=entry.get("scope", raw.get("scope")),
+            scope=entry.get("scope", raw.get("scope")), recurs=entry.get("recurs"),
             line=entry.get(_LINE, 0), file=where,
         ))
     return facts
@@ -287,4 +298,7 @@ def _check_fact(entry: dict[str, Any], metrics: dict[str, Metric]) -> list[str]:
             found.append("each 'also' entry needs a value in Vietnamese notation and a unit")
     if entry.get("date") is not None and not isinstance(entry["date"], dt.date):
         found.append("date must be an ISO date like 2023-11-25")
+    if entry.get("recurs") is not None and (entry["recurs"] not in RECURRENCES
+                                            or entry.get("date") is None):
+        found.append(f"recurs must be one of {', '.join(RECURRENCES)}, on a fact with a date")
     return found

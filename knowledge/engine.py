@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 
 from knowledge.base import KnowledgeBase, Metric
 from knowledge.gazetteer import Mention, Ward
-from knowledge.model import Answer, District, Fact
+from knowledge.model import Answer, District, DistrictLookup, Fact
 from knowledge.phrasing import district_label, fact_line, figure, join_vn
 from knowledge.question import Question, QuestionReader, close_contenders
 
@@ -37,6 +37,20 @@ def answer(question: str, kb: KnowledgeBase) -> Answer:
         return Answer("not_found", "Bạn chưa nhập câu hỏi. " + _hint(kb), (),
                       _examples(kb))
     return _Responder(kb, q).respond()
+
+
+def lookup_district(text: str, kb: KnowledgeBase) -> DistrictLookup:
+    """Find the former district ``text`` names, by the same rules as questions.
+
+    Of same-named districts the one with data is taken when only one has data, as in answers.
+    """
+    q = reader_for(kb).read(text)
+    responder = _Responder(kb, q)
+    covered = {i for m in q.mentions for i in m.span}
+    whole = bool(q.tokens) and covered >= set(range(len(q.tokens)))
+    if not responder.places:
+        return DistrictLookup(text, whole=False)
+    return responder.lookup(responder.places[0], whole)
 
 
 class _Responder:
@@ -91,14 +105,31 @@ class _Responder:
 
     # -- places --------------------------------------------------------------------------------
 
+    def lookup(self, mention: Mention, whole: bool) -> DistrictLookup:
+        if self._is_ward_mention(mention):
+            wards = [w for w in mention.wards if self._ward_in_provinces(w)]
+            if len(wards) == 1:
+                return DistrictLookup(mention.typed, whole, ward=f"{wards[0].name} "
+                                      f"({wards[0].province})", origins=tuple(
+                                          self._origins(wards[0])))
+            return DistrictLookup(mention.typed, whole)
+        found = self._in_provinces(mention.districts)
+        with_data = [d for d in found if d.code in self.kb.by_district]
+        if len(found) == 1 or len(with_data) == 1:
+            return DistrictLookup(mention.typed, whole, district=(with_data or found)[0])
+        return DistrictLookup(mention.typed, whole, options=found)
+
     @staticmethod
     def _is_ward_mention(mention: Mention) -> bool:
         return bool(mention.wards) and (not mention.districts or mention.level == "ward")
 
     def _in_provinces(self, districts: tuple[District, ...]) -> tuple[District, ...]:
+        """The districts in the named provinces; those in a province named as it was, if any."""
         if not self.provinces:
             return districts
-        return tuple(d for d in districts if d.province in self.province_names)
+        inside = tuple(d for d in districts if d.province in self.province_names)
+        named = {p.name for p in self.provinces}
+        return tuple(d for d in inside if d.province in named) or inside
 
     def _nowhere(self, mention: Mention) -> Answer:
         where = join_vn(dict.fromkeys(p.name for p in self.provinces))

@@ -11,6 +11,7 @@ from knowledge.numbers import parse_vn_number
 Status = Literal["answered", "clarify", "not_found"]
 FactKind = Literal["result", "target", "award", "person", "theme", "event"]
 FACT_KINDS: tuple[str, ...] = ("result", "target", "award", "person", "theme", "event")
+RECURRENCES: tuple[str, ...] = ("yearly",)
 FIGURE_KINDS: tuple[str, ...] = ("result", "target", "award")
 Bound = Literal["at_least", "more_than", "less_than", "nearly", "about"]
 BOUNDS: tuple[str, ...] = ("at_least", "more_than", "less_than", "nearly", "about")
@@ -80,6 +81,7 @@ class Fact:
     date: dt.date | None = None
     detail: str | None = None
     scope: str | None = None
+    recurs: str | None = None
     line: int = 0
     file: str = ""
 
@@ -92,6 +94,23 @@ class Fact:
     def percent_number(self) -> float | None:
         """The percentage as a number, or None."""
         return parse_vn_number(self.percent) if self.percent is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictLookup:
+    """Which former district a short text (a command argument) names.
+
+    ``district`` when it names one; ``options`` when several same-named districts could be
+    meant; ``origins`` when it names a current ward (``ward``): the districts it was formed from.
+    ``whole`` tells whether place names account for every word of the text.
+    """
+
+    typed: str
+    whole: bool = False
+    district: District | None = None
+    options: tuple[District, ...] = ()
+    ward: str | None = None
+    origins: tuple[District, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

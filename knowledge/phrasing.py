@@ -49,7 +49,7 @@ def figure(fact: Fact) -> str:
         amount = fact.value if fact.of is None else f"{fact.value}/{fact.of}"
         if fact.unit:
             amount += fact.unit if fact.unit.startswith("%") else f" {fact.unit}"
-        amount = _bounded(amount, fact.bound)
+        amount = bounded(amount, fact.bound)
         if fact.estimate:
             amount = f"ước thực hiện {amount}"
         parts = [amount, *(f"{a.value} {a.unit}".strip() for a in fact.also)]
@@ -57,7 +57,7 @@ def figure(fact: Fact) -> str:
         if percent:
             text += f", đạt {percent}" if fact.of is None or fact.percent_of else f" ({percent})"
     else:
-        text = f"đạt {_bounded(percent or '', fact.bound)}"
+        text = f"đạt {bounded(percent or '', fact.bound)}"
         if fact.estimate:
             text = f"ước {text}"
     if fact.text:
@@ -65,7 +65,8 @@ def figure(fact: Fact) -> str:
     return text
 
 
-def _bounded(text: str, bound: str | None) -> str:
+def bounded(text: str, bound: str | None) -> str:
+    """A figure with its bound in words: ``trên 95%``, ``từ 77% trở lên``."""
     before, after = _BOUND_WORDS.get(bound or "", ("", ""))
     return f"{before}{text}{after}"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from fake_bot_api import FakeBotApi
 from telegram.ext import Application
 
 from bot.app import build_application
+from bot.delivery import Clock
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_knowledge_base
 
@@ -31,11 +33,12 @@ async def fake_bot_api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-def bot_settings(fake_bot_api: FakeBotApi) -> Settings:
-    """Settings pointing at the fake server, with outgoing rate limits off."""
+def bot_settings(fake_bot_api: FakeBotApi, tmp_path: Path) -> Settings:
+    """Settings pointing at the fake server and a fresh data directory, outgoing limits off."""
     return Settings(
         telegram_bot_token=fake_bot_api.token,
         telegram_api_base_url=fake_bot_api.base_url,
+        data_dir=tmp_path / "state",
         outgoing_max_per_second=0,
         outgoing_group_max_per_minute=0,
     )
@@ -47,23 +50,33 @@ async def start_bot(
 ) -> AsyncIterator[StartBot]:
     """Start the real Application from ``build_application``, polling the fake server.
 
-    ``await start_bot(flood_max_messages=3)`` overrides settings. Started like ``run_polling``
-    does (initialize, post_init, polling, start) and stopped at the end of the test.
+    ``await start_bot(flood_max_messages=3)`` overrides settings, ``clock=…`` the bot's clock.
+    Started like ``run_polling`` does (initialize, post_init, polling, start); stopped the same
+    way by ``stop_bot`` (a restart in a test) or at the end of the test.
     """
-    started: list[Application] = []
+    running: list[Application] = []
 
-    async def start(**overrides: Any) -> Application:
-        application = build_application(replace(bot_settings, **overrides), knowledge_base)
+    async def start(clock: Clock | None = None, **overrides: Any) -> Application:
+        application = build_application(replace(bot_settings, **overrides), knowledge_base,
+                                        clock)
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
         await application.updater.start_polling(poll_interval=0.1)
         await application.start()
-        started.append(application)
+        running.append(application)
         return application
 
+    start.stop = lambda application: _stop(application, running)  # type: ignore[attr-defined]
     yield start
-    for application in started:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
+    for application in list(running):
+        await _stop(application, running)
+
+
+async def _stop(application: Application, running: list[Application]) -> None:
+    running.remove(application)
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)

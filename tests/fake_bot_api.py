@@ -36,6 +36,13 @@ _JSON_PARAMS = frozenset({
     "reply_markup", "results", "commands", "entities", "reply_parameters", "link_preview_options",
     "allowed_updates", "button", "caption_entities", "media", "scope",
 })
+# A group's service messages come "from" its creator; any user id will do.
+BOT_USER_SERVICE: dict[str, Any] = {"id": 1, "is_bot": False, "first_name": "Telegram"}
+_ADMIN_RIGHTS = (
+    "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+    "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+    "can_post_stories", "can_edit_stories", "can_delete_stories",
+)
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?")
 _MENTION = re.compile(r"@[A-Za-z0-9_]{5,32}")
 
@@ -120,13 +127,17 @@ class ApiError:
 
 @dataclass(frozen=True, slots=True)
 class ApiCall:
-    """One request the bot made (getUpdates excepted): parameters, and the result or error."""
+    """One request the bot made (getUpdates excepted): parameters, and the result or error.
+
+    Uploaded files show in ``params`` as ``<file name>``; their bytes are in ``files``.
+    """
 
     method: str
     params: dict[str, Any]
     result: Any = None
     error: ApiError | None = None
     at: float = field(default_factory=time.monotonic)
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def chat_id(self) -> int | None:
@@ -154,6 +165,8 @@ class FakeBotApi:
         self._message_ids = itertools.count(1)
         self._ids = itertools.count(1)
         self._errors: dict[str, deque[ApiError]] = defaultdict(deque)
+        self._chat_errors: dict[tuple[str, int], deque[ApiError]] = defaultdict(deque)
+        self._admins: dict[int, set[int]] = defaultdict(set)
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._chats: dict[int, dict[str, Any]] = {}
         self._changed = asyncio.Event()
@@ -244,9 +257,31 @@ class FakeBotApi:
 
     # Queuing errors ------------------------------------------------------------------------
 
-    def fail_next(self, method: str, error: ApiError, times: int = 1) -> None:
-        """Answer the next ``times`` calls of ``method`` with ``error``."""
-        self._errors[method].extend([error] * times)
+    def fail_next(self, method: str, error: ApiError, times: int = 1,
+                  chat_id: int | None = None) -> None:
+        """Answer the next ``times`` calls of ``method`` (to ``chat_id`` only, if given)."""
+        queue = self._errors[method] if chat_id is None else self._chat_errors[method, chat_id]
+        queue.extend([error] * times)
+
+    # Chat membership -------------------------------------------------------------------------
+
+    def make_admin(self, chat: dict[str, Any], sender: dict[str, Any]) -> None:
+        """Make ``sender`` an administrator of ``chat`` (getChatMember says so)."""
+        self._admins[chat["id"]].add(sender["id"])
+
+    def remove_bot(self, chat: dict[str, Any], by: dict[str, Any]) -> None:
+        """Deliver the my_chat_member update of the bot being removed from ``chat``."""
+        self._chats[chat["id"]] = chat
+        self.add_update({"my_chat_member": {
+            "chat": chat, "from": by, "date": int(time.time()),
+            "old_chat_member": {"status": "member", "user": self.bot_user},
+            "new_chat_member": {"status": "left", "user": self.bot_user},
+        }})
+
+    def migrate_group(self, chat: dict[str, Any], new_chat_id: int) -> None:
+        """Deliver the service message of a group becoming the supergroup ``new_chat_id``."""
+        message = self._message(BOT_USER_SERVICE, chat, migrate_to_chat_id=new_chat_id)
+        self.add_update({"message": message})
 
     # Reading what the bot did ----------------------------------------------------------------
 
@@ -281,17 +316,20 @@ class FakeBotApi:
             return web.json_response({"ok": False, "error_code": 401,
                                       "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
-        params = await _params(request)
+        files: dict[str, bytes] = {}
+        params = await _params(request, files)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
-        queued = self._errors[method]
+        chat_id = params.get("chat_id")
+        queued = self._chat_errors.get((method, int(chat_id)), deque()) if chat_id else deque()
+        queued = queued or self._errors[method]
         reply = queued.popleft() if queued else self._reply(method, params)
         if reply is None:
             reply = ApiError(404, "Not Found")
         if isinstance(reply, ApiError):
-            self._record(ApiCall(method, params, error=reply))
+            self._record(ApiCall(method, params, error=reply, files=files))
             return web.json_response(reply.body(), status=reply.status)
-        self._record(ApiCall(method, params, result=reply))
+        self._record(ApiCall(method, params, result=reply, files=files))
         return web.json_response({"ok": True, "result": reply})
 
     def _record(self, call: ApiCall) -> None:
@@ -324,6 +362,14 @@ class FakeBotApi:
                       "answerCallbackQuery", "answerInlineQuery", "sendChatAction",
                       "leaveChat", "close", "logOut"):
             return True
+        if method == "getChatMember":
+            chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+            status = "administrator" if user_id in self._admins[chat_id] else "member"
+            member: dict[str, Any] = {"status": status, "user": user(user_id)}
+            if status == "administrator":
+                member.update({flag: flag != "is_anonymous" for flag in _ADMIN_RIGHTS})
+                member["can_be_edited"] = False
+            return member
         if method == "getMyCommands":
             commands = self.calls_to("setMyCommands")
             return commands[-1].params["commands"] if commands else []
@@ -373,8 +419,8 @@ class FakeBotApi:
         return message
 
 
-async def _params(request: web.Request) -> dict[str, Any]:
-    """The request's parameters, from the query string, a form or a JSON body."""
+async def _params(request: web.Request, files: dict[str, bytes]) -> dict[str, Any]:
+    """The request's parameters (query string, form or JSON body); uploads go into ``files``."""
     params: dict[str, Any] = dict(request.query)
     if request.content_type == "application/json":
         params.update(await request.json())
@@ -382,6 +428,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
     for name, value in (await request.post()).items():
         if not isinstance(value, str):
             params[name] = f"<file {getattr(value, 'filename', name)}>"
+            files[name] = value.file.read()
         elif name in _JSON_PARAMS:
             params[name] = json.loads(value)
         else:

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from bot.cli import build_parser
-from handlers.texts import BOT_COMMANDS
+from handlers.texts import ADMIN_COMMANDS, BOT_COMMANDS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -20,5 +20,5 @@ def test_readme_lists_every_cli_command():
 
 
 def test_readme_lists_every_bot_command():
-    for command in BOT_COMMANDS:
+    for command in (*BOT_COMMANDS, *ADMIN_COMMANDS):
         assert f"/{command.command}" in README, command.command

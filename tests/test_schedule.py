@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.schedule import (
+    ANNOUNCE_USAGE,
     SUBSCRIBE_USAGE,
     Group,
     OutboxRow,
@@ -12,9 +13,13 @@ from bot.schedule import (
     Subscription,
     UsageError,
     announcement_rows,
+    due_countdowns,
     due_sends,
     next_run,
+    next_tick,
     parse_subscribe,
+    split_send_time,
+    summarize,
 )
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -195,6 +200,7 @@ def test_blocked_chat_row_becomes_inactive_and_migrated_row_goes_to_the_new_id()
     assert row.inactive("Forbidden").state == "inactive"
     moved = row.moved_to(-1001)
     assert (moved.chat_id, moved.state, moved.id) == (-1001, "pending", "announce:1|-1001")
+    assert moved.moved_to(-1002).migrated_from == -1
 
 
 def test_announcement_goes_to_groups_that_want_the_district() -> None:
@@ -203,3 +209,95 @@ def test_announcement_goes_to_groups_that_want_the_district() -> None:
     to_all = announcement_rows("announce:9", "Họp", groups, None)
     assert [row.chat_id for row in to_q1] == [-1, -2]
     assert [row.chat_id for row in to_all] == [-1, -2, -3]
+
+
+def test_announcement_rows_carry_the_group_title_for_the_report() -> None:
+    [row] = announcement_rows("announce:9", "Họp", [Group(-1, (), "Tổ 1")], None)
+    assert row.chat_title == "Tổ 1"
+
+
+def test_summary_sorts_rows_by_outcome_and_finishes_when_none_is_pending() -> None:
+    now = local(2024, 3, 4, 8, 0)
+    sent = OutboxRow("a", -1, "x").sent()
+    moved = OutboxRow("a", -2, "x").moved_to(-20).sent()
+    failed = OutboxRow("a", -3, "x").failed("Bad Request: chat not found")
+    removed = OutboxRow("a", -4, "x").inactive("Forbidden")
+    waiting = OutboxRow("a", -5, "x").retry_at(now, "RetryAfter 1s")
+    summary = summarize([sent, moved, failed, removed, waiting])
+    assert (summary.sent, summary.failed, summary.removed) == ((sent, moved), (failed,), (removed,))
+    assert summary.migrated == (moved,)
+    assert not summary.finished
+    assert summarize([sent, failed]).finished
+
+
+# Countdowns and daily checks
+
+
+def founding_day(district: str, today: dt.date) -> list[tuple[str, dt.date]]:
+    return [("founding", dt.date(today.year, 11, 25))] if district == "Quận Hoàng Mai" else []
+
+
+def test_daily_check_comes_every_day_whatever_the_frequency() -> None:
+    monthly = sub(frequency="monthly", hour=7, minute=30)
+    assert next_tick(monthly, local(2024, 3, 4, 8, 0)) == local(2024, 3, 5, 7, 30)
+
+
+@pytest.mark.parametrize(("day", "days_left"), [(22, 3), (25, 0)])
+def test_countdown_is_due_three_days_before_and_on_the_day(day: int, days_left: int) -> None:
+    now = local(2026, 11, day, 8, 5)
+    [countdown] = due_countdowns([sub()], founding_day, set(), now, GRACE, (3, 0))
+    assert countdown.days_left == days_left
+    assert countdown.key == f"countdown:s1:founding:2026-11-25:{days_left}"
+    assert countdown.row("x") == OutboxRow(countdown.key, 42, "x")
+    assert due_countdowns([sub()], founding_day, {countdown.key}, now, GRACE, (3, 0)) == []
+
+
+def test_no_countdown_on_other_days_or_for_other_districts() -> None:
+    for day in (21, 23, 24, 26):
+        assert due_countdowns([sub()], founding_day, set(), local(2026, 11, day, 9, 0), GRACE,
+                              (3, 0)) == []
+    other = sub(district="Quận 1")
+    assert due_countdowns([other], founding_day, set(), local(2026, 11, 22, 9, 0), GRACE,
+                          (3, 0)) == []
+
+
+def test_countdown_missed_beyond_grace_is_skipped() -> None:
+    late = local(2026, 11, 22, 8, 0) + GRACE + dt.timedelta(minutes=1)
+    assert due_countdowns([sub()], founding_day, set(), late, GRACE, (3, 0)) == []
+
+
+# Announcement times
+
+NOW = local(2026, 11, 26, 10, 0)  # a Thursday
+
+
+@pytest.mark.parametrize(("text", "content", "when"), [
+    ("Họp giao ban lúc 14h", "Họp giao ban", local(2026, 11, 26, 14, 0)),
+    ("Họp lúc 8h", "Họp", local(2026, 11, 27, 8, 0)),
+    ("Nộp báo cáo lúc 8h30 01/12", "Nộp báo cáo", local(2026, 12, 1, 8, 30)),
+    ("Nộp báo cáo luc 28/11/2026 8:30", "Nộp báo cáo", local(2026, 11, 28, 8, 30)),
+    ("Chào năm mới lúc 0h 01/01", "Chào năm mới", local(2027, 1, 1, 0, 0)),
+    ("Họp LÚC 9 giờ 30 ngày 27/11", "Họp", local(2026, 11, 27, 9, 30)),
+    ("Họp lúc 14h ngày 28/11 tại hội trường", "Họp lúc 14h ngày 28/11 tại hội trường", None),
+    ("Họp giao ban", "Họp giao ban", None),
+])
+def test_trailing_send_time_is_split_off(text: str, content: str,
+                                         when: dt.datetime | None) -> None:
+    assert split_send_time(text, NOW) == (content, when)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("Họp lúc 25h", "Thời điểm không hợp lệ"),
+    ("Họp lúc 8h 31/02", "Thời điểm không hợp lệ"),
+    ("Họp lúc 8h 20/11/2026", "đã qua"),
+    ("Họp lúc 8h 25/11", "đã qua"),
+    ("Họp lúc 8h 01/01/2030", "trong vòng một năm"),
+])
+def test_impossible_send_times_are_explained(text: str, says: str) -> None:
+    result = split_send_time(text, NOW)
+    assert isinstance(result, UsageError) and says in result.message
+
+
+def test_usage_error_for_a_send_time_shows_the_usage() -> None:
+    result = split_send_time("Họp lúc 25h", NOW)
+    assert isinstance(result, UsageError) and ANNOUNCE_USAGE in result.message

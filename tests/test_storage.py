@@ -7,12 +7,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from tinydb import TinyDB
 
-from bot.schedule import Group, OutboxRow, Subscription, due_sends
+from bot.schedule import Announcement, Group, OutboxRow, Subscription, announcement_rows, due_sends
 from bot.storage import (
     AtomicJSONStorage,
     BatchingMiddleware,
@@ -263,7 +264,7 @@ def test_migrated_chat_keeps_subscriptions_group_and_pending_rows(store: Store) 
 
     assert [(s.id, s.chat_id) for s in store.subscriptions()] == [("sub--1-Quận Hoàng Mai", -1001)]
     assert store.groups() == [Group(-1001, ("Quận 1",))]
-    assert store.pending(NOW) == [OutboxRow("announce:2", -1001, "B")]
+    assert store.pending(NOW) == [OutboxRow("announce:2", -1001, "B", migrated_from=-1)]
     assert store.rows("announce:1") == [sent.sent()]
 
 
@@ -278,3 +279,24 @@ def test_chat_that_blocked_the_bot_gets_nothing_more(store: Store) -> None:
     assert store.subscriptions() == [] and store.groups() == []
     assert [row.chat_id for row in store.pending(NOW)] == [6]
     assert store.rows("announce:1")[0].state == "inactive"
+
+
+def test_announcement_and_its_rows_commit_together(store: Store) -> None:
+    draft = Announcement("a1", admin_id=7, admin_chat_id=7, text="Họp", created_at=NOW,
+                         district="760", send_at=NOW + dt.timedelta(hours=2))
+    store.save_announcement(draft)
+    assert store.announcement("a1") == draft and store.pending(NOW) == []
+    rows = announcement_rows(draft.message_key, draft.text, [Group(-1, (), "Tổ 1")], "760",
+                             not_before=draft.send_at)
+    store.save_announcement(replace(draft, state="queued"), rows, NOW)
+    assert store.announcements("queued") == [replace(draft, state="queued")]
+    assert store.next_attempt() == draft.send_at
+    assert store.pending(draft.send_at) == rows
+    assert store.announcement("nope") is None
+
+
+def test_group_title_and_subscription_are_found_by_id(store: Store) -> None:
+    store.save_group(Group(-5, ("760",), "Tổ 5"))
+    saved = store.save_subscription(subscription(id="x1"))
+    assert store.group(-5) == Group(-5, ("760",), "Tổ 5") and store.group(-6) is None
+    assert store.subscription(saved.id) == saved and store.subscription("gone") is None

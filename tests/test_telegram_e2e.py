@@ -8,6 +8,7 @@ from fake_bot_api import BOT_USER, ApiError, group_chat, user
 
 from handlers.texts import (
     ASK_USAGE,
+    BOT_COMMANDS,
     FAILURE,
     NOT_TEXT,
     STALE_BUTTON,
@@ -245,7 +246,8 @@ async def test_start_tells_what_the_bot_knows_and_the_commands(api):
 async def test_command_menu_is_registered_in_vietnamese_at_start(api):
     [call] = api.calls_to("setMyCommands")
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
-    assert set(commands) == {"hoi", "help", "start"}
+    assert set(commands) == {c.command for c in BOT_COMMANDS}
+    assert {"hoi", "help", "start", "bieudo"} <= set(commands)
     assert "Hỏi" in commands["hoi"]
 
 

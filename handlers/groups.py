@@ -1,0 +1,88 @@
+"""Group announcements: /dangkynhom and /huydangkynhom, and following the bot's group membership."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import Chat, ChatMember, Update
+from telegram.ext import ContextTypes
+
+from bot.schedule import Group
+from handlers.addressing import command_argument
+from handlers.notices import (
+    GROUP_ADMINS_ONLY,
+    GROUP_NOT_REGISTERED,
+    GROUP_UNREGISTERED,
+    GROUPS_ONLY,
+    group_registered,
+)
+from handlers.permissions import may_manage_chat
+from handlers.replies import reply_plain
+from handlers.services import services_of
+from handlers.subscriptions import find_district
+from knowledge.model import District
+from knowledge.text import fold
+
+logger = logging.getLogger(__name__)
+_ALL = {"tat ca", "tat ca cac quan", "moi quan"}
+_LIST_SEPARATOR = re.compile(r"[,;\n]+")
+
+
+async def register_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Register the group for announcements: about every district, or ``/dangkynhom A, B``."""
+    message = update.effective_message
+    services = services_of(context)
+    if message.chat.type == Chat.PRIVATE:
+        await reply_plain(message, GROUPS_ONLY)
+        return
+    if not await may_manage_chat(message, context.bot, services.admin_ids):
+        await reply_plain(message, GROUP_ADMINS_ONLY)
+        return
+    argument = command_argument(message)
+    names = [] if fold(argument) in _ALL else [
+        name.strip() for name in _LIST_SEPARATOR.split(argument) if name.strip()]
+    districts: list[District] = []
+    for name in names:
+        found = find_district(name, services.kb, "dangkynhom")
+        if isinstance(found, str):
+            await reply_plain(message, found)
+            return
+        districts.append(found)
+    districts = list(dict.fromkeys(districts))
+    services.store.save_group(Group(message.chat.id, tuple(d.code for d in districts),
+                                    message.chat.title or ""))
+    await reply_plain(message, group_registered(districts))
+
+
+async def unregister_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop announcements to the group."""
+    message = update.effective_message
+    services = services_of(context)
+    if message.chat.type == Chat.PRIVATE:
+        await reply_plain(message, GROUPS_ONLY)
+        return
+    if not await may_manage_chat(message, context.bot, services.admin_ids):
+        await reply_plain(message, GROUP_ADMINS_ONLY)
+        return
+    removed = services.store.remove_group(message.chat.id)
+    await reply_plain(message, GROUP_UNREGISTERED if removed else GROUP_NOT_REGISTERED)
+
+
+async def forget_left_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """When the bot is removed from a chat or blocked, stop every delivery to it."""
+    change = update.my_chat_member
+    if change.new_chat_member.status not in (ChatMember.LEFT, ChatMember.BANNED):
+        return
+    services = services_of(context)
+    dropped = services.store.drop_chat(change.chat.id, "bot removed from the chat")
+    services.reminders.cancel(dropped)
+    logger.info("Left chat %s: its reminders and registration are removed.", change.chat.id)
+
+
+async def follow_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Move a group's reminders and registration to its new id when it becomes a supergroup."""
+    message = update.effective_message
+    services = services_of(context)
+    services.store.migrate_chat(message.chat.id, message.migrate_to_chat_id)
+    logger.info("Chat %s became %s.", message.chat.id, message.migrate_to_chat_id)

@@ -1,0 +1,24 @@
+"""Who may act for a chat: group admins for their group, bot admins (ADMIN_IDS) everywhere."""
+
+from __future__ import annotations
+
+from telegram import Bot, Chat, ChatMember, Message
+
+
+async def may_manage_chat(message: Message, bot: Bot, admin_ids: frozenset[int]) -> bool:
+    """Whether the sender may change the chat's reminders and registration.
+
+    Anyone in a private chat; in a group its admins (also when posting anonymously as the
+    group) and the bot's own admins.
+    """
+    if message.chat.type == Chat.PRIVATE:
+        return True
+    if message.sender_chat is not None:
+        return message.sender_chat.id == message.chat.id
+    user = message.from_user
+    if user is None:
+        return False
+    if user.id in admin_ids:
+        return True
+    member = await bot.get_chat_member(message.chat.id, user.id)
+    return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)

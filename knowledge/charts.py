@@ -1,0 +1,294 @@
+"""Choosing the bars of a chart: one metric's figures per district, or per year of one district.
+
+A bar is always exactly one fact's figure, labelled with that fact's district and year. Figures
+are never summed, units never mixed on one axis, targets never set beside results; what is left
+out is said in a note.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+from weakref import WeakKeyDictionary
+
+from knowledge.base import KnowledgeBase, Metric
+from knowledge.engine import answer, reader_for
+from knowledge.model import Answer, District, Fact, Source
+from knowledge.phrasing import bounded, district_label, figure, join_vn
+from knowledge.question import close_contenders
+
+ChartKind = Literal["compare", "trend"]
+Mode = Literal["value", "percent"] | None
+MIN_BARS = 2
+MAX_LISTED_METRICS = 12
+_SCOPE_MARKS = ("*", "**", "***")
+_chartable: WeakKeyDictionary[KnowledgeBase, tuple[Metric, ...]] = WeakKeyDictionary()
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One bar: one fact's figure, its district and year, and the figure as the report writes it."""
+
+    label: str
+    district: District
+    year: int
+    value: float
+    written: str
+    fact: Fact
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A bar chart of one metric in one unit: districts compared, or one district's years."""
+
+    kind: ChartKind
+    metric: Metric
+    title: str
+    unit: str
+    bars: tuple[Bar, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Distinct sources of the bars, in bar order."""
+        return Answer("answered", "", tuple(b.fact for b in self.bars)).sources
+
+
+@dataclass(frozen=True, slots=True)
+class NoChart:
+    """Why no chart can be drawn, in Vietnamese, with what can be charted instead."""
+
+    reason: str
+
+
+@dataclass
+class _Choice:
+    """The bars chosen for a chart, their unit and kind, and notes on the figures left out."""
+
+    unit: str
+    target: bool
+    bars: list[Bar] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def chart_for(kb: KnowledgeBase, request: str) -> Chart | NoChart:
+    """The chart asked for: ``thu ngân sách`` compares districts, ``… Hoàng Mai`` is a trend.
+
+    The metric, places and years are read the way questions are; a place the knowledge base
+    cannot answer for gets the engine's own explanation.
+    """
+    q = reader_for(kb).read(request)
+    contenders = [m.metric for m in close_contenders(q.metrics)]
+    if not contenders:
+        asked = f"«{request.strip()}»" if request.strip() else "này"
+        return NoChart(f"Chưa tìm thấy chỉ số {asked} để vẽ biểu đồ. {_can_chart(kb)}")
+    places = [m for m in q.mentions if m.districts or m.wards]
+    if not places:
+        results = [_compare(kb, metric, kb.districts, q.years) for metric in contenders]
+        chart = next((r for r in results if isinstance(r, Chart)), None)
+        if chart is None:
+            first = results[0]
+            assert isinstance(first, NoChart)
+            return NoChart(f"{first.reason} {_can_chart(kb)}")
+        return chart
+    reply = answer(request, kb)
+    if reply.status != "answered" or not reply.facts:
+        return NoChart(reply.body)
+    districts = list(dict.fromkeys(f.district for f in reply.facts))
+    answered = {f.metric for f in reply.facts}
+    metric = next((m for m in contenders if m.id in answered), kb.metrics[reply.facts[0].metric])
+    if len(places) == 1 and len(districts) == 1:
+        return trend_chart(kb, metric.id, districts[0], q.years)
+    return compare_chart(kb, metric.id, districts, q.years)
+
+
+def compare_chart(kb: KnowledgeBase, metric_id: str, districts: Sequence[District] = (),
+                  years: Sequence[int] = ()) -> Chart | NoChart:
+    """One bar per district (its latest year with a figure), among ``districts`` or all."""
+    result = _compare(kb, kb.metrics[metric_id], districts or kb.districts, years)
+    return result if isinstance(result, Chart) else NoChart(f"{result.reason} {_can_chart(kb)}")
+
+
+def trend_chart(kb: KnowledgeBase, metric_id: str, district: District,
+                years: Sequence[int] = ()) -> Chart | NoChart:
+    """One bar per year of one district's figures of the metric."""
+    metric = kb.metrics[metric_id]
+    facts = [f for f in kb.facts_of(district, metric.id) if not years or f.year in years]
+    chosen = _choose(facts, slot=lambda f: f.year)
+    who = district_label(district)
+    if chosen is None:
+        return NoChart(f"Chưa có số liệu dạng số «{metric.label}» của {who}{_in_years(years)}.")
+    if len(chosen.bars) < MIN_BARS:
+        have = join_vn(str(y) for y in sorted({f.year for f in facts}))
+        reason = (f"{who} chỉ có số liệu «{metric.label}» năm {have}, "
+                  "chưa đủ để vẽ diễn biến qua các năm.")
+        if metric in chartable_metrics(kb):
+            reason += " Có thể so sánh số liệu này giữa các quận."
+        return NoChart(" ".join([reason, *chosen.notes]))
+    bars = sorted((replace(b, label=f"năm {b.year}") for b in chosen.bars), key=lambda b: b.year)
+    title = f"{_what(metric, chosen.target)} của {who} qua các năm"
+    return _chart("trend", metric, title, chosen.unit, bars, chosen.notes)
+
+
+def chartable_metrics(kb: KnowledgeBase) -> tuple[Metric, ...]:
+    """Metrics whose figures can be compared on a chart (at least two districts, one unit)."""
+    found = _chartable.get(kb)
+    if found is None:
+        found = _chartable[kb] = tuple(
+            m for m in kb.metrics.values() if isinstance(_compare(kb, m, kb.districts, ()), Chart))
+    return found
+
+
+def chart_metric(reply: Answer, kb: KnowledgeBase) -> str | None:
+    """The metric id of an answer that compares districts on one metric worth a chart, else None."""
+    if reply.status != "answered":
+        return None
+    metrics = {f.metric for f in reply.facts}
+    measured = {f.district.code for f in reply.facts
+                if f.number is not None or f.percent_number is not None}
+    if len(metrics) != 1 or len(measured) < MIN_BARS:
+        return None
+    metric_id = metrics.pop()
+    return metric_id if kb.metrics[metric_id] in chartable_metrics(kb) else None
+
+
+def chart_lines(chart: Chart) -> list[str]:
+    """The chart as plain text: the title, one line per bar with its full figure, the notes."""
+    lines = [f"Biểu đồ: {chart.title}" + (f" ({chart.unit})" if chart.unit else "")]
+    for bar in chart.bars:
+        scope = f" (số liệu của {bar.fact.scope})" if bar.fact.scope else ""
+        lines.append(f"• {district_label(bar.district)}, năm {bar.year}: "
+                     f"{figure(bar.fact)}{scope}")
+    return [*lines, *chart.notes]
+
+
+# -- choosing the bars ------------------------------------------------------------------------
+
+
+def _compare(kb: KnowledgeBase, metric: Metric, districts: Sequence[District],
+             years: Sequence[int]) -> Chart | NoChart:
+    facts = [f for d in districts for f in kb.facts_of(d, metric.id)
+             if not years or f.year in years]
+    chosen = _choose(facts, slot=lambda f: f.district.code)
+    if chosen is None:
+        return NoChart(f"Chưa có số liệu dạng số «{metric.label}»{_in_years(years)} "
+                       "để vẽ biểu đồ.")
+    if len(chosen.bars) < MIN_BARS:
+        only = "".join(f" ({district_label(b.district)} năm {b.year})" for b in chosen.bars)
+        reason = (f"Chỉ có một quận có số liệu «{metric.label}»{_in_years(years)}{only}, "
+                  "chưa đủ để so sánh giữa các quận.")
+        return NoChart(" ".join([reason, *chosen.notes]))
+    bars = sorted(chosen.bars, key=lambda b: -b.value)
+    marks = _scope_marks(bars)
+    bars = [replace(b, label=f"{b.district.name}{marks.get(b.fact.scope or '', '')}\n"
+                             f"(cũ, {b.district.province_short})\nnăm {b.year}") for b in bars]
+    notes = [*(f"{mark} Số liệu của {scope}." for scope, mark in marks.items()), *chosen.notes]
+    if len({b.year for b in bars}) > 1:
+        notes.append("Số liệu thuộc các năm khác nhau (năm ghi dưới mỗi cột).")
+    title = f"{_what(metric, chosen.target)} — so sánh giữa các quận{_in_years(years)}"
+    return _chart("compare", metric, title, chosen.unit, bars, notes)
+
+
+def _choose(facts: list[Fact], slot: Callable[[Fact], object]) -> _Choice | None:
+    """Bars of one unit and kind, one per slot (district or year), and notes on what is left out.
+
+    Returns None when no fact has a figure to draw.
+    """
+    mode: Mode = ("value" if any(f.number is not None for f in facts)
+                  else "percent" if any(f.percent_number is not None for f in facts) else None)
+    if mode is None:
+        return None
+    groups: dict[tuple[str, bool], list[Fact]] = defaultdict(list)
+    for fact in facts:
+        if _height(fact, mode) is not None:
+            unit = "%" if mode == "percent" else (fact.unit or "")
+            groups[unit, fact.kind == "target"].append(fact)
+    # The group covering most slots wins; on a tie, results and awards before targets.
+    unit, target = max(groups, key=lambda k: (len({slot(f) for f in groups[k]}), not k[1]))
+    choice = _Choice(unit=unit, target=target)
+    per_slot: dict[object, list[Fact]] = defaultdict(list)
+    for fact in groups[unit, target]:
+        per_slot[slot(fact)].append(fact)
+    for found in per_slot.values():
+        latest = max(f.year for f in found)
+        same = [f for f in found if f.year == latest]
+        if len(same) == 1:
+            choice.bars.append(_bar(same[0], mode))
+        else:
+            figures = "; ".join(figure(f) for f in same)
+            choice.notes.append(f"Không vẽ {same[0].district.name} năm {latest}: có {len(same)} "
+                                f"số liệu ({figures}), không gộp thành một cột.")
+    left_out: dict[object, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        if slot(fact) not in per_slot:
+            left_out[slot(fact)].append(fact)
+    for found in left_out.values():
+        latest = max(f.year for f in found)
+        for fact in (f for f in found if f.year == latest):
+            choice.notes.append(f"Không vẽ {fact.district.name} năm {fact.year}: {figure(fact)} "
+                                f"({_why_left_out(fact, mode, choice)}).")
+    return choice
+
+
+def _height(fact: Fact, mode: Mode) -> float | None:
+    """Bars show the main figures, or the percentages when there are only percentages."""
+    return fact.number if mode == "value" else fact.percent_number
+
+
+def _why_left_out(fact: Fact, mode: Mode, choice: _Choice) -> str:
+    if _height(fact, mode) is None:
+        return "không phải một con số"
+    if (fact.kind == "target") != choice.target:
+        return ("là chỉ tiêu, không phải kết quả" if fact.kind == "target"
+                else "là kết quả, không phải chỉ tiêu")
+    if choice.unit:
+        return f"khác đơn vị tính, biểu đồ tính bằng {choice.unit}"
+    return "khác đơn vị tính"
+
+
+def _bar(fact: Fact, mode: Mode) -> Bar:
+    value = _height(fact, mode)
+    assert value is not None
+    if mode == "percent":
+        # The bound qualifies the percentage only when there is no main figure (SCHEMA.md).
+        written = bounded(f"{fact.percent}%", fact.bound if fact.value is None else None)
+        if fact.percent_of:
+            written += f" {fact.percent_of}"
+    else:
+        written = bounded(fact.value if fact.of is None else f"{fact.value}/{fact.of}", fact.bound)
+    if fact.estimate:
+        written = f"ước {written}"
+    return Bar(label=fact.district.name, district=fact.district, year=fact.year, value=value,
+               written=written, fact=fact)
+
+
+def _scope_marks(bars: Sequence[Bar]) -> dict[str, str]:
+    """A footnote mark per scope (figures of a body within the district, not the whole district)."""
+    scopes = list(dict.fromkeys(b.fact.scope for b in bars if b.fact.scope))
+    return {scope: mark for scope, mark in zip(scopes, _SCOPE_MARKS, strict=False)}
+
+
+def _chart(kind: ChartKind, metric: Metric, title: str, unit: str, bars: Sequence[Bar],
+           notes: Sequence[str]) -> Chart:
+    return Chart(kind=kind, metric=metric, title=title, unit=unit, bars=tuple(bars),
+                 notes=tuple(notes))
+
+
+def _what(metric: Metric, target: bool) -> str:
+    label = f"chỉ tiêu {metric.label}" if target else metric.label
+    return label[0].upper() + label[1:]
+
+
+def _in_years(years: Sequence[int]) -> str:
+    return f" năm {join_vn(str(y) for y in years)}" if years else ""
+
+
+def _can_chart(kb: KnowledgeBase) -> str:
+    labels = [m.label for m in chartable_metrics(kb)]
+    if not labels:
+        return ""
+    listed = labels[:MAX_LISTED_METRICS]
+    more = f" và {len(labels) - len(listed)} chỉ số khác" if len(labels) > len(listed) else ""
+    return f"Có thể vẽ biểu đồ so sánh: {', '.join(f'«{x}»' for x in listed)}{more}."

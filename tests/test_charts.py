@@ -1,0 +1,204 @@
+"""Charts: which bars are drawn (never a figure of another district or year), and the PNG."""
+
+import io
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+from PIL import Image
+from png_bars import PNG_SIGNATURE, bar_heights
+
+from handlers.render import render_chart_caption
+from knowledge import answer
+from knowledge.chart_png import render_png
+from knowledge.charts import (
+    Chart,
+    NoChart,
+    chart_for,
+    chart_lines,
+    chart_metric,
+    chartable_metrics,
+    compare_chart,
+)
+
+
+def hoang_mai(kb):
+    return next(d for d in kb.districts if d.name == "Quận Hoàng Mai")
+
+
+@pytest.fixture(scope="module")
+def kb_with_two_budget_years(knowledge_base):
+    """The shipped knowledge base plus a made-up 2021 budget figure of Hoàng Mai (tests only)."""
+    shipped = next(f for f in knowledge_base.facts if f.id == "hoang-mai-2022-thu-ngan-sach")
+    earlier = replace(shipped, id="test-hoang-mai-2021-thu-ngan-sach", year=2021, value="4.100",
+                      percent=None, percent_of=None)
+    return replace(knowledge_base, facts=(*knowledge_base.facts, earlier))
+
+
+def test_budget_chart_has_one_bar_per_district_with_its_latest_year(knowledge_base):
+    chart = chart_for(knowledge_base, "thu ngân sách")
+    assert isinstance(chart, Chart)
+    assert chart.kind == "compare"
+    assert chart.metric.id == "thu_ngan_sach"
+    assert chart.unit == "tỷ đồng"
+    assert [(b.district.name, b.year, b.written) for b in chart.bars] == [
+        ("Quận 1", 2023, "16.728"),
+        ("Quận Hai Bà Trưng", 2020, "12.817"),
+        ("Quận Bình Thạnh", 2021, "ước 5.380"),
+        ("Quận Hoàng Mai", 2022, "4.670,8"),
+    ]
+    assert [b.value for b in chart.bars] == [16728, 12817, 5380, 4670.8]
+    assert all(f"năm {b.year}" in b.label and b.district.name in b.label for b in chart.bars)
+    assert len(chart.sources) == 4
+    assert any("năm khác nhau" in note for note in chart.notes)
+
+
+def test_abbreviated_and_unaccented_requests_find_the_same_metric(knowledge_base):
+    for request in ("thu NS", "thu ngan sach", "tổng thu ngân sách"):
+        chart = chart_for(knowledge_base, request)
+        assert isinstance(chart, Chart) and chart.metric.id == "thu_ngan_sach", request
+
+
+def test_every_bar_is_exactly_its_district_and_years_figure(knowledge_base):
+    facts = set(knowledge_base.facts)
+    for metric in chartable_metrics(knowledge_base):
+        chart = compare_chart(knowledge_base, metric.id)
+        assert isinstance(chart, Chart)
+        for bar in chart.bars:
+            assert bar.fact in facts
+            assert (bar.fact.district, bar.fact.year, bar.fact.metric) == (
+                bar.district, bar.year, metric.id)
+            assert bar.value in (bar.fact.number, bar.fact.percent_number)
+            assert (bar.fact.value or bar.fact.percent) in bar.written
+
+
+def test_units_are_never_mixed_and_what_is_left_out_is_said(knowledge_base):
+    for metric in chartable_metrics(knowledge_base):
+        chart = compare_chart(knowledge_base, metric.id)
+        by_percent = chart.unit == "%"
+        assert len({"%" if by_percent else b.fact.unit for b in chart.bars}) == 1, metric.id
+        assert len({b.fact.kind == "target" for b in chart.bars}) == 1, metric.id
+    medals = chart_for(knowledge_base, "huân chương lao động")
+    assert medals.unit == "cá nhân"
+    assert {b.district.name for b in medals.bars} == {"Quận Bình Thạnh", "Quận Hai Bà Trưng"}
+    assert any("Quận Hoàng Mai" in n and "khác đơn vị tính" in n for n in medals.notes)
+
+
+def test_percent_only_metric_is_charted_in_percent_with_its_bound(knowledge_base):
+    chart = chart_for(knowledge_base, "tỷ lệ giải ngân vốn đầu tư công")
+    assert chart.unit == "%"
+    assert [b.written for b in chart.bars] == ["97,46% kế hoạch năm", "trên 95% kế hoạch"]
+
+
+def test_a_target_is_never_set_beside_a_result(knowledge_base):
+    reply = chart_for(knowledge_base, "giảm hộ nghèo")
+    assert isinstance(reply, NoChart)
+    assert "là chỉ tiêu, không phải kết quả" in reply.reason
+
+
+def test_two_figures_of_one_district_and_year_are_never_summed(knowledge_base):
+    reply = chart_for(knowledge_base, "bằng khen của UBND thành phố")
+    assert isinstance(reply, NoChart)
+    assert "không gộp" in reply.reason
+    assert "45" not in reply.reason
+
+
+def test_unknown_metric_says_what_was_asked_and_what_can_be_charted(knowledge_base):
+    reply = chart_for(knowledge_base, "số cây xanh")
+    assert isinstance(reply, NoChart)
+    assert "«số cây xanh»" in reply.reason
+    assert "«tổng thu ngân sách»" in reply.reason
+
+
+def test_metric_of_one_district_only_is_not_compared(knowledge_base):
+    reply = chart_for(knowledge_base, "số đảng viên")
+    assert isinstance(reply, NoChart)
+    assert "Quận Bình Thạnh" in reply.reason and "chưa đủ để so sánh" in reply.reason
+
+
+def test_district_without_data_is_named_not_charted(knowledge_base):
+    reply = chart_for(knowledge_base, "thu ngân sách Quận 10")
+    assert isinstance(reply, NoChart)
+    assert "Quận 10" in reply.reason
+
+
+def test_trend_draws_one_bar_per_year_of_one_district(kb_with_two_budget_years):
+    chart = chart_for(kb_with_two_budget_years, "thu ngân sách Hoàng Mai")
+    assert isinstance(chart, Chart)
+    assert chart.kind == "trend"
+    assert [(b.label, b.written) for b in chart.bars] == [("năm 2021", "4.100"),
+                                                          ("năm 2022", "4.670,8")]
+    assert {b.district.name for b in chart.bars} == {"Quận Hoàng Mai"}
+    assert "Quận Hoàng Mai" in chart.title
+
+
+def test_trend_of_a_single_year_says_which_year_there_is(knowledge_base):
+    reply = chart_for(knowledge_base, "thu ngân sách Hoàng Mai")
+    assert isinstance(reply, NoChart)
+    assert "năm 2022" in reply.reason and "qua các năm" in reply.reason
+
+
+def test_chosen_districts_are_compared(knowledge_base):
+    chart = chart_for(knowledge_base, "thu ngân sách Hoàng Mai và Quận 1")
+    assert [b.district.name for b in chart.bars] == ["Quận 1", "Quận Hoàng Mai"]
+
+
+@pytest.mark.parametrize(("question", "metric"), [
+    ("Quận nào thu ngân sách cao nhất?", "thu_ngan_sach"),
+    ("so sánh thu ngân sách Hoàng Mai và Quận 1", "thu_ngan_sach"),
+    ("Hoàng Mai thu ngân sách 2022", None),
+    ("Hoàng Mai", None),
+    ("so sánh số đảng viên Bình Thạnh và Quận 6", None),
+])
+def test_only_answers_comparing_districts_on_one_metric_are_worth_a_chart(
+        knowledge_base, question, metric):
+    assert chart_metric(answer(question, knowledge_base), knowledge_base) == metric
+
+
+def test_png_is_a_real_png_with_one_bar_per_figure_in_proportion(knowledge_base):
+    chart = chart_for(knowledge_base, "thu ngân sách")
+    png = render_png(chart)
+    assert png.startswith(PNG_SIGNATURE)
+    image = Image.open(io.BytesIO(png))
+    image.verify()
+    heights = bar_heights(png)
+    assert len(heights) == len(chart.bars) == 4
+    tallest = max(b.value for b in chart.bars)
+    for height, bar in zip(heights, chart.bars, strict=True):
+        assert abs(height - heights[0] * bar.value / tallest) <= 3
+
+
+def test_trend_png_has_a_bar_per_year(kb_with_two_budget_years):
+    chart = chart_for(kb_with_two_budget_years, "thu ngân sách Hoàng Mai")
+    assert len(bar_heights(render_png(chart))) == 2
+
+
+def test_caption_names_the_chart_its_figures_and_sources_within_the_limit(knowledge_base):
+    chart = chart_for(knowledge_base, "thu ngân sách")
+    caption = render_chart_caption(chart)
+    assert len(caption) <= 1024
+    assert caption.startswith("<b>Biểu đồ: Tổng thu ngân sách")
+    assert "16.728 tỷ đồng" in caption
+    assert caption.count("Nguồn:") == 4
+    assert "25/03/2023" in caption
+    short = render_chart_caption(chart, limit=400)
+    assert len(short) <= 400
+    assert "Nguồn:" in short
+    assert chart_lines(chart)[1] not in short
+
+
+def test_matplotlib_is_loaded_only_when_a_chart_is_drawn():
+    code = ("import sys, bot.app, bot.cli, handlers.charts, knowledge.chart_png; "
+            "assert 'matplotlib' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_figure_of_a_body_within_the_district_is_marked_as_such(knowledge_base):
+    # Made-up for the test: Quận 6's new members counted in the same unit as Quận 1's.
+    facts = tuple(replace(f, unit="đảng viên") if f.id.startswith("quan-6") and
+                  f.metric == "ket_nap_dang_vien" else f for f in knowledge_base.facts)
+    chart = chart_for(replace(knowledge_base, facts=facts), "kết nạp đảng viên")
+    [scoped] = [b for b in chart.bars if b.fact.scope]
+    assert scoped.label.startswith("Quận 6*\n")
+    assert f"* Số liệu của {scoped.fact.scope}." in chart.notes

@@ -1,0 +1,104 @@
+"""End to end: /bieudo and the "Xem biểu đồ" button send a PNG chart with its sources."""
+
+import pytest
+from fake_bot_api import group_chat, user
+from png_bars import PNG_SIGNATURE, bar_heights
+
+from handlers.texts import CHART_BUTTON, CHART_IN_CHAT_ONLY, STALE_CHART_BUTTON
+
+LAN = user(1001, "Lan")
+GROUP = group_chat(-100_777)
+
+
+@pytest.fixture
+async def api(fake_bot_api, start_bot):
+    await start_bot()
+    return fake_bot_api
+
+
+def chart_button_of(call):
+    markup = call.params.get("reply_markup") or {"inline_keyboard": []}
+    return next((b for row in markup["inline_keyboard"] for b in row
+                 if b["text"] == CHART_BUTTON), None)
+
+
+async def test_bieudo_sends_a_png_chart_with_sources_in_the_caption(api):
+    api.send_text(LAN, "/bieudo thu ngân sách")
+    [photo] = await api.wait_for("sendPhoto", timeout=15)
+    assert photo.chat_id == LAN["id"]
+    assert photo.params["parse_mode"] == "HTML"
+    caption = photo.params["caption"]
+    assert "Tổng thu ngân sách" in caption
+    assert "Nguồn:" in caption and "25/03/2023" in caption
+    assert "4.670,8 tỷ đồng" in caption
+    png = photo.files["photo"]
+    assert png.startswith(PNG_SIGNATURE)
+    assert len(bar_heights(png)) == 4
+
+
+async def test_bare_bieudo_gets_its_usage_with_what_can_be_charted(api):
+    api.send_text(LAN, "/bieudo")
+    [reply] = await api.wait_for("sendMessage")
+    assert reply.text.startswith("Cách dùng: /bieudo")
+    assert "«tổng thu ngân sách»" in reply.text
+    assert api.calls_to("sendPhoto") == []
+
+
+async def test_unknown_metric_gets_a_clear_reply_instead_of_a_chart(api):
+    api.send_text(LAN, "/bieudo số cây xanh")
+    [reply] = await api.wait_for("sendMessage")
+    assert "«số cây xanh»" in reply.text
+    assert "«tổng thu ngân sách»" in reply.text
+    assert api.calls_to("sendPhoto") == []
+
+
+async def test_bieudo_in_a_group_quotes_the_asker(api):
+    asked = api.send_text(LAN, "/bieudo chiến sĩ thi đua", chat=GROUP)
+    [photo] = await api.wait_for("sendPhoto", timeout=15)
+    assert photo.chat_id == GROUP["id"]
+    assert photo.params["reply_parameters"]["message_id"] == asked["message_id"]
+
+
+async def test_ranking_answer_offers_a_chart_and_pressing_it_sends_the_photo(api):
+    api.send_text(LAN, "Quận nào thu ngân sách cao nhất?")
+    [ranking] = await api.wait_for("sendMessage")
+    assert "Xếp hạng" in ranking.text
+    button = chart_button_of(ranking)
+    assert button is not None
+    assert len(button["callback_data"].encode()) <= 64
+    api.press_button(LAN, ranking.result, button["callback_data"])
+    [photo] = await api.wait_for("sendPhoto", timeout=15)
+    [ack] = await api.wait_for("answerCallbackQuery")
+    assert "text" not in ack.params
+    assert photo.chat_id == LAN["id"]
+    assert "Nguồn:" in photo.params["caption"]
+    assert len(bar_heights(photo.files["photo"])) == 4
+
+
+async def test_comparison_of_two_districts_offers_a_chart(api):
+    api.send_text(LAN, "so sánh thu ngân sách Hoàng Mai và Quận 1")
+    [reply] = await api.wait_for("sendMessage")
+    assert chart_button_of(reply) is not None
+
+
+async def test_single_figure_answer_offers_no_chart(api):
+    api.send_text(LAN, "Hoàng Mai thu ngân sách 2022?")
+    [reply] = await api.wait_for("sendMessage")
+    assert chart_button_of(reply) is None
+
+
+@pytest.mark.parametrize("data", ["c:", "c:khong_co_chi_so", "c:   "])
+async def test_malformed_chart_button_gets_a_polite_notice(api, data):
+    api.send_text(LAN, "Quận nào thu ngân sách cao nhất?")
+    [ranking] = await api.wait_for("sendMessage")
+    api.press_button(LAN, ranking.result, data)
+    [ack] = await api.wait_for("answerCallbackQuery")
+    assert ack.params["text"] == STALE_CHART_BUTTON
+    assert api.calls_to("sendPhoto") == []
+
+
+async def test_chart_button_under_an_inline_message_says_where_to_ask(api):
+    api.press_button(LAN, None, "c:thu_ngan_sach", inline_message_id="inline-1")
+    [ack] = await api.wait_for("answerCallbackQuery")
+    assert ack.params["text"] == CHART_IN_CHAT_ONLY
+    assert api.calls_to("sendPhoto") == []

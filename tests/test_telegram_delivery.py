@@ -1,0 +1,308 @@
+"""End to end: reminders, group registration and announcements over the fake Bot API."""
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from zoneinfo import ZoneInfo
+
+import pytest
+from fake_bot_api import ApiError, group_chat, user
+
+from bot.app import RETRIES_AFTER_429
+from bot.schedule import SUBSCRIBE_USAGE
+from handlers.notices import GROUP_ADMINS_ONLY, NOT_BOT_ADMIN
+from handlers.services import services_of
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+ADMIN = user(1001, "Lan")
+OFFICIAL = user(1002, "Hùng")
+MONDAY_EARLY = dt.datetime(2026, 11, 30, 7, 59, 58, tzinfo=VN)
+
+
+class FakeClock:
+    """The bot's clock: starts at ``start`` and runs at real speed, so jobs fire for real."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.start = start
+        self.started = time.monotonic()
+
+    def __call__(self) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=time.monotonic() - self.started)
+
+
+def texts_to(api, chat_id):
+    return [c.text for c in api.calls_to("sendMessage") if c.chat_id == chat_id and not c.error]
+
+
+async def reply_to(api, sender, text, chat=None):
+    chat_id = (chat or {"id": sender["id"]})["id"]
+    before = len(texts_to(api, chat_id))
+    api.send_text(sender, text, chat=chat)
+    await api.wait_until(lambda: len(texts_to(api, chat_id)) > before)
+    return texts_to(api, chat_id)[-1]
+
+
+async def wait_for_text(api, chat_id, fragment, timeout=8.0):
+    await api.wait_until(lambda: any(fragment in t for t in texts_to(api, chat_id)), timeout)
+    return [t for t in texts_to(api, chat_id) if fragment in t]
+
+
+# Reminders
+
+
+async def test_subscribed_reminder_arrives_with_targets_and_source(fake_bot_api, start_bot):
+    api = fake_bot_api
+    await start_bot(clock=FakeClock(MONDAY_EARLY))
+    confirmation = await reply_to(api, OFFICIAL, "/theodoi binh thanh")
+    assert "Đã đăng ký nhắc chỉ tiêu Quận Bình Thạnh" in confirmation
+    assert "hằng tuần vào thứ Hai lúc 08:00" in confirmation
+    assert "08:00 thứ Hai, 30/11/2026" in confirmation
+
+    [reminder] = await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")
+    assert "Chỉ tiêu năm 2022" in reminder
+    assert "297 phòng học" in reminder
+    assert "Nguồn: Tổng kết công tác xây dựng Đảng" in reminder
+    assert "24/03/2022" in reminder
+
+
+async def test_restart_keeps_subscriptions_and_sends_no_duplicate(fake_bot_api, start_bot):
+    api = fake_bot_api
+    clock = FakeClock(MONDAY_EARLY)
+    first = await start_bot(clock=clock)
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
+    await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")
+    await start_bot.stop(first)
+
+    await start_bot(clock=clock)
+    listing = await reply_to(api, OFFICIAL, "/danhsach")
+    assert "Quận Bình Thạnh (cũ, TP Hồ Chí Minh): hằng tuần" in listing
+    assert "lần tới 08:00 thứ Hai, 07/12/2026" in listing
+    assert len(await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")) == 1
+
+
+async def test_reminder_due_while_down_is_sent_once_at_start(fake_bot_api, start_bot):
+    api = fake_bot_api
+    first = await start_bot(clock=FakeClock(dt.datetime(2026, 11, 29, 20, 0, tzinfo=VN)))
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
+    await start_bot.stop(first)
+
+    late = FakeClock(dt.datetime(2026, 11, 30, 9, 30, tzinfo=VN))  # down over Monday 08:00
+    second = await start_bot(clock=late)
+    await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")
+    await start_bot.stop(second)
+    await start_bot(clock=late)
+    await reply_to(api, OFFICIAL, "/danhsach")
+    assert len(await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")) == 1
+
+
+async def test_anniversary_gets_a_countdown_three_days_before(fake_bot_api, start_bot):
+    api = fake_bot_api
+    await start_bot(clock=FakeClock(dt.datetime(2026, 11, 22, 7, 59, 58, tzinfo=VN)))
+    confirmation = await reply_to(api, OFFICIAL, "/theodoi Hoàng Mai hằng ngày 8h")
+    assert "chưa có chỉ tiêu" in confirmation
+    [countdown] = await wait_for_text(api, OFFICIAL["id"], "Còn 3 ngày nữa")
+    assert "25/11/2026: kỷ niệm 23 năm thành lập quận Hoàng Mai (25/11/2003)" in countdown
+    assert "Nguồn:" in countdown
+    [daily] = await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")
+    assert "Chưa có chỉ tiêu của Quận Hoàng Mai" in daily
+
+
+async def test_unsubscribing_stops_the_reminder(fake_bot_api, start_bot):
+    api = fake_bot_api
+    await start_bot(clock=FakeClock(MONDAY_EARLY))
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
+    assert "Đã hủy theo dõi: Quận Bình Thạnh" in await reply_to(api, OFFICIAL, "/huytheodoi")
+    await asyncio.sleep(2.5)  # past 08:00, when the reminder would have come
+    assert "Chưa theo dõi quận nào" in await reply_to(api, OFFICIAL, "/danhsach")
+    assert not any("Nhắc chỉ tiêu" in t for t in texts_to(api, OFFICIAL["id"]))
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("/theodoi", SUBSCRIBE_USAGE),
+    ("/theodoi Hoàng Mai 25h", "Giờ không hợp lệ"),
+    ("/theodoi Quận 10", "Chưa có số liệu của Quận 10 (cũ, TP Hồ Chí Minh)"),
+    ("/theodoi Châu Thành", "có thể là"),
+    ("/theodoi phường Sài Gòn", "lập từ Quận 1 (cũ, TP Hồ Chí Minh)"),
+    ("/theodoi xyzw", "Không tìm thấy quận, huyện «xyzw»"),
+])
+async def test_subscribe_mistakes_get_a_clear_reply(fake_bot_api, start_bot, text, says):
+    await start_bot()
+    assert says in await reply_to(fake_bot_api, OFFICIAL, text)
+
+
+async def test_in_a_group_only_its_admins_subscribe(fake_bot_api, start_bot):
+    api = fake_bot_api
+    group = group_chat(-100_777, "Phòng Nội vụ")
+    await start_bot(clock=FakeClock(MONDAY_EARLY))
+    assert await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh", chat=group) == GROUP_ADMINS_ONLY
+    api.make_admin(group, OFFICIAL)
+    assert "Đã đăng ký" in await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh", chat=group)
+    await wait_for_text(api, group["id"], "Nhắc chỉ tiêu")
+
+
+# Group registration and announcements
+
+
+async def register(api, chat, districts=""):
+    api.make_admin(chat, OFFICIAL)
+    return await reply_to(api, OFFICIAL, f"/dangkynhom {districts}".strip(), chat=chat)
+
+
+async def test_admin_announcement_reports_blocked_migrated_and_rate_limited_groups(
+        fake_bot_api, start_bot):
+    api = fake_bot_api
+    blocked, migrating, busy = (group_chat(-100_001, "Tổ 1"), group_chat(-100_002, "Tổ 2"),
+                                group_chat(-100_003, "Tổ 3"))
+    await start_bot(admin_ids=frozenset({ADMIN["id"]}))
+    for chat in (blocked, migrating, busy):
+        assert "Đã đăng ký nhóm" in await register(api, chat)
+
+    api.fail_next("sendMessage", ApiError.forbidden("Forbidden: bot was kicked"),
+                  chat_id=blocked["id"])
+    api.fail_next("sendMessage", ApiError.chat_migrated(-100_902), chat_id=migrating["id"])
+    # More 429s than the rate limiter retries in place: the outbox holds the row, then sends.
+    api.fail_next("sendMessage", ApiError.too_many_requests(1), times=RETRIES_AFTER_429 + 1,
+                  chat_id=busy["id"])
+    preview = await reply_to(api, ADMIN, "/thongbao tất cả Họp giao ban <b>sáng</b> thứ Hai")
+    assert "Gửi tới: tất cả các nhóm đã đăng ký (3 nhóm)" in preview
+    assert "&lt;b&gt;sáng&lt;/b&gt;" in preview
+    [draft] = [c for c in api.calls_to("sendMessage") if c.text == preview]
+    send, cancel = draft.params["reply_markup"]["inline_keyboard"][0]
+    assert (send["text"], cancel["text"]) == ("Gửi", "Hủy")
+    api.press_button(ADMIN, draft.result, send["callback_data"])
+
+    [report] = await wait_for_text(api, ADMIN["id"], "Kết quả gửi thông báo")
+    assert "đã gửi 2/3 nhóm" in report
+    assert "Tổ 2 (-100002 → -100902)" in report
+    assert "Đã gỡ 1 nhóm" in report and "Tổ 1" in report
+    assert len(texts_to(api, -100_902)) == 1 and "Họp giao ban" in texts_to(api, -100_902)[0]
+    assert len([t for t in texts_to(api, busy["id"]) if "Họp giao ban" in t]) == 1
+    assert [t for t in texts_to(api, blocked["id"]) if "Họp giao ban" in t] == []
+
+    listing = await reply_to(api, OFFICIAL, "/danhsach", chat={**migrating, "id": -100_902})
+    assert "Nhóm nhận mọi thông báo" in listing
+
+
+async def test_announcement_about_one_district_goes_only_to_its_groups(fake_bot_api, start_bot):
+    api = fake_bot_api
+    q1, hoang_mai = group_chat(-100_011, "Q1"), group_chat(-100_012, "HM")
+    await start_bot(admin_ids=frozenset({ADMIN["id"]}))
+    assert "Quận 1 (cũ, TP Hồ Chí Minh)" in await register(api, q1, "Q1")
+    await register(api, hoang_mai, "hoang mai")
+    preview = await reply_to(api, ADMIN, "/thongbao Hoàng Mai Nộp báo cáo thi đua")
+    assert "các nhóm nhận tin về Quận Hoàng Mai (cũ, TP Hà Nội) (1 nhóm)" in preview
+    [draft] = [c for c in api.calls_to("sendMessage") if c.text == preview]
+    api.press_button(ADMIN, draft.result,
+                     draft.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+    await wait_for_text(api, ADMIN["id"], "đã gửi 1/1 nhóm")
+    assert any("Nộp báo cáo thi đua" in t for t in texts_to(api, hoang_mai["id"]))
+    assert not any("Nộp báo cáo thi đua" in t for t in texts_to(api, q1["id"]))
+
+
+async def test_scheduled_announcement_waits_for_its_time(fake_bot_api, start_bot):
+    api = fake_bot_api
+    group = group_chat(-100_021)
+    await start_bot(clock=FakeClock(dt.datetime(2026, 11, 26, 13, 59, 57, tzinfo=VN)),
+                    admin_ids=frozenset({ADMIN["id"]}))
+    await register(api, group)
+    preview = await reply_to(api, ADMIN, "/thongbao Họp chi bộ lúc 14h")
+    assert "lúc 14:00 thứ Năm, 26/11/2026" in preview
+    [draft] = [c for c in api.calls_to("sendMessage") if c.text == preview]
+    api.press_button(ADMIN, draft.result,
+                     draft.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+    [queued] = await api.wait_for("editMessageText")
+    assert "Sẽ gửi lúc 14:00" in queued.text
+    assert not any("Họp chi bộ" in t for t in texts_to(api, group["id"]))
+    await wait_for_text(api, group["id"], "Họp chi bộ")
+    await wait_for_text(api, ADMIN["id"], "đã gửi 1/1 nhóm")
+
+
+async def test_cancelled_announcement_is_not_sent(fake_bot_api, start_bot):
+    api = fake_bot_api
+    group = group_chat(-100_031)
+    await start_bot(admin_ids=frozenset({ADMIN["id"]}))
+    await register(api, group)
+    preview = await reply_to(api, ADMIN, "/thongbao Họp chi bộ")
+    [draft] = [c for c in api.calls_to("sendMessage") if c.text == preview]
+    send, cancel = draft.params["reply_markup"]["inline_keyboard"][0]
+    api.press_button(ADMIN, draft.result, cancel["callback_data"])
+    [edit] = await api.wait_for("editMessageText")
+    assert "Đã hủy" in edit.text
+    api.press_button(ADMIN, draft.result, send["callback_data"])
+    await api.wait_for("answerCallbackQuery", 2)
+    assert "đã được xử lý" in api.calls_to("answerCallbackQuery")[-1].params["text"]
+    assert not any("Họp chi bộ" in t for t in texts_to(api, group["id"]))
+
+
+async def test_non_admin_announcement_is_refused_and_logged(fake_bot_api, start_bot, caplog):
+    await start_bot(admin_ids=frozenset({ADMIN["id"]}))
+    with caplog.at_level(logging.WARNING, logger="handlers.announcements"):
+        reply = await reply_to(fake_bot_api, OFFICIAL, "/thongbao tất cả Họp")
+    assert reply == NOT_BOT_ADMIN
+    assert f"User {OFFICIAL['id']} tried /thongbao" in caplog.text
+
+
+async def test_forged_send_button_from_a_non_admin_is_refused(fake_bot_api, start_bot):
+    await start_bot(admin_ids=frozenset({ADMIN["id"]}))
+    fake_bot_api.press_button(OFFICIAL, None, "a:send:deadbeef")
+    [ack] = await fake_bot_api.wait_for("answerCallbackQuery")
+    assert ack.params["text"] == NOT_BOT_ADMIN
+
+
+@pytest.mark.parametrize("data", ["a:", "a:send:", "a:boom:1234", "a:send:nope"])
+async def test_malformed_announcement_button_gets_a_polite_answer(fake_bot_api, start_bot, data):
+    await start_bot(admin_ids=frozenset({ADMIN["id"]}))
+    fake_bot_api.press_button(ADMIN, None, data)
+    [ack] = await fake_bot_api.wait_for("answerCallbackQuery")
+    assert "Không còn thông báo này" in ack.params["text"]
+
+
+async def test_bot_removed_from_group_forgets_it(fake_bot_api, start_bot):
+    api = fake_bot_api
+    group = group_chat(-100_041)
+    await start_bot(admin_ids=frozenset({ADMIN["id"]}))
+    await register(api, group)
+    api.remove_bot(group, OFFICIAL)
+    preview = await reply_to(api, ADMIN, "/thongbao Họp")
+    assert "Chưa có nhóm nào" in preview
+
+
+async def test_group_commands_in_private_chat_explain_where_to_use_them(fake_bot_api, start_bot):
+    await start_bot()
+    assert "dùng trong nhóm" in await reply_to(fake_bot_api, OFFICIAL, "/dangkynhom")
+
+
+async def test_reminder_to_a_user_who_blocked_the_bot_ends_the_subscription(
+        fake_bot_api, start_bot):
+    api = fake_bot_api
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY))
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
+    api.fail_next("sendMessage", ApiError.forbidden(), chat_id=OFFICIAL["id"])
+    await api.wait_until(lambda: any(c.error for c in api.calls_to("sendMessage")), 8)
+    await asyncio.sleep(0.2)  # the courier records the refusal after Telegram's answer
+    assert services_of(app).store.subscriptions() == []
+    assert not [j for j in app.job_queue.jobs() if j.name.startswith("reminder:")]
+
+
+async def test_reminder_after_a_server_error_is_retried_and_arrives_once(fake_bot_api, start_bot):
+    api = fake_bot_api
+    await start_bot(clock=FakeClock(MONDAY_EARLY))
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
+    api.fail_next("sendMessage", ApiError.server_error(), chat_id=OFFICIAL["id"])
+    [reminder] = await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu", timeout=10)
+    assert "Chỉ tiêu năm 2022" in reminder
+
+
+async def test_group_upgraded_to_supergroup_keeps_its_reminders(fake_bot_api, start_bot):
+    api = fake_bot_api
+    old = {"id": -4_000, "type": "group", "title": "Tổ dân phố"}
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY))
+    api.make_admin(old, OFFICIAL)
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh", chat=old)
+    api.migrate_group(old, -100_4000)
+    new = {"id": -100_4000, "type": "supergroup", "title": "Tổ dân phố"}
+    listing = await reply_to(api, OFFICIAL, "/danhsach", chat=new)
+    assert "Quận Bình Thạnh" in listing
+    await wait_for_text(api, new["id"], "Nhắc chỉ tiêu")
+    assert [s.chat_id for s in services_of(app).store.subscriptions()] == [-100_4000]
