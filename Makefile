@@ -28,3 +28,4 @@ test: lint validate
 
 bench: $(BIN)/thidua
 	$(BIN)/thidua bench
+	$(BIN)/python tests/bench_broadcast.py

@@ -50,6 +50,8 @@ from knowledge import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 RETRIES_AFTER_429 = 2
+# Delivered messages are kept this long (the sent log outlives every reminder's grace window).
+HISTORY = dt.timedelta(days=30)
 
 
 def build_application(settings: Settings, kb: KnowledgeBase,
@@ -135,7 +137,7 @@ def build_application(settings: Settings, kb: KnowledgeBase,
 
 
 async def _start(application: Application) -> None:
-    """Set the command menus, then reschedule reminders and resume delivery from storage."""
+    """Set the command menus, trim old history, reschedule reminders, resume delivery."""
     await application.bot.set_my_commands(BOT_COMMANDS)
     services = services_of(application)
     for admin_id in services.admin_ids:
@@ -144,6 +146,9 @@ async def _start(application: Application) -> None:
                                                   scope=BotCommandScopeChat(admin_id))
         except TelegramError as error:  # the admin has not opened a chat with the bot yet
             logger.info("No admin command menu for %s: %s", admin_id, error)
+    forgotten = services.store.forget_before(services.clock() - HISTORY)
+    if forgotten:
+        logger.info("Forgot %s delivered messages older than %s days.", forgotten, HISTORY.days)
     services.reminders.start()
 
 

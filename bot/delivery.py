@@ -126,10 +126,16 @@ class Courier:
             self._store.migrate_chat(row.chat_id, outcome.new_chat_id)
             return False
         if isinstance(outcome, BadRequest):
-            self._store.save_row(row.failed(outcome.message))
+            self._record_failure(row.failed(outcome.message))
             return True
-        self._store.save_row(row.retry_or_fail(str(outcome) or type(outcome).__name__, now))
+        self._record_failure(row.retry_or_fail(str(outcome) or type(outcome).__name__, now))
         return False
+
+    def _record_failure(self, row: OutboxRow) -> None:
+        self._store.save_row(row)
+        if row.state == "failed":
+            logger.warning("Gave up sending %s to chat %s after %s attempts: %s",
+                           row.message_key, row.chat_id, row.attempts, row.last_error)
 
     @staticmethod
     async def _attempt(bot: Bot, chat_id: int, text: str) -> TelegramError | None:

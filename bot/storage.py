@@ -155,7 +155,10 @@ class AtomicJSONStorage(Storage):
 
 
 class BatchingMiddleware(Middleware):
-    """Turns the writes made inside ``batch()`` into one write of the storage below, or none."""
+    """Turns the writes made inside ``batch()`` into one write of the storage below, or none.
+
+    The storage below must return a private copy from ``read()``.
+    """
 
     def __init__(self, storage_cls: Callable[..., Storage]) -> None:
         super().__init__(storage_cls)
@@ -168,8 +171,8 @@ class BatchingMiddleware(Middleware):
         if not self._depth:
             return self.storage.read()
         if self._pending is None:
-            # A private copy, so nothing reaches the storage below before the batch commits.
-            self._pending = copy.deepcopy(self.storage.read()) or {}
+            # Storages here read a private copy, so nothing reaches them before the commit.
+            self._pending = self.storage.read() or {}
         return self._pending
 
     def write(self, data: Tables) -> None:
@@ -405,6 +408,24 @@ class Store:
             self.remove_group(chat_id)
             return self.remove_subscriptions(chat_id)
 
+    def forget_before(self, cutoff: dt.datetime) -> int:
+        """Drop history from before ``cutoff``: delivered messages, settled announcements.
+
+        A message goes once none of its rows is pending; queued announcements stay. Returns
+        the number of messages forgotten.
+        """
+        with self._storage.batch():
+            old = {doc["key"] for doc in self._sent_log.all()
+                   if dt.datetime.fromisoformat(doc["at"]) < cutoff}
+            pending = {row.message_key for row in self._rows(where("state") == "pending")}
+            done = old - pending
+            self._outbox.remove(where("message_key").one_of(list(done)))
+            self._sent_log.remove(where("key").one_of(list(done)))
+            self._announcements.remove(
+                (where("state") != "queued")
+                & where("created_at").test(lambda at: dt.datetime.fromisoformat(at) < cutoff))
+        return len(done)
+
     def _rows(self, cond: QueryLike) -> list[OutboxRow]:
         return [_row(doc) for doc in self._outbox.search(cond)]
 
@@ -449,6 +470,14 @@ def open_store(data_dir: str | os.PathLike[str]) -> Store:
         raise
 
 
+class _CopyingMemoryStorage(MemoryStorage):
+    """TinyDB's memory storage, reading a private copy like the file storage does."""
+
+    def read(self) -> Tables | None:
+        """Return a copy of the state, or None when there is none yet."""
+        return copy.deepcopy(super().read())
+
+
 def memory_store() -> Store:
     """Return a store kept in memory, behaving the same, for tests of other modules."""
-    return Store(BatchingMiddleware(MemoryStorage))
+    return Store(BatchingMiddleware(_CopyingMemoryStorage))

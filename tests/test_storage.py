@@ -300,3 +300,21 @@ def test_group_title_and_subscription_are_found_by_id(store: Store) -> None:
     saved = store.save_subscription(subscription(id="x1"))
     assert store.group(-5) == Group(-5, ("760",), "Tổ 5") and store.group(-6) is None
     assert store.subscription(saved.id) == saved and store.subscription("gone") is None
+
+
+def test_old_finished_messages_are_forgotten_but_pending_ones_stay(store: Store) -> None:
+    month_ago = NOW - dt.timedelta(days=31)
+    done, waiting = OutboxRow("reminder:a", 1, "A"), OutboxRow("announce:b", 2, "B")
+    store.enqueue([done, waiting], month_ago)
+    store.save_row(done.sent())
+    store.enqueue([OutboxRow("reminder:c", 1, "C")], NOW)
+    old = Announcement("old", 7, 7, "x", month_ago, state="reported")
+    queued = Announcement("q", 7, 7, "x", month_ago, state="queued")
+    store.save_announcement(old)
+    store.save_announcement(queued)
+
+    assert store.forget_before(NOW - dt.timedelta(days=30)) == 1
+
+    assert store.rows("reminder:a") == [] and store.sent_keys() == {"announce:b", "reminder:c"}
+    assert store.pending(NOW) == [waiting, OutboxRow("reminder:c", 1, "C")]
+    assert store.announcement("old") is None and store.announcement("q") == queued

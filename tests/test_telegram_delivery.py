@@ -10,7 +10,8 @@ import pytest
 from fake_bot_api import ApiError, group_chat, user
 
 from bot.app import RETRIES_AFTER_429
-from bot.schedule import SUBSCRIBE_USAGE
+from bot.schedule import SUBSCRIBE_USAGE, Announcement, Group, announcement_rows
+from bot.storage import open_store
 from handlers.notices import GROUP_ADMINS_ONLY, NOT_BOT_ADMIN
 from handlers.services import services_of
 
@@ -306,3 +307,25 @@ async def test_group_upgraded_to_supergroup_keeps_its_reminders(fake_bot_api, st
     assert "Quận Bình Thạnh" in listing
     await wait_for_text(api, new["id"], "Nhắc chỉ tiêu")
     assert [s.chat_id for s in services_of(app).store.subscriptions()] == [-100_4000]
+
+
+async def test_broadcast_cut_short_by_a_crash_resumes_without_loss_or_repeat(
+        fake_bot_api, start_bot, bot_settings):
+    """State as a crash mid-broadcast leaves it: one group served, two rows still pending."""
+    api = fake_bot_api
+    now = dt.datetime.now(VN)
+    groups = [Group(-100_051, (), "Tổ 1"), Group(-100_052, (), "Tổ 2"), Group(-100_053, (), "Tổ 3")]
+    announcement = Announcement("c0ffee01", ADMIN["id"], ADMIN["id"], "📢 Họp khẩn", now,
+                                state="queued")
+    with open_store(bot_settings.data_dir) as store:
+        for group in groups:
+            store.save_group(group)
+        rows = announcement_rows(announcement.message_key, announcement.text, groups, None)
+        store.save_announcement(announcement, rows, now)
+        store.save_row(rows[0].sent())  # Telegram had accepted this one before the crash
+
+    await start_bot(admin_ids=frozenset({ADMIN["id"]}))
+    [report] = await wait_for_text(api, ADMIN["id"], "Kết quả gửi thông báo")
+    assert "đã gửi 3/3 nhóm" in report
+    assert texts_to(api, -100_051) == []
+    assert texts_to(api, -100_052) == ["📢 Họp khẩn"] and texts_to(api, -100_053) == ["📢 Họp khẩn"]
