@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import signal
 import traceback
+from pathlib import Path
 
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.error import TelegramError
@@ -27,9 +30,10 @@ from bot.reminders import Reminders
 from bot.settings import Settings, SettingsError
 from bot.storage import open_store
 from handlers.announcements import ANNOUNCEMENT_PATTERN, decide_announcement, draft_announcement
-from handlers.buttons import CHART_PATTERN, QuestionButtons
+from handlers.buttons import CHART_PATTERN, FEEDBACK_PATTERN, QuestionButtons
 from handlers.charts import send_chart_command, send_pressed_chart
 from handlers.errors import report_error
+from handlers.feedback import list_unanswered, record_feedback
 from handlers.flood import FloodControl
 from handlers.groups import follow_migration, forget_left_chat, register_group, unregister_group
 from handlers.guard import limit_flood
@@ -46,6 +50,7 @@ from handlers.render import render_one_html
 from handlers.services import Services, install_services, services_of
 from handlers.subscriptions import list_subscriptions, subscribe, unsubscribe
 from handlers.texts import ADMIN_COMMANDS, BOT_COMMANDS
+from handlers.updates import apply_reload, reload_knowledge
 from knowledge import KnowledgeBase
 
 logger = logging.getLogger(__name__)
@@ -54,11 +59,12 @@ RETRIES_AFTER_429 = 2
 HISTORY = dt.timedelta(days=30)
 
 
-def build_application(settings: Settings, kb: KnowledgeBase,
-                      clock: Clock | None = None) -> Application:
+def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None = None,
+                      kb_dir: Path | None = None) -> Application:
     """Build the bot: handlers, storage, reminders, delivery, the menu and outgoing rate limits.
 
     It locks ``settings.data_dir`` (``DataDirLocked`` if another bot holds it) until shutdown.
+    ``kb`` was loaded from ``kb_dir`` (None: the packaged data), where a reload reads again.
     ``clock`` (aware ``now``) is the real time unless a test passes another.
     """
     if not settings.telegram_bot_token:
@@ -87,7 +93,7 @@ def build_application(settings: Settings, kb: KnowledgeBase,
     application = builder.build()
     clock = clock or (lambda: dt.datetime.now(settings.timezone))
     store = open_store(settings.data_dir)
-    library = Library(kb)
+    library = Library(kb, kb_dir)
     # The courier tells the reminders which subscriptions went with a chat that refused delivery.
     courier = Courier(application.job_queue, store, clock, broadcast_report,
                       dropped=lambda subscriptions: reminders.cancel(subscriptions))
@@ -118,6 +124,8 @@ def build_application(settings: Settings, kb: KnowledgeBase,
         CommandHandler("dangkynhom", register_group, filters=new_message),
         CommandHandler("huydangkynhom", unregister_group, filters=new_message),
         CommandHandler("thongbao", draft_announcement, filters=new_message),
+        CommandHandler("capnhat", reload_knowledge, filters=new_message),
+        CommandHandler("chuatraloi", list_unanswered, filters=new_message),
         MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
         ChatMemberHandler(forget_left_chat, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(text & filters.ChatType.PRIVATE, answer_private_text),
@@ -129,6 +137,7 @@ def build_application(settings: Settings, kb: KnowledgeBase,
         ),
         CallbackQueryHandler(send_pressed_chart, pattern=CHART_PATTERN),
         CallbackQueryHandler(decide_announcement, pattern=ANNOUNCEMENT_PATTERN),
+        CallbackQueryHandler(record_feedback, pattern=FEEDBACK_PATTERN),
         CallbackQueryHandler(answer_pressed_suggestion),
         InlineQueryHandler(answer_inline_query),
     ])
@@ -150,6 +159,8 @@ async def _start(application: Application) -> None:
     if forgotten:
         logger.info("Forgot %s delivered messages older than %s days.", forgotten, HISTORY.days)
     services.reminders.start()
+    # `thidua kb reload` asks a running bot to reload with SIGHUP.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, apply_reload, services)
 
 
 async def _close(application: Application) -> None:
@@ -191,10 +202,10 @@ def configure_logging(settings: Settings) -> None:
             handler.addFilter(TokenRedactor(settings.telegram_bot_token))
 
 
-def run_telegram(settings: Settings, kb: KnowledgeBase) -> None:
+def run_telegram(settings: Settings, kb: KnowledgeBase, kb_dir: Path | None = None) -> None:
     """Run the bot until interrupted: by webhook when WEBHOOK_URL is set, else by long polling."""
     configure_logging(settings)
-    application = build_application(settings, kb)
+    application = build_application(settings, kb, kb_dir=kb_dir)
     if settings.webhook_url:
         logger.info("Starting in webhook mode on %s:%s", settings.webhook_listen,
                     settings.webhook_port)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from bot.settings import Settings, SettingsError, load_settings
 from knowledge import KnowledgeBase, KnowledgeBaseError, answer, load_knowledge_base, render_text
 from knowledge.records import answer_record
 
@@ -61,14 +64,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    """Start the Telegram bot, or the console chat when no token is configured."""
-    from bot.settings import SettingsError, load_settings
-
+def _settings() -> Settings:
     try:
-        settings = load_settings()
+        return load_settings()
     except SettingsError as exc:
         raise SystemExit(f"Error: {exc}") from exc
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start the Telegram bot, or the console chat when no token is configured."""
+    settings = _settings()
     kb = _load(args.data_dir)
     if not settings.telegram_bot_token:
         print("Chưa cấu hình TELEGRAM_BOT_TOKEN (trong .env hoặc biến môi trường): "
@@ -79,7 +84,42 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     from bot.app import run_telegram
 
-    run_telegram(settings, kb)
+    run_telegram(settings, kb, args.data_dir)
+    return 0
+
+
+def cmd_kb_reload(args: argparse.Namespace) -> int:
+    """Check the data files, then ask the bot running on DATA_DIR to reload them (SIGHUP)."""
+    from bot.storage import DataDirLocked, lock_holder
+
+    if cmd_kb_validate(args):
+        print("Not reloaded: a running bot keeps the knowledge base it has.")
+        return 1
+    state = _settings().data_dir
+    try:
+        pid = lock_holder(state)
+    except DataDirLocked as exc:
+        raise SystemExit(f"Error: {exc}") from exc
+    if pid is None:
+        print(f"No bot is running on {state}: it loads the knowledge base when it starts.")
+        return 0
+    os.kill(pid, signal.SIGHUP)
+    print(f"Asked the bot (PID {pid}) on {state} to reload. It checks the files again, logs what "
+          "changed and announces new figures to the groups registered for their districts.")
+    return 0
+
+
+def cmd_kb_unanswered(args: argparse.Namespace) -> int:
+    """List the questions the bot could not answer, most frequent first (read-only)."""
+    from bot.storage import snapshot_store
+    from bot.unanswered import most_frequent
+
+    state = _settings().data_dir
+    entries = snapshot_store(state).unanswered()
+    print(f"{len(entries)} logged question(s) in {state}.")
+    for group in most_frequent(entries, args.limit):
+        kinds = ", ".join(f"{kind} {count}" for kind, count in group.kinds.items())
+        print(f"{group.count:5d}  {group.last_at:%Y-%m-%d %H:%M}  {kinds:<30}  {group.example}")
     return 0
 
 
@@ -202,6 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest_eval.add_argument("seeds_dir", nargs="?", type=Path, default=None,
                              help="directory of .txt reports (default: ../shared/seeds)")
     ingest_eval.set_defaults(func=cmd_kb_ingest_eval)
+    kb_sub.add_parser(
+        "reload", help="validate, then make the running bot (DATA_DIR) reload the data files",
+    ).set_defaults(func=cmd_kb_reload)
+    unanswered = kb_sub.add_parser(
+        "unanswered", help="the most frequent questions the bot could not answer (DATA_DIR)")
+    unanswered.add_argument("--limit", type=int, default=20, help="how many to list")
+    unanswered.set_defaults(func=cmd_kb_unanswered)
 
     bench = sub.add_parser("bench", help="benchmarks")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")

@@ -1,10 +1,25 @@
-"""The knowledge base in use by the running bot; a reload swaps it whole."""
+"""The knowledge base in use by the running bot; a reload validates first, then swaps it whole."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge import KnowledgeBase
+from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from knowledge.changes import DistrictChanges, compare
+
+
+@dataclass(frozen=True, slots=True)
+class Reload:
+    """How a reload went: the problems that kept the old knowledge base, or what changed."""
+
+    problems: tuple[str, ...] = ()
+    changes: tuple[DistrictChanges, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether the new knowledge base is in use."""
+        return not self.problems
 
 
 class Library:
@@ -13,3 +28,13 @@ class Library:
     def __init__(self, kb: KnowledgeBase, data_dir: Path | None = None) -> None:
         self.kb = kb
         self.data_dir = data_dir
+
+    def reload(self) -> Reload:
+        """Load the data files again; on any problem keep the knowledge base in use."""
+        try:
+            new = load_knowledge_base(self.data_dir)
+        except KnowledgeBaseError as error:
+            return Reload(problems=tuple(str(problem) for problem in error.problems))
+        changes = compare(self.kb, new)
+        self.kb = new
+        return Reload(changes=tuple(changes))

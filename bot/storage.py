@@ -21,11 +21,13 @@ from tinydb.queries import QueryLike
 from tinydb.storages import MemoryStorage, Storage
 
 from bot.schedule import Announcement, Group, OutboxRow, Subscription
+from bot.unanswered import Unanswered
 
 log = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
 LOCK_FILE = "bot.lock"
+MAX_UNANSWERED = 5000
 
 Tables = dict[str, dict[str, Any]]
 
@@ -253,6 +255,7 @@ class Store:
         self._outbox = self._db.table("outbox", cache_size=0)
         self._sent_log = self._db.table("sent_log", cache_size=0)
         self._announcements = self._db.table("announcements", cache_size=0)
+        self._unanswered = self._db.table("unanswered", cache_size=0)
 
     def close(self) -> None:
         """Close the file and release the data directory."""
@@ -426,6 +429,20 @@ class Store:
                 & where("created_at").test(lambda at: dt.datetime.fromisoformat(at) < cutoff))
         return len(done)
 
+    def log_unanswered(self, entry: Unanswered) -> None:
+        """Add a question to the log, keeping the newest ``MAX_UNANSWERED``."""
+        with self._storage.batch():
+            self._unanswered.insert({**asdict(entry), "at": entry.at.isoformat()})
+            excess = len(self._unanswered) - MAX_UNANSWERED
+            if excess > 0:
+                oldest = sorted(doc.doc_id for doc in self._unanswered.all())[:excess]
+                self._unanswered.remove(doc_ids=oldest)
+
+    def unanswered(self) -> list[Unanswered]:
+        """The logged questions, oldest first."""
+        return [Unanswered(**{**doc, "at": dt.datetime.fromisoformat(doc["at"])})
+                for doc in self._unanswered.all()]
+
     def _rows(self, cond: QueryLike) -> list[OutboxRow]:
         return [_row(doc) for doc in self._outbox.search(cond)]
 
@@ -452,6 +469,23 @@ def _lock(directory: Path) -> int:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     return fd
+
+
+def lock_holder(data_dir: str | os.PathLike[str]) -> int | None:
+    """The PID of the bot running on ``data_dir``, or None when none is.
+
+    Raises ``DataDirLocked`` when a bot runs there but its PID cannot be read.
+    """
+    directory = Path(data_dir)
+    if not (directory / LOCK_FILE).exists():
+        return None
+    try:
+        os.close(_lock(directory))
+    except DataDirLocked as locked:
+        if locked.pid is None:
+            raise
+        return locked.pid
+    return None
 
 
 def open_store(data_dir: str | os.PathLike[str]) -> Store:
@@ -481,3 +515,24 @@ class _CopyingMemoryStorage(MemoryStorage):
 def memory_store() -> Store:
     """Return a store kept in memory, behaving the same, for tests of other modules."""
     return Store(BatchingMiddleware(_CopyingMemoryStorage))
+
+
+class _SnapshotStorage(_CopyingMemoryStorage):
+    """The committed state of a state file, read once; writes stay in memory."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        for candidate in (path, path.with_name(f"{path.name}.bak")):
+            try:
+                self.memory = json.loads(_read_state(candidate))
+                return
+            except (FileNotFoundError, CorruptStateError):
+                continue
+
+
+def snapshot_store(data_dir: str | os.PathLike[str]) -> Store:
+    """Read the state a running bot has committed, without its lock and without writing.
+
+    For reports from another process (``thidua kb unanswered``).
+    """
+    return Store(BatchingMiddleware(_SnapshotStorage), Path(data_dir) / STATE_FILE)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit
 
-from handlers.texts import CHART_BUTTON
+from handlers.texts import CHART_BUTTON, THUMBS_DOWN, THUMBS_UP
 
 _LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 _TEXT = "q:"
 _KEY = "k:"
 _CHART = "c:"
 CHART_PATTERN = f"^{_CHART}"
+GOOD, BAD = "f+", "f-"
+FEEDBACK_PATTERN = r"^f[+-]"
+Row = Sequence[InlineKeyboardButton]
 
 
 class QuestionButtons:
@@ -31,9 +34,9 @@ class QuestionButtons:
         self._capacity = capacity
         self._questions: OrderedDict[str, str] = OrderedDict()
 
-    def encode(self, question: str) -> str:
-        """Return callback data for ``question``, at most 64 bytes."""
-        data = _TEXT + question
+    def encode(self, question: str, kind: str = "") -> str:
+        """Return callback data for ``question``, at most 64 bytes, after the prefix ``kind``."""
+        data = kind + _TEXT + question
         if len(data.encode()) <= _LIMIT:
             return data
         key = _KEY + hashlib.blake2b(question.encode(), digest_size=12).hexdigest()
@@ -41,23 +44,29 @@ class QuestionButtons:
         self._questions.move_to_end(key)
         while len(self._questions) > self._capacity:
             self._questions.popitem(last=False)
-        return key
+        return kind + key
 
-    def decode(self, data: str | None) -> str | None:
+    def decode(self, data: str | None, kind: str = "") -> str | None:
         """Return the question behind callback data, or None when it is malformed or stale."""
-        if data is None:
+        if data is None or not data.startswith(kind):
             return None
+        data = data.removeprefix(kind)
         if data.startswith(_TEXT):
             question = data.removeprefix(_TEXT).strip()
             return question or None
         return self._questions.get(data) if data.startswith(_KEY) else None
 
     def keyboard(self, questions: Iterable[str],
-                 extra: Iterable[InlineKeyboardButton] = ()) -> InlineKeyboardMarkup | None:
-        """One button per question, one per row, then the ``extra`` ones; None when none."""
+                 extra: Iterable[Row] = ()) -> InlineKeyboardMarkup | None:
+        """One button per question, one per row, then the ``extra`` rows; None when none."""
         rows = [[InlineKeyboardButton(q, callback_data=self.encode(q))] for q in questions]
-        rows.extend([button] for button in extra)
+        rows.extend(list(row) for row in extra)
         return InlineKeyboardMarkup(rows) if rows else None
+
+    def feedback_row(self, question: str) -> list[InlineKeyboardButton]:
+        """👍 and 👎 for the answer to ``question``."""
+        return [InlineKeyboardButton(label, callback_data=self.encode(question, kind))
+                for label, kind in ((THUMBS_UP, GOOD), (THUMBS_DOWN, BAD))]
 
 
 def chart_button(metric_id: str) -> InlineKeyboardButton | None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 
+from bot.library import Reload
 from bot.schedule import Announcement, BroadcastSummary, OutboxRow, Subscription
+from bot.unanswered import UnansweredGroup
+from knowledge.changes import DistrictChanges
 from knowledge.model import District, DistrictLookup
 from knowledge.numbers import format_vn_number
-from knowledge.phrasing import district_label, join_vn, vn_date
+from knowledge.phrasing import district_label, fact_line, join_vn, source_lines, vn_date
 
 MAX_SUBSCRIPTIONS = 20
+MAX_NEW_FIGURES = 10
 MAX_ANNOUNCEMENT_CHARS = 3500
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
@@ -23,6 +27,7 @@ NOTHING_FOLLOWED = "Chưa theo dõi quận nào. Đăng ký: /theodoi <quận>, 
 GROUP_NOT_REGISTERED = "Nhóm này chưa đăng ký nhận thông báo."
 GROUP_UNREGISTERED = "Đã hủy đăng ký: nhóm sẽ không nhận thông báo nữa."
 NOT_BOT_ADMIN = "Chỉ quản trị viên của bot mới gửi được thông báo."
+ADMIN_ONLY = "Lệnh này chỉ dành cho quản trị viên của bot."
 ANNOUNCE_IN_PRIVATE = "Hãy gửi /thongbao trong trò chuyện riêng với bot."
 ANNOUNCEMENT_EMPTY = "Thông báo chưa có nội dung."
 ANNOUNCEMENT_TOO_LONG = (f"Thông báo dài quá (tối đa {format_vn_number(MAX_ANNOUNCEMENT_CHARS)} "
@@ -169,4 +174,59 @@ def broadcast_report(announcement: Announcement, summary: BroadcastSummary) -> s
         lines.append(f"Đã gỡ {len(summary.removed)} nhóm khỏi danh sách (bot bị chặn hoặc "
                      "bị xóa khỏi nhóm):")
         lines.extend(f"• {_chat_name(r)}" for r in summary.removed)
+    return "\n".join(lines)
+
+
+_KIND_WORDS = {"not_found": "chưa có số liệu", "clarify": "phải hỏi lại", "thumbs_down": "👎"}
+_EXAMPLE_CHARS = 120
+
+
+def unanswered_report(groups: list[UnansweredGroup], total: int, tz: dt.tzinfo) -> str:
+    """The most frequent unanswered questions, for a bot admin."""
+    if not groups:
+        return "Chưa ghi nhận câu hỏi nào mà bot không trả lời được."
+    lines = [f"Câu hỏi bot chưa trả lời được ({len(groups)} nhóm thường gặp nhất, "
+             f"trong {format_vn_number(total)} lượt ghi):"]
+    for n, group in enumerate(groups, 1):
+        kinds = ", ".join(f"{_KIND_WORDS[kind]} {count}" for kind, count in group.kinds.items())
+        example = group.example if len(group.example) <= _EXAMPLE_CHARS else (
+            group.example[:_EXAMPLE_CHARS] + "…")
+        lines.append(f"{n}. «{example}» — {group.count} lần ({kinds}); "
+                     f"gần nhất {local_time(group.last_at, tz)}")
+    return "\n".join(lines)
+
+
+def reload_report(result: Reload, groups_told: int) -> str:
+    """Tell an admin what a reload did: the problems that kept the old data, or the changes."""
+    if not result.ok:
+        shown = result.problems[:20]
+        more = len(result.problems) - len(shown)
+        return "\n".join([
+            "Chưa cập nhật: dữ liệu mới có lỗi, bot vẫn dùng dữ liệu cũ. Lỗi (tệp:dòng):",
+            *(f"• {problem}" for problem in shown),
+            *([f"… và {more} lỗi khác."] if more else []),
+        ])
+    if not result.changes:
+        return "Đã nạp lại dữ liệu: không có gì thay đổi."
+    lines = ["Đã cập nhật dữ liệu:"]
+    for change in result.changes:
+        counts = [f"{label} {len(facts)}" for label, facts in
+                  (("thêm", change.added), ("sửa", change.changed), ("bỏ", change.removed))
+                  if facts]
+        lines.append(f"• {district_label(change.district)}: {', '.join(counts)} mục.")
+    if groups_told:
+        lines.append(f"Đang báo số liệu mới tới {groups_told} nhóm đã đăng ký.")
+    return "\n".join(lines)
+
+
+def new_results_html(change: DistrictChanges, labels: dict[str, str]) -> str:
+    """Tell a group the new figures of its district, each with its year, and their sources."""
+    figures = change.new_figures
+    lines = [f"📊 <b>Số liệu mới</b> của {html.escape(district_label(change.district))}:"]
+    lines.extend(f"• {html.escape(fact_line(f, labels[f.metric], with_district=False))}"
+                 for f in figures[:MAX_NEW_FIGURES])
+    if len(figures) > MAX_NEW_FIGURES:
+        lines.append(f"… và {len(figures) - MAX_NEW_FIGURES} số liệu khác: hỏi bot để xem.")
+    sources = dict.fromkeys(f.source for f in figures)
+    lines.extend(f"<i>{html.escape(line)}</i>" for line in source_lines(sources))
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from handlers.addressing import command_argument, group_question, without_mentions
 from handlers.buttons import chart_button
+from handlers.feedback import unanswered_entry
 from handlers.render import render_html, render_one_html
 from handlers.replies import reply_html, reply_plain
 from handlers.services import Services, services_of
@@ -57,7 +58,7 @@ async def answer_pressed_suggestion(update: Update, context: ContextTypes.DEFAUL
             render_one_html(result),
             parse_mode=ParseMode.HTML,
             # A chart is sent into a chat: none to send to under an inline-mode message.
-            reply_markup=_keyboard(services, result, chart=query.message is not None),
+            reply_markup=_keyboard(services, result, question, chart=query.message is not None),
         )
     except BadRequest as error:
         # Pressing the same button twice gives the same text; Telegram refuses that edit.
@@ -74,12 +75,20 @@ async def _reply_with_answer(
         return
     services = services_of(context)
     result = answer(question, services.kb)
-    await reply_html(message, render_html(result), _keyboard(services, result))
+    if result.status != "answered":
+        services.store.log_unanswered(unanswered_entry(
+            question, result.status, message.chat.type, message.from_user, services))
+    await reply_html(message, render_html(result), _keyboard(services, result, question))
 
 
-def _keyboard(services: Services, result: Answer,
+def _keyboard(services: Services, result: Answer, question: str,
               chart: bool = True) -> InlineKeyboardMarkup | None:
-    """The suggestions, and "Xem biểu đồ" under answers that compare districts on one metric."""
+    """Buttons under a reply: suggestions, "Xem biểu đồ" for comparisons, 👍/👎 for answers."""
+    rows = []
     metric_id = chart_metric(result, services.kb) if chart else None
     button = chart_button(metric_id) if metric_id else None
-    return services.buttons.keyboard(result.suggestions, [button] if button else [])
+    if button:
+        rows.append([button])
+    if result.status == "answered":
+        rows.append(services.buttons.feedback_row(question))
+    return services.buttons.keyboard(result.suggestions, rows)

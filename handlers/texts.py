@@ -36,10 +36,15 @@ NOT_TEXT = f"Tôi chỉ đọc được câu hỏi bằng chữ, ví dụ: «{EX
 UNKNOWN_COMMAND = f"Không có lệnh này. Gõ /help để xem các lệnh, hoặc hỏi thẳng: «{EXAMPLE}»."
 STALE_BUTTON = "Nút này đã cũ, vui lòng gửi lại câu hỏi."
 CHART_BUTTON = "Xem biểu đồ"
+THUMBS_UP, THUMBS_DOWN = "👍", "👎"
+THANKS = "Cảm ơn bạn đã góp ý!"
+NOTED_BAD_ANSWER = "Đã ghi nhận câu trả lời chưa tốt; người biên tập dữ liệu sẽ xem lại."
 STALE_CHART_BUTTON = "Nút biểu đồ này đã cũ, vui lòng gõ /bieudo <chỉ số>."
 CHART_IN_CHAT_ONLY = "Hãy mở trò chuyện với bot và gõ /bieudo <chỉ số> để xem biểu đồ."
 ADMIN_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("thongbao", "Gửi thông báo tới các nhóm đã đăng ký (quản trị bot)"),
+    BotCommand("capnhat", "Nạp lại dữ liệu đã sửa, báo số liệu mới (quản trị bot)"),
+    BotCommand("chuatraloi", "Các câu hỏi bot chưa trả lời được (quản trị bot)"),
 )
 FAILURE = "Có lỗi, vui lòng thử lại."
 INLINE_HINT = "Gõ câu hỏi sau tên bot, ví dụ: Hoàng Mai thu ngân sách 2022"

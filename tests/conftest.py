@@ -50,15 +50,17 @@ async def start_bot(
 ) -> AsyncIterator[StartBot]:
     """Start the real Application from ``build_application``, polling the fake server.
 
-    ``await start_bot(flood_max_messages=3)`` overrides settings, ``clock=…`` the bot's clock.
+    ``await start_bot(flood_max_messages=3)`` overrides settings, ``clock=…`` the bot's clock,
+    ``kb_dir=…`` the knowledge-base directory.
     Started like ``run_polling`` does (initialize, post_init, polling, start); stopped the same
     way by ``stop_bot`` (a restart in a test) or at the end of the test.
     """
     running: list[Application] = []
 
-    async def start(clock: Clock | None = None, **overrides: Any) -> Application:
-        application = build_application(replace(bot_settings, **overrides), knowledge_base,
-                                        clock)
+    async def start(clock: Clock | None = None, kb_dir: Path | None = None,
+                    **overrides: Any) -> Application:
+        kb = load_knowledge_base(kb_dir) if kb_dir else knowledge_base
+        application = build_application(replace(bot_settings, **overrides), kb, clock, kb_dir)
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)

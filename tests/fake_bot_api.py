@@ -356,7 +356,7 @@ class FakeBotApi:
             return self.bot_user
         if method in ("sendMessage", "sendPhoto"):
             return self._store_sent(method, params)
-        if method == "editMessageText":
+        if method in ("editMessageText", "editMessageReplyMarkup"):
             return self._edit(params)
         if method in ("setMyCommands", "deleteMyCommands", "deleteWebhook", "setWebhook",
                       "answerCallbackQuery", "answerInlineQuery", "sendChatAction",
@@ -406,12 +406,13 @@ class FakeBotApi:
             return ApiError.bad_request("Bad Request: message to edit not found")
         message = self._messages[key]
         markup = params.get("reply_markup")
-        if message.get("text") == params["text"] and message.get("reply_markup") == markup:
+        text = params.get("text", message.get("text"))
+        if message.get("text") == text and message.get("reply_markup") == markup:
             return ApiError.bad_request(
                 "Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a current content and reply markup of the message"
             )
-        message["text"] = params["text"]
+        message["text"] = text
         message.pop("reply_markup", None)
         if markup:
             message["reply_markup"] = markup

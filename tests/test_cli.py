@@ -95,3 +95,77 @@ def test_run_without_token_opens_the_console_chat_and_says_why(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "TELEGRAM_BOT_TOKEN" in result.stdout
     assert "4.670,8" in result.stdout
+
+
+def state_env(tmp_path):
+    return {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATA_DIR": str(tmp_path / "state")}
+
+
+def test_kb_unanswered_lists_the_most_frequent_questions(tmp_path):
+    import datetime as dt
+
+    from bot.storage import open_store
+    from bot.unanswered import Unanswered, normalised_form
+
+    at = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
+    with open_store(tmp_path / "state") as store:
+        for question, kind in (("Quận 10 thu NS", "not_found"), ("quan 10 thu ns", "not_found"),
+                               ("Hoàng Mai", "clarify")):
+            store.log_unanswered(Unanswered(at, kind, question, normalised_form(question),
+                                            "private"))
+        result = subprocess.run([THIDUA, "kb", "unanswered"], capture_output=True, text=True,
+                                timeout=60, env=state_env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"3 logged question(s) in {tmp_path / 'state'}."
+    assert lines[1].split()[:5] == ["2", "2026-11-26", "09:30", "not_found", "2"]
+    assert lines[1].endswith("Quận 10 thu NS")
+    assert "clarify 1" in lines[2] and "Hoàng Mai" in lines[2]
+
+
+def test_kb_reload_without_a_running_bot_says_so(tmp_path):
+    result = subprocess.run([THIDUA, "kb", "reload"], capture_output=True, text=True,
+                            timeout=60, env=state_env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "No bot is running" in result.stdout
+
+
+HOLDER = """
+import signal, sys, time
+from pathlib import Path
+from bot.storage import open_store
+state = Path(sys.argv[1])
+with open_store(state):
+    signal.signal(signal.SIGHUP, lambda *_: (state / "reloaded").write_text("yes"))
+    print("ready", flush=True)
+    while not (state / "reloaded").exists():
+        time.sleep(0.05)
+"""
+
+
+def test_kb_reload_signals_the_bot_running_on_the_data_directory(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path / "state")],
+                              stdout=subprocess.PIPE, text=True, cwd=root)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = subprocess.run([THIDUA, "kb", "reload"], capture_output=True, text=True,
+                                timeout=60, env=state_env(tmp_path), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert f"Asked the bot (PID {holder.pid})" in result.stdout
+        holder.wait(timeout=10)
+        assert (tmp_path / "state" / "reloaded").read_text() == "yes"
+    finally:
+        holder.kill()
+
+
+def test_kb_reload_refuses_broken_data_before_disturbing_the_bot(tmp_path):
+    data = Path(__file__).resolve().parents[1] / "knowledge" / "data"
+    copy = tmp_path / "data"
+    subprocess.run(["cp", "-r", str(data), str(copy)], check=True)
+    (copy / "metrics.yaml").write_text("thu_ngan_sach: [unclosed\n", encoding="utf-8")
+    result = subprocess.run([THIDUA, "--data-dir", str(copy), "kb", "reload"],
+                            capture_output=True, text=True, timeout=60, env=state_env(tmp_path),
+                            cwd=tmp_path)
+    assert result.returncode == 1
+    assert "metrics.yaml:" in result.stdout and "Not reloaded" in result.stdout

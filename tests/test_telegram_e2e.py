@@ -115,7 +115,8 @@ async def test_clarify_offers_buttons_and_pressing_one_answers_in_place(api):
     [edit] = await api.wait_for("editMessageText")
     assert edit.params["message_id"] == str(clarify.result["message_id"])
     assert_hoang_mai_budget(edit.text)
-    assert "reply_markup" not in edit.params
+    [feedback] = edit.params["reply_markup"]["inline_keyboard"]  # only 👍 / 👎 remain
+    assert [b["text"] for b in feedback] == ["👍", "👎"]
     [ack] = await api.wait_for("answerCallbackQuery")
     assert "text" not in ack.params
 

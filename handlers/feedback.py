@@ -1,0 +1,62 @@
+"""What officials could not get answered: the log, the 👍/👎 buttons and /chuatraloi."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update, User
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.unanswered import Kind, Unanswered, most_frequent, normalised_form
+from handlers.buttons import BAD, GOOD
+from handlers.notices import ADMIN_ONLY, unanswered_report
+from handlers.replies import reply_plain
+from handlers.services import Services, services_of
+from handlers.texts import NOTED_BAD_ANSWER, THANKS
+
+MAX_LOGGED_CHARS = 300
+TOP_UNANSWERED = 15
+
+
+def unanswered_entry(question: str, kind: Kind, chat_type: str, user: User | None,
+                     services: Services, answer: str = "") -> Unanswered:
+    """A log entry; it names the asker only when the asker is a bot admin."""
+    admin_id = user.id if user is not None and user.id in services.admin_ids else None
+    return Unanswered(at=services.clock(), kind=kind, question=question[:MAX_LOGGED_CHARS],
+                      normalised=normalised_form(question or answer)[:MAX_LOGGED_CHARS],
+                      chat_type=chat_type, admin_id=admin_id, answer=answer)
+
+
+async def record_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Thank for 👍; log 👎 with its question for the curators. Either way one vote per answer."""
+    query = update.callback_query
+    services = services_of(context)
+    good = (query.data or "").startswith(GOOD)
+    message = query.message if isinstance(query.message, Message) else None
+    if not good:
+        question = services.buttons.decode(query.data, BAD) or ""
+        shown = (message.text or "").split("\n", 1)[0][:MAX_LOGGED_CHARS] if message else ""
+        services.store.log_unanswered(unanswered_entry(
+            question, "thumbs_down", message.chat.type if message else "inline",
+            query.from_user, services, shown))
+    await query.answer(THANKS if good else NOTED_BAD_ANSWER)
+    if message is None or message.reply_markup is None:
+        return
+    rows = [row for row in message.reply_markup.inline_keyboard
+            if not any((b.callback_data or "").startswith((GOOD, BAD)) for b in row)]
+    try:
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+    except BadRequest as error:  # pressed twice before the first edit landed
+        if "not modified" not in error.message.lower():
+            raise
+
+
+async def list_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show a bot admin the most frequent questions the bot could not answer."""
+    message = update.effective_message
+    services = services_of(context)
+    if message.from_user is None or message.from_user.id not in services.admin_ids:
+        await reply_plain(message, ADMIN_ONLY)
+        return
+    entries = services.store.unanswered()
+    groups = most_frequent(entries, TOP_UNANSWERED)
+    await reply_plain(message, unanswered_report(groups, len(entries), services.timezone))

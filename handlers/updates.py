@@ -1,0 +1,58 @@
+"""Hot reload: /capnhat (and SIGHUP) swap in the edited knowledge base and announce new results."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.schedule import announcement_rows
+from handlers.notices import ADMIN_ONLY, new_results_html, reload_report
+from handlers.replies import reply_plain
+from handlers.services import Services, services_of
+from knowledge.changes import DistrictChanges
+
+logger = logging.getLogger(__name__)
+
+
+def _results_key(change: DistrictChanges) -> str:
+    """Names the announcement by its content, so announcing the same figures twice adds nothing."""
+    digest = hashlib.blake2b(digest_size=8)
+    for fact in change.new_figures:
+        digest.update(repr((fact.id, fact.value, fact.of, fact.percent, fact.year)).encode())
+    return f"results:{change.district.code}:{digest.hexdigest()}"
+
+
+def apply_reload(services: Services) -> str:
+    """Reload the knowledge base; queue new figures to the groups of their districts.
+
+    Returns the report for the admin (or the log). On any problem the old base stays in use.
+    """
+    result = services.library.reload()
+    rows = []
+    if result.ok:
+        labels = {metric.id: metric.label for metric in services.kb.metrics.values()}
+        groups = services.store.groups()
+        for change in result.changes:
+            if change.new_figures:
+                rows.extend(announcement_rows(_results_key(change),
+                                              new_results_html(change, labels), groups,
+                                              change.district.code))
+        if rows:
+            rows = services.store.enqueue(rows, services.clock())
+            services.courier.kick()
+    report = reload_report(result, len({row.chat_id for row in rows}))
+    logger.info("Knowledge base reload: %s", report.replace("\n", " | "))
+    return report
+
+
+async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reload the knowledge base for a bot admin and say what changed, or what is wrong."""
+    message = update.effective_message
+    services = services_of(context)
+    if message.from_user is None or message.from_user.id not in services.admin_ids:
+        await reply_plain(message, ADMIN_ONLY)
+        return
+    await reply_plain(message, apply_reload(services))

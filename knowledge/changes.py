@@ -1,0 +1,47 @@
+"""What a new version of the knowledge base changes: facts added, changed, removed by district."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from knowledge.base import KnowledgeBase
+from knowledge.model import FIGURE_KINDS, District, Fact
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictChanges:
+    """The changes to one district's facts."""
+
+    district: District
+    added: tuple[Fact, ...] = ()
+    changed: tuple[Fact, ...] = ()
+    removed: tuple[Fact, ...] = ()
+
+    @property
+    def new_figures(self) -> tuple[Fact, ...]:
+        """Results, targets and awards that are new or have a new figure (the new version)."""
+        return tuple(f for f in (*self.added, *self.changed) if f.kind in FIGURE_KINDS)
+
+
+def _content(fact: Fact) -> Fact:
+    """The fact without where it sits in its file, which an edit above it moves."""
+    return replace(fact, line=0, file="")
+
+
+def compare(old: KnowledgeBase, new: KnowledgeBase) -> list[DistrictChanges]:
+    """Districts whose facts differ between ``old`` and ``new``, by fact id, in ``new``'s order."""
+    districts = {f.district.code: f.district for f in (*old.facts, *new.facts)}
+    changes = []
+    for code in sorted(districts, key=lambda c: (districts[c].province, districts[c].name)):
+        before = {f.id: f for f in old.by_district.get(code, ())}
+        after = {f.id: f for f in new.by_district.get(code, ())}
+        found = DistrictChanges(
+            district=districts[code],
+            added=tuple(f for i, f in after.items() if i not in before),
+            changed=tuple(f for i, f in after.items()
+                          if i in before and _content(before[i]) != _content(f)),
+            removed=tuple(f for i, f in before.items() if i not in after),
+        )
+        if found.added or found.changed or found.removed:
+            changes.append(found)
+    return changes

@@ -1,0 +1,138 @@
+"""End to end: the unanswered log, 👍/👎, /chuatraloi and hot reload with /capnhat."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from fake_bot_api import group_chat, user
+
+from handlers.notices import ADMIN_ONLY
+from handlers.services import services_of
+
+DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
+ADMIN = user(1001, "Lan")
+OFFICIAL = user(1002, "Hùng")
+ADMINS = frozenset({ADMIN["id"]})
+
+
+def texts_to(api, chat_id):
+    return [c.text for c in api.calls_to("sendMessage") if c.chat_id == chat_id and not c.error]
+
+
+async def reply_to(api, sender, text, chat=None):
+    chat_id = (chat or {"id": sender["id"]})["id"]
+    before = len(texts_to(api, chat_id))
+    api.send_text(sender, text, chat=chat)
+    await api.wait_until(lambda: len(texts_to(api, chat_id)) > before)
+    return [c for c in api.calls_to("sendMessage") if c.chat_id == chat_id][-1]
+
+
+@pytest.fixture
+def kb_dir(tmp_path):
+    copy = tmp_path / "kb"
+    shutil.copytree(DATA, copy)
+    return copy
+
+
+def edit_facts(kb_dir, old, new):
+    path = kb_dir / "facts" / "hoang-mai-2022.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# The unanswered log and feedback
+
+
+async def test_unanswered_questions_are_logged_without_who_asked(fake_bot_api, start_bot):
+    app = await start_bot(admin_ids=ADMINS)
+    await reply_to(fake_bot_api, OFFICIAL, "Hoàng Mai số đảng viên 2022")
+    await reply_to(fake_bot_api, OFFICIAL, "hoang mai so dang vien 2022")
+    await reply_to(fake_bot_api, ADMIN, "Hoàng Mai")
+    await reply_to(fake_bot_api, OFFICIAL, "Hoàng Mai thu ngân sách 2022")
+    log = services_of(app).store.unanswered()
+    assert [(e.kind, e.chat_type, e.admin_id) for e in log] == [
+        ("not_found", "private", None), ("not_found", "private", None),
+        ("clarify", "private", ADMIN["id"])]
+    assert log[0].normalised == log[1].normalised == "hoang mai so dang vien 2022"
+
+
+async def test_admin_sees_the_most_frequent_unanswered_questions(fake_bot_api, start_bot):
+    await start_bot(admin_ids=ADMINS)
+    for question in ("Hoàng Mai số đảng viên 2022", "hoang mai so dang vien 2022", "Quận 10"):
+        await reply_to(fake_bot_api, OFFICIAL, question)
+    report = (await reply_to(fake_bot_api, ADMIN, "/chuatraloi")).text
+    assert "1. «hoang mai so dang vien 2022» — 2 lần (chưa có số liệu 2)" in report
+    assert "2. «Quận 10» — 1 lần" in report
+    assert (await reply_to(fake_bot_api, OFFICIAL, "/chuatraloi")).text == ADMIN_ONLY
+
+
+async def test_thumbs_down_logs_the_question_and_removes_the_vote_buttons(fake_bot_api,
+                                                                          start_bot):
+    api = fake_bot_api
+    app = await start_bot()
+    answer = await reply_to(api, OFFICIAL, "Q1 thu NS 2023")
+    [*_, votes] = answer.params["reply_markup"]["inline_keyboard"]
+    assert [b["text"] for b in votes] == ["👍", "👎"]
+    api.press_button(OFFICIAL, answer.result, votes[1]["callback_data"])
+    [ack] = await api.wait_for("answerCallbackQuery")
+    assert "Đã ghi nhận" in ack.params["text"]
+    [edit] = await api.wait_for("editMessageReplyMarkup")
+    assert edit.error is None
+    assert "reply_markup" not in api.sent_message(OFFICIAL["id"], answer.result["message_id"])
+    [entry] = services_of(app).store.unanswered()
+    assert (entry.kind, entry.question) == ("thumbs_down", "Q1 thu NS 2023")
+    assert "16.728" in entry.answer
+
+
+async def test_thumbs_up_only_thanks(fake_bot_api, start_bot):
+    api = fake_bot_api
+    app = await start_bot()
+    answer = await reply_to(api, OFFICIAL, "Q1 thu NS 2023")
+    votes = answer.params["reply_markup"]["inline_keyboard"][-1]
+    api.press_button(OFFICIAL, answer.result, votes[0]["callback_data"])
+    [ack] = await api.wait_for("answerCallbackQuery")
+    assert ack.params["text"] == "Cảm ơn bạn đã góp ý!"
+    assert services_of(app).store.unanswered() == []
+
+
+# Hot reload
+
+
+async def test_capnhat_swaps_in_edited_data_and_announces_new_figures(fake_bot_api, start_bot,
+                                                                      kb_dir):
+    api = fake_bot_api
+    hoang_mai, quan_1 = group_chat(-100_061, "HM"), group_chat(-100_062, "Q1")
+    await start_bot(admin_ids=ADMINS, kb_dir=kb_dir)
+    for chat, district in ((hoang_mai, "Hoàng Mai"), (quan_1, "Quận 1")):
+        api.make_admin(chat, OFFICIAL)
+        await reply_to(api, OFFICIAL, f"/dangkynhom {district}", chat=chat)
+    edit_facts(kb_dir, 'value: "1.539"', 'value: "1.540"')
+
+    report = (await reply_to(api, ADMIN, "/capnhat")).text
+    assert "Đã cập nhật dữ liệu:\n• Quận Hoàng Mai (cũ, TP Hà Nội): sửa 1 mục." in report
+    assert "Đang báo số liệu mới tới 1 nhóm" in report
+    await api.wait_until(lambda: any("Số liệu mới" in t for t in texts_to(api, hoang_mai["id"])))
+    [news] = [t for t in texts_to(api, hoang_mai["id"]) if "Số liệu mới" in t]
+    assert "1.540 giấy phép" in news and "năm 2022" in news and "Nguồn:" in news
+    assert not any("Số liệu mới" in t for t in texts_to(api, quan_1["id"]))
+    assert "1.540" in (await reply_to(api, OFFICIAL, "Hoàng Mai giấy phép xây dựng 2022")).text
+
+    again = (await reply_to(api, ADMIN, "/capnhat")).text
+    assert again == "Đã nạp lại dữ liệu: không có gì thay đổi."
+
+
+async def test_capnhat_with_broken_data_keeps_the_old_base_and_names_the_line(
+        fake_bot_api, start_bot, kb_dir):
+    api = fake_bot_api
+    await start_bot(admin_ids=ADMINS, kb_dir=kb_dir)
+    edit_facts(kb_dir, 'value: "4.670,8"', 'value: "4670.8.1"')
+    report = (await reply_to(api, ADMIN, "/capnhat")).text
+    assert report.startswith("Chưa cập nhật: dữ liệu mới có lỗi, bot vẫn dùng dữ liệu cũ.")
+    assert "facts/hoang-mai-2022.yaml:" in report and "4670.8.1" in report
+    assert "4.670,8" in (await reply_to(api, OFFICIAL, "Hoàng Mai thu ngân sách 2022")).text
+
+
+async def test_capnhat_is_for_bot_admins_only(fake_bot_api, start_bot):
+    await start_bot(admin_ids=ADMINS)
+    assert (await reply_to(fake_bot_api, OFFICIAL, "/capnhat")).text == ADMIN_ONLY
