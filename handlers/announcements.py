@@ -35,6 +35,7 @@ from handlers.notices import (
     announcement_queued,
     district_problem,
 )
+from handlers.permissions import is_bot_admin
 from handlers.replies import reply_html, reply_plain
 from handlers.services import services_of
 from knowledge import KnowledgeBase, lookup_district
@@ -80,7 +81,7 @@ async def draft_announcement(update: Update, context: ContextTypes.DEFAULT_TYPE)
     message = update.effective_message
     services = services_of(context)
     user = message.from_user
-    if user is None or user.id not in services.admin_ids:
+    if not is_bot_admin(user, services.admin_ids):
         logger.warning("User %s tried /thongbao without being in ADMIN_IDS.",
                        user.id if user else None)
         await reply_plain(message, NOT_BOT_ADMIN)
@@ -118,7 +119,7 @@ async def decide_announcement(update: Update, context: ContextTypes.DEFAULT_TYPE
     """Queue the previewed announcement for its groups (Gửi) or drop it (Hủy)."""
     query = update.callback_query
     services = services_of(context)
-    if query.from_user.id not in services.admin_ids:
+    if not is_bot_admin(query.from_user, services.admin_ids):
         logger.warning("User %s pressed an announcement button without being in ADMIN_IDS.",
                        query.from_user.id)
         await query.answer(NOT_BOT_ADMIN, show_alert=True)

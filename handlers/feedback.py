@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from bot.unanswered import Kind, Unanswered, most_frequent, normalised_form
 from handlers.buttons import BAD, GOOD
 from handlers.notices import ADMIN_ONLY, unanswered_report
+from handlers.permissions import is_bot_admin
 from handlers.replies import reply_plain
 from handlers.services import Services, services_of
 from handlers.texts import NOTED_BAD_ANSWER, THANKS
@@ -20,7 +21,7 @@ TOP_UNANSWERED = 15
 def unanswered_entry(question: str, kind: Kind, chat_type: str, user: User | None,
                      services: Services, answer: str = "") -> Unanswered:
     """A log entry; it names the asker only when the asker is a bot admin."""
-    admin_id = user.id if user is not None and user.id in services.admin_ids else None
+    admin_id = user.id if user is not None and is_bot_admin(user, services.admin_ids) else None
     return Unanswered(at=services.clock(), kind=kind, question=question[:MAX_LOGGED_CHARS],
                       normalised=normalised_form(question or answer)[:MAX_LOGGED_CHARS],
                       chat_type=chat_type, admin_id=admin_id, answer=answer)
@@ -54,7 +55,7 @@ async def list_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Show a bot admin the most frequent questions the bot could not answer."""
     message = update.effective_message
     services = services_of(context)
-    if message.from_user is None or message.from_user.id not in services.admin_ids:
+    if not is_bot_admin(message.from_user, services.admin_ids):
         await reply_plain(message, ADMIN_ONLY)
         return
     entries = services.store.unanswered()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import Chat, ChatMember, Update
+from telegram import Chat, ChatMember, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.schedule import Group
@@ -33,11 +33,7 @@ async def register_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Register the group for announcements: about every district, or ``/dangkynhom A, B``."""
     message = update.effective_message
     services = services_of(context)
-    if message.chat.type == Chat.PRIVATE:
-        await reply_plain(message, GROUPS_ONLY)
-        return
-    if not await may_manage_chat(message, context.bot, services.admin_ids):
-        await reply_plain(message, GROUP_ADMINS_ONLY)
+    if not await _group_admin_asks(message, context):
         return
     argument = command_argument(message)
     names = [] if fold(argument) in _ALL else [
@@ -58,15 +54,21 @@ async def register_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def unregister_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop announcements to the group."""
     message = update.effective_message
-    services = services_of(context)
+    if not await _group_admin_asks(message, context):
+        return
+    removed = services_of(context).store.remove_group(message.chat.id)
+    await reply_plain(message, GROUP_UNREGISTERED if removed else GROUP_NOT_REGISTERED)
+
+
+async def _group_admin_asks(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether a group admin sent this; if not, tell the sender where or who may."""
     if message.chat.type == Chat.PRIVATE:
         await reply_plain(message, GROUPS_ONLY)
-        return
-    if not await may_manage_chat(message, context.bot, services.admin_ids):
+        return False
+    if not await may_manage_chat(message, context.bot, services_of(context).admin_ids):
         await reply_plain(message, GROUP_ADMINS_ONLY)
-        return
-    removed = services.store.remove_group(message.chat.id)
-    await reply_plain(message, GROUP_UNREGISTERED if removed else GROUP_NOT_REGISTERED)
+        return False
+    return True
 
 
 async def forget_left_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

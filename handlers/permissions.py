@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Bot, Chat, ChatMember, Message
+from telegram import Bot, Chat, ChatMember, Message, User
 
 
 async def may_manage_chat(message: Message, bot: Bot, admin_ids: frozenset[int]) -> bool:
@@ -18,7 +18,12 @@ async def may_manage_chat(message: Message, bot: Bot, admin_ids: frozenset[int])
     user = message.from_user
     if user is None:
         return False
-    if user.id in admin_ids:
+    if is_bot_admin(user, admin_ids):
         return True
     member = await bot.get_chat_member(message.chat.id, user.id)
     return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+
+
+def is_bot_admin(user: User | None, admin_ids: frozenset[int]) -> bool:
+    """Whether ``user`` is one of the bot's admins (``ADMIN_IDS``)."""
+    return user is not None and user.id in admin_ids

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.schedule import announcement_rows
 from handlers.notices import ADMIN_ONLY, new_results_html, reload_report
+from handlers.permissions import is_bot_admin
 from handlers.replies import reply_plain
 from handlers.services import Services, services_of
 from knowledge.changes import DistrictChanges
@@ -52,7 +53,7 @@ async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """Reload the knowledge base for a bot admin and say what changed, or what is wrong."""
     message = update.effective_message
     services = services_of(context)
-    if message.from_user is None or message.from_user.id not in services.admin_ids:
+    if not is_bot_admin(message.from_user, services.admin_ids):
         await reply_plain(message, ADMIN_ONLY)
         return
     await reply_plain(message, apply_reload(services))

@@ -289,6 +289,21 @@ class FakeBotApi:
         """Every call of ``method`` so far, in order."""
         return [call for call in self.calls if call.method == method]
 
+    def texts_to(self, chat_id: int) -> list[str]:
+        """The texts of the messages to ``chat_id`` that were accepted, in order."""
+        return [c.text for c in self.calls_to("sendMessage")
+                if c.chat_id == chat_id and c.error is None]
+
+    async def ask(self, sender: dict[str, Any], text: str,
+                  chat: dict[str, Any] | None = None) -> ApiCall:
+        """Send ``text`` and return the next message the bot gets accepted in that chat."""
+        chat_id = (chat or sender)["id"]
+        before = len(self.texts_to(chat_id))
+        self.send_text(sender, text, chat=chat)
+        await self.wait_until(lambda: len(self.texts_to(chat_id)) > before)
+        return [c for c in self.calls_to("sendMessage")
+                if c.chat_id == chat_id and c.error is None][before]
+
     def sent_message(self, chat_id: int, message_id: int) -> dict[str, Any]:
         """A message the bot sent, as it is now (after edits), in Bot API form."""
         return self._messages[(chat_id, message_id)]

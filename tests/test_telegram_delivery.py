@@ -32,21 +32,13 @@ class FakeClock:
         return self.start + dt.timedelta(seconds=time.monotonic() - self.started)
 
 
-def texts_to(api, chat_id):
-    return [c.text for c in api.calls_to("sendMessage") if c.chat_id == chat_id and not c.error]
-
-
 async def reply_to(api, sender, text, chat=None):
-    chat_id = (chat or {"id": sender["id"]})["id"]
-    before = len(texts_to(api, chat_id))
-    api.send_text(sender, text, chat=chat)
-    await api.wait_until(lambda: len(texts_to(api, chat_id)) > before)
-    return texts_to(api, chat_id)[-1]
+    return (await api.ask(sender, text, chat)).text
 
 
 async def wait_for_text(api, chat_id, fragment, timeout=8.0):
-    await api.wait_until(lambda: any(fragment in t for t in texts_to(api, chat_id)), timeout)
-    return [t for t in texts_to(api, chat_id) if fragment in t]
+    await api.wait_until(lambda: any(fragment in t for t in api.texts_to(chat_id)), timeout)
+    return [t for t in api.texts_to(chat_id) if fragment in t]
 
 
 # Reminders
@@ -116,7 +108,7 @@ async def test_unsubscribing_stops_the_reminder(fake_bot_api, start_bot):
     assert "Đã hủy theo dõi: Quận Bình Thạnh" in await reply_to(api, OFFICIAL, "/huytheodoi")
     await asyncio.sleep(2.5)  # past 08:00, when the reminder would have come
     assert "Chưa theo dõi quận nào" in await reply_to(api, OFFICIAL, "/danhsach")
-    assert not any("Nhắc chỉ tiêu" in t for t in texts_to(api, OFFICIAL["id"]))
+    assert not any("Nhắc chỉ tiêu" in t for t in api.texts_to(OFFICIAL["id"]))
 
 
 @pytest.mark.parametrize(("text", "says"), [
@@ -177,9 +169,9 @@ async def test_admin_announcement_reports_blocked_migrated_and_rate_limited_grou
     assert "đã gửi 2/3 nhóm" in report
     assert "Tổ 2 (-100002 → -100902)" in report
     assert "Đã gỡ 1 nhóm" in report and "Tổ 1" in report
-    assert len(texts_to(api, -100_902)) == 1 and "Họp giao ban" in texts_to(api, -100_902)[0]
-    assert len([t for t in texts_to(api, busy["id"]) if "Họp giao ban" in t]) == 1
-    assert [t for t in texts_to(api, blocked["id"]) if "Họp giao ban" in t] == []
+    assert len(api.texts_to(-100_902)) == 1 and "Họp giao ban" in api.texts_to(-100_902)[0]
+    assert len([t for t in api.texts_to(busy["id"]) if "Họp giao ban" in t]) == 1
+    assert [t for t in api.texts_to(blocked["id"]) if "Họp giao ban" in t] == []
 
     listing = await reply_to(api, OFFICIAL, "/danhsach", chat={**migrating, "id": -100_902})
     assert "Nhóm nhận mọi thông báo" in listing
@@ -197,8 +189,8 @@ async def test_announcement_about_one_district_goes_only_to_its_groups(fake_bot_
     api.press_button(ADMIN, draft.result,
                      draft.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
     await wait_for_text(api, ADMIN["id"], "đã gửi 1/1 nhóm")
-    assert any("Nộp báo cáo thi đua" in t for t in texts_to(api, hoang_mai["id"]))
-    assert not any("Nộp báo cáo thi đua" in t for t in texts_to(api, q1["id"]))
+    assert any("Nộp báo cáo thi đua" in t for t in api.texts_to(hoang_mai["id"]))
+    assert not any("Nộp báo cáo thi đua" in t for t in api.texts_to(q1["id"]))
 
 
 async def test_scheduled_announcement_waits_for_its_time(fake_bot_api, start_bot):
@@ -214,7 +206,7 @@ async def test_scheduled_announcement_waits_for_its_time(fake_bot_api, start_bot
                      draft.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
     [queued] = await api.wait_for("editMessageText")
     assert "Sẽ gửi lúc 14:00" in queued.text
-    assert not any("Họp chi bộ" in t for t in texts_to(api, group["id"]))
+    assert not any("Họp chi bộ" in t for t in api.texts_to(group["id"]))
     await wait_for_text(api, group["id"], "Họp chi bộ")
     await wait_for_text(api, ADMIN["id"], "đã gửi 1/1 nhóm")
 
@@ -233,7 +225,7 @@ async def test_cancelled_announcement_is_not_sent(fake_bot_api, start_bot):
     api.press_button(ADMIN, draft.result, send["callback_data"])
     await api.wait_for("answerCallbackQuery", 2)
     assert "đã được xử lý" in api.calls_to("answerCallbackQuery")[-1].params["text"]
-    assert not any("Họp chi bộ" in t for t in texts_to(api, group["id"]))
+    assert not any("Họp chi bộ" in t for t in api.texts_to(group["id"]))
 
 
 async def test_non_admin_announcement_is_refused_and_logged(fake_bot_api, start_bot, caplog):
@@ -327,5 +319,5 @@ async def test_broadcast_cut_short_by_a_crash_resumes_without_loss_or_repeat(
     await start_bot(admin_ids=frozenset({ADMIN["id"]}))
     [report] = await wait_for_text(api, ADMIN["id"], "Kết quả gửi thông báo")
     assert "đã gửi 3/3 nhóm" in report
-    assert texts_to(api, -100_051) == []
-    assert texts_to(api, -100_052) == ["📢 Họp khẩn"] and texts_to(api, -100_053) == ["📢 Họp khẩn"]
+    assert api.texts_to(-100_051) == []
+    assert api.texts_to(-100_052) == ["📢 Họp khẩn"] and api.texts_to(-100_053) == ["📢 Họp khẩn"]

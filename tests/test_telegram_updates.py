@@ -15,18 +15,6 @@ OFFICIAL = user(1002, "Hùng")
 ADMINS = frozenset({ADMIN["id"]})
 
 
-def texts_to(api, chat_id):
-    return [c.text for c in api.calls_to("sendMessage") if c.chat_id == chat_id and not c.error]
-
-
-async def reply_to(api, sender, text, chat=None):
-    chat_id = (chat or {"id": sender["id"]})["id"]
-    before = len(texts_to(api, chat_id))
-    api.send_text(sender, text, chat=chat)
-    await api.wait_until(lambda: len(texts_to(api, chat_id)) > before)
-    return [c for c in api.calls_to("sendMessage") if c.chat_id == chat_id][-1]
-
-
 @pytest.fixture
 def kb_dir(tmp_path):
     copy = tmp_path / "kb"
@@ -46,10 +34,10 @@ def edit_facts(kb_dir, old, new):
 
 async def test_unanswered_questions_are_logged_without_who_asked(fake_bot_api, start_bot):
     app = await start_bot(admin_ids=ADMINS)
-    await reply_to(fake_bot_api, OFFICIAL, "Hoàng Mai số đảng viên 2022")
-    await reply_to(fake_bot_api, OFFICIAL, "hoang mai so dang vien 2022")
-    await reply_to(fake_bot_api, ADMIN, "Hoàng Mai")
-    await reply_to(fake_bot_api, OFFICIAL, "Hoàng Mai thu ngân sách 2022")
+    await fake_bot_api.ask(OFFICIAL, "Hoàng Mai số đảng viên 2022")
+    await fake_bot_api.ask(OFFICIAL, "hoang mai so dang vien 2022")
+    await fake_bot_api.ask(ADMIN, "Hoàng Mai")
+    await fake_bot_api.ask(OFFICIAL, "Hoàng Mai thu ngân sách 2022")
     log = services_of(app).store.unanswered()
     assert [(e.kind, e.chat_type, e.admin_id) for e in log] == [
         ("not_found", "private", None), ("not_found", "private", None),
@@ -60,18 +48,18 @@ async def test_unanswered_questions_are_logged_without_who_asked(fake_bot_api, s
 async def test_admin_sees_the_most_frequent_unanswered_questions(fake_bot_api, start_bot):
     await start_bot(admin_ids=ADMINS)
     for question in ("Hoàng Mai số đảng viên 2022", "hoang mai so dang vien 2022", "Quận 10"):
-        await reply_to(fake_bot_api, OFFICIAL, question)
-    report = (await reply_to(fake_bot_api, ADMIN, "/chuatraloi")).text
+        await fake_bot_api.ask(OFFICIAL, question)
+    report = (await fake_bot_api.ask(ADMIN, "/chuatraloi")).text
     assert "1. «hoang mai so dang vien 2022» — 2 lần (chưa có số liệu 2)" in report
     assert "2. «Quận 10» — 1 lần" in report
-    assert (await reply_to(fake_bot_api, OFFICIAL, "/chuatraloi")).text == ADMIN_ONLY
+    assert (await fake_bot_api.ask(OFFICIAL, "/chuatraloi")).text == ADMIN_ONLY
 
 
 async def test_thumbs_down_logs_the_question_and_removes_the_vote_buttons(fake_bot_api,
                                                                           start_bot):
     api = fake_bot_api
     app = await start_bot()
-    answer = await reply_to(api, OFFICIAL, "Q1 thu NS 2023")
+    answer = await api.ask(OFFICIAL, "Q1 thu NS 2023")
     [*_, votes] = answer.params["reply_markup"]["inline_keyboard"]
     assert [b["text"] for b in votes] == ["👍", "👎"]
     api.press_button(OFFICIAL, answer.result, votes[1]["callback_data"])
@@ -88,7 +76,7 @@ async def test_thumbs_down_logs_the_question_and_removes_the_vote_buttons(fake_b
 async def test_thumbs_up_only_thanks(fake_bot_api, start_bot):
     api = fake_bot_api
     app = await start_bot()
-    answer = await reply_to(api, OFFICIAL, "Q1 thu NS 2023")
+    answer = await api.ask(OFFICIAL, "Q1 thu NS 2023")
     votes = answer.params["reply_markup"]["inline_keyboard"][-1]
     api.press_button(OFFICIAL, answer.result, votes[0]["callback_data"])
     [ack] = await api.wait_for("answerCallbackQuery")
@@ -106,19 +94,19 @@ async def test_capnhat_swaps_in_edited_data_and_announces_new_figures(fake_bot_a
     await start_bot(admin_ids=ADMINS, kb_dir=kb_dir)
     for chat, district in ((hoang_mai, "Hoàng Mai"), (quan_1, "Quận 1")):
         api.make_admin(chat, OFFICIAL)
-        await reply_to(api, OFFICIAL, f"/dangkynhom {district}", chat=chat)
+        await api.ask(OFFICIAL, f"/dangkynhom {district}", chat=chat)
     edit_facts(kb_dir, 'value: "1.539"', 'value: "1.540"')
 
-    report = (await reply_to(api, ADMIN, "/capnhat")).text
+    report = (await api.ask(ADMIN, "/capnhat")).text
     assert "Đã cập nhật dữ liệu:\n• Quận Hoàng Mai (cũ, TP Hà Nội): sửa 1 mục." in report
     assert "Đang báo số liệu mới tới 1 nhóm" in report
-    await api.wait_until(lambda: any("Số liệu mới" in t for t in texts_to(api, hoang_mai["id"])))
-    [news] = [t for t in texts_to(api, hoang_mai["id"]) if "Số liệu mới" in t]
+    await api.wait_until(lambda: any("Số liệu mới" in t for t in api.texts_to(hoang_mai["id"])))
+    [news] = [t for t in api.texts_to(hoang_mai["id"]) if "Số liệu mới" in t]
     assert "1.540 giấy phép" in news and "năm 2022" in news and "Nguồn:" in news
-    assert not any("Số liệu mới" in t for t in texts_to(api, quan_1["id"]))
-    assert "1.540" in (await reply_to(api, OFFICIAL, "Hoàng Mai giấy phép xây dựng 2022")).text
+    assert not any("Số liệu mới" in t for t in api.texts_to(quan_1["id"]))
+    assert "1.540" in (await api.ask(OFFICIAL, "Hoàng Mai giấy phép xây dựng 2022")).text
 
-    again = (await reply_to(api, ADMIN, "/capnhat")).text
+    again = (await api.ask(ADMIN, "/capnhat")).text
     assert again == "Đã nạp lại dữ liệu: không có gì thay đổi."
 
 
@@ -127,12 +115,12 @@ async def test_capnhat_with_broken_data_keeps_the_old_base_and_names_the_line(
     api = fake_bot_api
     await start_bot(admin_ids=ADMINS, kb_dir=kb_dir)
     edit_facts(kb_dir, 'value: "4.670,8"', 'value: "4670.8.1"')
-    report = (await reply_to(api, ADMIN, "/capnhat")).text
+    report = (await api.ask(ADMIN, "/capnhat")).text
     assert report.startswith("Chưa cập nhật: dữ liệu mới có lỗi, bot vẫn dùng dữ liệu cũ.")
     assert "facts/hoang-mai-2022.yaml:" in report and "4670.8.1" in report
-    assert "4.670,8" in (await reply_to(api, OFFICIAL, "Hoàng Mai thu ngân sách 2022")).text
+    assert "4.670,8" in (await api.ask(OFFICIAL, "Hoàng Mai thu ngân sách 2022")).text
 
 
 async def test_capnhat_is_for_bot_admins_only(fake_bot_api, start_bot):
     await start_bot(admin_ids=ADMINS)
-    assert (await reply_to(fake_bot_api, OFFICIAL, "/capnhat")).text == ADMIN_ONLY
+    assert (await fake_bot_api.ask(OFFICIAL, "/capnhat")).text == ADMIN_ONLY
