@@ -47,14 +47,13 @@ class Reminders:
             self.schedule(subscription)
         self._courier.kick()
 
-    def schedule(self, subscription: Subscription) -> dt.datetime:
-        """(Re)schedule the subscription's job at its next check; return that time."""
+    def schedule(self, subscription: Subscription) -> None:
+        """(Re)schedule the subscription's job at its next daily check."""
         self.cancel([subscription])
         now = self._clock()
         at = next_tick(subscription, now)
         self._jobs.run_once(self._check, (at - now).total_seconds(),
                             name=_job_name(subscription), data=(subscription.id, at))
-        return at
 
     def cancel(self, subscriptions: Iterable[Subscription]) -> None:
         """Remove the jobs of these subscriptions."""

@@ -68,6 +68,10 @@ def local_time(moment: dt.datetime, tz: dt.tzinfo) -> str:
     return f"{local:%H:%M} {WEEKDAYS[local.weekday()]}, {vn_date(local.date())}"
 
 
+def _zone_name(tz: str) -> str:
+    return "giờ Việt Nam" if tz in ("Asia/Ho_Chi_Minh", "Asia/Saigon") else f"giờ {tz}"
+
+
 def frequency_text(subscription: Subscription) -> str:
     """``hằng tuần vào thứ Hai lúc 08:00``."""
     at = f"lúc {subscription.hour:02d}:{subscription.minute:02d}"
@@ -82,7 +86,7 @@ def subscribed(district: District, subscription: Subscription, next_at: dt.datet
                has_targets: bool) -> str:
     """Confirm a subscription: what, how often, the next reminder, how to cancel."""
     text = (f"Đã đăng ký nhắc chỉ tiêu {district_label(district)}: "
-            f"{frequency_text(subscription)} (giờ {subscription.tz}).\n"
+            f"{frequency_text(subscription)} ({_zone_name(subscription.tz)}).\n"
             f"Lần nhắc tới: {local_time(next_at, next_at.tzinfo or dt.UTC)}.\n"
             "Bot cũng báo trước các ngày kỷ niệm, sự kiện của quận.\n"
             f"Hủy: /huytheodoi {district.short}")
