@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update, User
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.unanswered import Kind, Unanswered, most_frequent, normalised_form
 from handlers.buttons import BAD, GOOD
 from handlers.notices import ADMIN_ONLY, unanswered_report
 from handlers.permissions import is_bot_admin
-from handlers.replies import reply_plain
+from handlers.replies import edit_unless_unchanged, reply_plain
 from handlers.services import Services, services_of
 from handlers.texts import NOTED_BAD_ANSWER, THANKS
 
@@ -44,11 +43,8 @@ async def record_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     rows = [row for row in message.reply_markup.inline_keyboard
             if not any((b.callback_data or "").startswith((GOOD, BAD)) for b in row)]
-    try:
-        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
-    except BadRequest as error:  # pressed twice before the first edit landed
-        if "not modified" not in error.message.lower():
-            raise
+    await edit_unless_unchanged(
+        query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None))
 
 
 async def list_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

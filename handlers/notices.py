@@ -29,7 +29,6 @@ GROUP_UNREGISTERED = "Đã hủy đăng ký: nhóm sẽ không nhận thông bá
 NOT_BOT_ADMIN = "Chỉ quản trị viên của bot mới gửi được thông báo."
 ADMIN_ONLY = "Lệnh này chỉ dành cho quản trị viên của bot."
 ANNOUNCE_IN_PRIVATE = "Hãy gửi /thongbao trong trò chuyện riêng với bot."
-ANNOUNCEMENT_EMPTY = "Thông báo chưa có nội dung."
 ANNOUNCEMENT_TOO_LONG = (f"Thông báo dài quá (tối đa {format_vn_number(MAX_ANNOUNCEMENT_CHARS)} "
                          "ký tự).")
 ANNOUNCEMENT_DONE = "Thông báo này đã được xử lý rồi."
@@ -62,9 +61,9 @@ def no_data(district: District, with_data: list[District]) -> str:
             f"Các quận có số liệu: {join_vn(d.short for d in with_data)}.")
 
 
-def local_time(moment: dt.datetime, tz: dt.tzinfo) -> str:
-    """``08:00 thứ Hai, 30/11/2026`` in ``tz``."""
-    local = moment.astimezone(tz)
+def local_time(moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
+    """``08:00 thứ Hai, 30/11/2026`` in ``tz`` (default: the moment's own zone)."""
+    local = moment.astimezone(tz) if tz else moment
     return f"{local:%H:%M} {WEEKDAYS[local.weekday()]}, {vn_date(local.date())}"
 
 
@@ -87,7 +86,7 @@ def subscribed(district: District, subscription: Subscription, next_at: dt.datet
     """Confirm a subscription: what, how often, the next reminder, how to cancel."""
     text = (f"Đã đăng ký nhắc chỉ tiêu {district_label(district)}: "
             f"{frequency_text(subscription)} ({_zone_name(subscription.tz)}).\n"
-            f"Lần nhắc tới: {local_time(next_at, next_at.tzinfo or dt.UTC)}.\n"
+            f"Lần nhắc tới: {local_time(next_at)}.\n"
             "Bot cũng báo trước các ngày kỷ niệm, sự kiện của quận.\n"
             f"Hủy: /huytheodoi {district.short}")
     if not has_targets:
@@ -113,7 +112,7 @@ def subscription_list(rows: list[tuple[District | None, Subscription, dt.datetim
     for n, (district, subscription, next_at) in enumerate(rows, 1):
         name = district_label(district) if district else subscription.district
         lines.append(f"{n}. {name}: {frequency_text(subscription)}; lần tới "
-                     f"{local_time(next_at, next_at.tzinfo or dt.UTC)}.")
+                     f"{local_time(next_at)}.")
     if group_districts is not None:
         lines.append(registration_scope(group_districts) if registered else GROUP_NOT_REGISTERED)
     return "\n".join(lines)

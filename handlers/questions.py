@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers.addressing import command_argument, group_question, without_mentions
 from handlers.buttons import chart_button
 from handlers.feedback import unanswered_entry
 from handlers.render import render_html, render_one_html
-from handlers.replies import reply_html, reply_plain
+from handlers.replies import edit_unless_unchanged, reply_html, reply_plain
 from handlers.services import Services, services_of
 from handlers.texts import ASK_USAGE, MAX_QUESTION_CHARS, STALE_BUTTON, TOO_LONG
 from knowledge import answer
@@ -53,17 +52,12 @@ async def answer_pressed_suggestion(update: Update, context: ContextTypes.DEFAUL
         return
     result = answer(question, services.kb)
     await query.answer()
-    try:
-        await query.edit_message_text(
-            render_one_html(result),
-            parse_mode=ParseMode.HTML,
-            # A chart is sent into a chat: none to send to under an inline-mode message.
-            reply_markup=_keyboard(services, result, question, chart=query.message is not None),
-        )
-    except BadRequest as error:
-        # Pressing the same button twice gives the same text; Telegram refuses that edit.
-        if "not modified" not in error.message.lower():
-            raise
+    await edit_unless_unchanged(query.edit_message_text(
+        render_one_html(result),
+        parse_mode=ParseMode.HTML,
+        # A chart is sent into a chat: none to send to under an inline-mode message.
+        reply_markup=_keyboard(services, result, question, chart=query.message is not None),
+    ))
 
 
 async def _reply_with_answer(

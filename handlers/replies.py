@@ -1,8 +1,11 @@
-"""Sending rendered HTML replies: quoted in groups, the keyboard under the last part."""
+"""Sending and editing replies: quoted in groups, the keyboard under the last part."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from telegram import Chat, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest
 
 
 async def reply_html(
@@ -20,3 +23,15 @@ async def reply_html(
 async def reply_plain(message: Message, text: str) -> None:
     """Reply with a short plain-text line, quoting the asker in groups."""
     await message.reply_text(text, do_quote=message.chat.type != Chat.PRIVATE)
+
+
+async def edit_unless_unchanged(edit: Awaitable[object]) -> None:
+    """Await an edit of a message; one that changes nothing is refused by Telegram, and fine.
+
+    That happens when a button is pressed twice before the first edit lands.
+    """
+    try:
+        await edit
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
