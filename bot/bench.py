@@ -43,8 +43,8 @@ def questions_for(kb: KnowledgeBase, limit: int = 400) -> list[str]:
     out: list[str] = []
     for fact in kb.facts[:: max(1, len(kb.facts) // (limit // 2))]:
         label = kb.metrics[fact.metric].label
-        out.append(f"{fact.district.name} {label} {fact.year}")
-        out.append(fold(f"{fact.district.short} {label}"))
+        out.append(f"{fact.place.name} {label} {fact.year}")
+        out.append(fold(f"{fact.place.short} {label}"))
     out += ["Quận 10 thu ngân sách 2023", "Huyện Châu Thành có bao nhiêu đảng viên",
             "quận nào thu ngân sách cao nhất", "Phường Vĩnh Tuy thu ngân sách 2022", "xin chào"]
     return out[:limit]
