@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from bot.library import settle
 from bot.settings import Settings, SettingsError, load_settings
 from knowledge import KnowledgeBase, KnowledgeBaseError, answer, load_knowledge_base, render_text
 from knowledge.records import answer_record
@@ -22,9 +23,11 @@ def _print_json(obj: object) -> None:
 
 def _load(data_dir: Path | None) -> KnowledgeBase:
     try:
-        return load_knowledge_base(data_dir)
+        kb = load_knowledge_base(data_dir)
     except KnowledgeBaseError as exc:
         raise SystemExit(f"Error: the knowledge base cannot be loaded:\n{exc}") from exc
+    settle()
+    return kb
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

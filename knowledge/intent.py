@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from knowledge.lexicon import Family, Lexicon, MetricMatch
+from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
 from knowledge.places import Places
 from knowledge.read import Reading
-from knowledge.text import Token
 
 Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "who", "when",
                  "theme", "holders", "ranking", "compare", "smalltalk", "unknown"]
@@ -70,12 +69,13 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     taken = set(places.used) | set(reading.year_at) | set(reading.former_at)
     people = [h for h in reading.people if not taken.intersection(h.span)]
     taken.update(i for h in people for i in h.span)
-    talk = lexicon.smalltalk.find(tokens, taken)
-    pointers = lexicon.pointers.find(tokens, taken)
+    found = by_kind(lexicon.cues.matches(tokens))
+    talk = resolve(found["smalltalk"], taken)
+    pointers = resolve(found["pointer"], taken)
     taken.update(i for hit in (*talk, *pointers) for i in hit.span)
     cues: dict[str, list[int]] = {}
     for name in _CUE_ORDER:
-        hits = lexicon.cues[name].find(tokens, taken)
+        hits = resolve(found[name], taken)
         if name == "yesno" and not _ends_as_question(words):
             hits = []
         if hits:
@@ -83,18 +83,21 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
             taken.update(cues[name])
     if "%" in reading.text:
         cues.setdefault("percent", [])
-    target = bool(lexicon.cues["target"].find(tokens))
+    if _names_a_list(words):
+        cues.setdefault("list", [])
+    target = bool(found["target"])
     content = [i for i in range(len(words)) if i not in taken and i not in reading.stop]
     expanded = [t for i in content for t in lexicon.expand.tokens(tokens[i])]
-    frames = {n for h in lexicon.frames.find(expanded) for n in h.span}
+    inside = by_kind(lexicon.content_cues.matches(expanded))
+    frames = {n for h in resolve(inside["frame"]) for n in h.span}
     plain = [t.key for n, t in enumerate(expanded) if n not in frames]
     used = plain
     matches = lexicon.metrics.match(plain)
     if not matches:
         used = [t.key for t in expanded]
         matches = lexicon.metrics.match(used)
-    topic_hits = lexicon.topics.find(expanded)
-    family_hits = lexicon.families.find(expanded)
+    topic_hits = resolve(inside["topic"])
+    family_hits = resolve(inside["family"])
     topics = tuple(dict.fromkeys(t for h in topic_hits for t in h.payload))
     broad = frozenset(expanded[n].key for h in (*topic_hits, *family_hits) for n in h.span)
     person = people[0].payload if people else None
@@ -114,7 +117,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         wants_percent="percent" in cues,
         smalltalk=talk[0].payload if talk else None,
         cue=" ".join(words[i] for i in cues.get("yesno", ())),
-        followup=_is_followup(tokens, lexicon),
+        followup=any(h.start == 0 or h.end >= len(tokens) - 1 for h in found["followup"]),
         pointers=frozenset(h.payload for h in pointers),
     )
     return _with_intent(ask, cues, places)
@@ -150,13 +153,16 @@ def specific(ask: Ask) -> bool:
     return bool(ask.metrics) and bool(ask.metrics[0].words - ask.broad_words)
 
 
+def _names_a_list(words: tuple[str, ...]) -> bool:
+    """``những … nào``, ``các … gì``: asking for every item of a kind."""
+    for i, word in enumerate(words):
+        if word in ("nhung", "cac") and any(w in ("nao", "gi") for w in words[i + 2:i + 6]):
+            return True
+    return False
+
+
 def _ends_as_question(words: tuple[str, ...]) -> bool:
     """True when the question ends with ``không`` or ``chưa`` (a yes/no question)."""
     tail = [w for w in words if w not in _TAIL_WORDS]
     return bool(tail) and tail[-1] in _ENDINGS
 
-
-def _is_followup(tokens: tuple[Token, ...], lexicon: Lexicon) -> bool:
-    """True when the question opens or ends with a follow-up marker (``còn …``, ``… thì sao``)."""
-    hits = lexicon.followup.find(tokens)
-    return any(h.start == 0 or h.end >= len(tokens) - 1 for h in hits)

@@ -14,7 +14,6 @@ from knowledge.intent import Ask, Intent, specific
 from knowledge.lexicon import Lexicon, MetricMatch, close_contenders
 from knowledge.model import FIGURE_KINDS, Fact, Place
 from knowledge.places import PlaceAsked, Places
-from knowledge.text import keys
 
 MAX_LINES = 8
 _KIND_OF_INTENT = {"who": ("person",), "when": ("event",), "theme": ("theme",)}
@@ -275,16 +274,18 @@ class Selector:
         ask = self.ask
         facts = [f for f in self.kb.by_place.get(place.key, ()) if f.kind in FIGURE_KINDS
                  or f.kind == "theme"]
-        title: str | None
+        named: list[str] = []
         if ask.family and (not topics or not specific(ask)):
             family = ask.family
             facts = [f for f in facts if family.covers(f, self.kb.metrics[f.metric].label)]
-            title = family.name
-        else:
-            wanted = topics or ask.topics or tuple(
-                dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
+            named.append(family.name)
+        wanted = topics or ask.topics
+        if not wanted and not named:
+            wanted = tuple(dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
+        if wanted:
             facts = [f for f in facts if self.kb.metrics[f.metric].topic in wanted]
-            title = ", ".join(t.lower() for t in wanted) or None
+            named.append(", ".join(t.lower() for t in wanted))
+        title = " về ".join(named) or None
         if ask.wants_target and any(f.kind == "target" for f in facts):
             facts = [f for f in facts if f.kind == "target"]
         if not facts:
@@ -323,7 +324,7 @@ class Selector:
                       or named[0].metric is best.metric):
             ids = {m.metric.id for m in named}
             pool = [f for f in pool if f.metric in ids]
-        elif best and best.coverage > 0.99 and self._kind_of(best.metric.id) in kinds:
+        elif best and best.coverage > 0.99 and self.lexicon.kind_of.get(best.metric.id) in kinds:
             pool = []
         if not pool:
             one = places[0] if len(places) == 1 else None
@@ -334,9 +335,6 @@ class Selector:
         intent = ask.intent if ask.intent in ("who", "when", "theme") else "who"
         return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=tuple(places))
 
-    def _kind_of(self, metric_id: str) -> str | None:
-        """The kind of fact a metric is curated as (``person``, ``event`` …), if any."""
-        return next((f.kind for f in self.kb.facts if f.metric == metric_id), None)
 
     def _best_by_words(self, facts: Sequence[Fact]) -> list[Fact]:
         """The facts whose metric, role, detail or text share the most words with the question."""
@@ -350,11 +348,7 @@ class Selector:
         return [f for score, f in scored if score >= top]
 
     def _overlap(self, fact: Fact, words: set[str]) -> float:
-        metric = self.kb.metrics[fact.metric]
-        own = set(self.lexicon.expand(keys(" ".join(
-            (metric.label, *metric.synonyms, fact.text or "", fact.detail or "",
-             fact.role or "", fact.quote or "")))))
-        hits = words & own
+        hits = words & self.lexicon.fact_words(fact, self.kb.metrics[fact.metric])
         return sum(self.lexicon.metrics.weights.get(w, 1.0) for w in hits)
 
     # -- building blocks ------------------------------------------------------------------------
@@ -385,8 +379,7 @@ class Selector:
         rest = set(self.ask.rest)
         if not rest or len(facts) < 2:
             return facts
-        scored = [(len(rest & set(keys(" ".join((f.text or "", f.detail or "", f.quote or "",
-                                                    f.role or ""))))), f) for f in facts]
+        scored = [(len(rest & self.lexicon.fact_words(f)), f) for f in facts]
         top = max(score for score, _ in scored)
         return [f for score, f in scored if score == top] if top else facts
 
