@@ -83,6 +83,18 @@ class Gazetteer:
             if all(p is not place for p, _ in entries):
                 entries.append((place, via))
 
+    def place_by_key(self, key: str) -> Place | None:
+        """The unit of either map with this ``key`` (``d001``, ``w00004``, ``p01``, ``fp01``)."""
+        if key.startswith("d"):
+            return self.districts.get(key[1:])
+        if key.startswith("w"):
+            return self.wards.get(key[1:])
+        if key.startswith("fp"):
+            return self.provinces.get("l" + key[2:])
+        if key.startswith("p"):
+            return self.provinces.get("c" + key[1:])
+        return None
+
     def name_words(self) -> set[str]:
         """Every word of every name and alias, accent-free."""
         return {w for key in self._index for w in key}

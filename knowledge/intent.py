@@ -40,13 +40,15 @@ class Ask:
     broad_words: frozenset[str] = frozenset()
     person: str | None = None
     words: tuple[str, ...] = ()
-    content: tuple[str, ...] = ()
+    content: tuple[str, ...] = ()  # content words that are not mere frame words
     typed: str = ""
     wants_target: bool = False
     wants_percent: bool = False
     ranking: str | None = None
     smalltalk: str | None = None
     cue: str = ""
+    cues: frozenset[str] = frozenset()
+    years_soft: bool = False
     followup: bool = False
     pointers: frozenset[str] = field(default_factory=frozenset)
 
@@ -110,13 +112,14 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         broad_words=broad,
         person=person,
         words=tuple(used),
-        content=tuple(t.key for t in expanded),
+        content=tuple(plain),
         typed=reading.raw(content),
         wants_target=target,
         ranking=next((k for k in ("lowest", "highest") if k in cues), None),
         wants_percent="percent" in cues,
         smalltalk=talk[0].payload if talk else None,
         cue=" ".join(words[i] for i in cues.get("yesno", ())),
+        cues=frozenset(cues),
         followup=any(h.start == 0 or h.end >= len(tokens) - 1 for h in found["followup"]),
         pointers=frozenset(h.payload for h in pointers),
     )
@@ -139,7 +142,8 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
         return replace(ask, intent="compare")
     if not names_place and ("holders" in cues or ask.ranking or "compare" in cues):
         return replace(ask, intent="ranking" if ask.ranking else "holders")
-    if "list" in cues or ((ask.topics or ask.family) and set(ask.content) <= ask.broad_words):
+    if "list" in cues or ((ask.topics or ask.family) and set(ask.content) <= ask.broad_words
+                          and not specific(ask)):
         return replace(ask, intent="list")
     if names_place and not ask.names_something:
         return replace(ask, intent="overview")

@@ -272,12 +272,13 @@ class Lexicon:
               for p in phrases),
             *((p, ("pointer", kind)) for kind, phrases in vocab.pointers.items() for p in phrases),
             *((p, ("followup", p)) for p in vocab.followup)])
+        self.families = {name: Family(name, keys(rule.get("label", "")), rule.get("kind"))
+                         for name, rule in vocab.families.items()}
         # Words of the content that name a topic, a family or only frame the question.
         self.content_cues: PhraseSet[tuple[str, Any]] = PhraseSet([
             *((p, ("frame", p)) for p in vocab.frame_words),
             *((p, ("topic", tuple(t))) for p, t in vocab.topic_words.items()),
-            *((name, ("family", Family(name, keys(rule.get("label", "")), rule.get("kind"))))
-              for name, rule in vocab.families.items())])
+            *((name, ("family", family)) for name, family in self.families.items())])
         self.former = PhraseSet((m, m) for m in vocab.former_markers)
         # Number words by their spelling with diacritics ("sáu") and without ("sau").
         self.number_words = {**{keys(w)[0]: n for w, n in vocab.number_words.items()},

@@ -224,6 +224,10 @@ class Phraser:
                 body = self._percent_body(facts)
             case _:
                 body = "\n".join(self._line(f) for f in facts)
+        if found.year_note and found.places:
+            have = join_vn(sorted({str(f.year) for f in facts}))
+            body = (f"Chưa có số liệu năm {found.year_note} của {place_label(found.places[0])}; "
+                    f"số liệu năm {have}:\n{body}")
         return Answer("answered", body, facts)
 
     def _line(self, fact: Fact, with_place: bool = True, in_list: bool = False) -> str:

@@ -195,8 +195,9 @@ class Selector:
         facts: list[Fact] = []
         missing: list[Place] = []
         for place in units:
-            found = self._narrowed(self._in_years(
-                f for f in self.kb.facts_of(place, metric.id) if f.kind in FIGURE_KINDS))
+            figures = [f for f in self.kb.facts_of(place, metric.id) if f.kind in FIGURE_KINDS]
+            in_years = self._in_years(figures)
+            found = self._narrowed(in_years if in_years or not ask.years_soft else figures)
             if found:
                 facts.extend(found[:MAX_LINES])
             else:
@@ -249,13 +250,13 @@ class Selector:
         if ask.wants_target and any(f.kind == "target" for f in facts):
             facts = [f for f in facts if f.kind == "target"]
         metric = own[0].metric
-        in_years = self._in_years(facts)
+        in_years, note = self._years_or_only(facts)
         if not in_years:
             return Missing(place, metric.label, ask.years,
                            have_years=tuple(sorted({f.year for f in facts})), metric=metric)
         chosen = self._narrowed(in_years)
         return Found(ask.intent, tuple(_ordered(chosen)[:MAX_LINES + 2]), metric=metric,
-                     places=(place,))
+                     places=(place,), year_note=note)
 
     def _own_matches(self, place: Place) -> list[MetricMatch]:
         """The metrics asked that the unit has: the best ones, or one nearly as good."""
@@ -291,13 +292,13 @@ class Selector:
         if not facts:
             return Missing(place, title or self._what(), ask.years,
                            have_years=self.kb.years_of(place))
-        in_years = self._in_years(facts)
+        in_years, note = self._years_or_only(facts)
         if not in_years:
             return Missing(place, title, ask.years,
                            have_years=tuple(sorted({f.year for f in facts})))
         ordered = _ordered(in_years)
         return Found("list", tuple(ordered[:MAX_LINES]), title, max(0, len(ordered) - MAX_LINES),
-                     places=(place,))
+                     places=(place,), year_note=note)
 
     def _overview(self, place: Place) -> Selection:
         facts = [f for f in self.kb.by_place.get(place.key, ()) if f.kind in FIGURE_KINDS]
@@ -316,14 +317,21 @@ class Selector:
         pool = [f for p in places for f in self.kb.by_place.get(p.key, ()) if f.kind in kinds]
         if ask.person:
             pool = [f for f in pool if ask.person in (f.text or "")]
+        everything = pool
         pool = self._in_years(pool)
-        named = close_contenders(self.lexicon.metrics.match(ask.words, among={
-            f.metric for f in pool}))
+        in_pool = {f.metric for f in everything}
+        named = close_contenders(self.lexicon.metrics.match(ask.words, among=in_pool)) \
+            if ask.words else tuple(m for m in close_contenders(ask.metrics)
+                                    if m.metric.id in in_pool)
         best = ask.metrics[0] if ask.metrics else None
+        note = None
         if named and (named[0].coverage > 0.99 or best is None
                       or named[0].metric is best.metric):
             ids = {m.metric.id for m in named}
             pool = [f for f in pool if f.metric in ids]
+            if not pool and ask.years_soft:
+                pool, note = self._years_or_only(
+                    [f for f in everything if f.metric in ids])
         elif best and best.coverage > 0.99 and self.lexicon.kind_of.get(best.metric.id) in kinds:
             pool = []
         if not pool:
@@ -333,7 +341,8 @@ class Selector:
                            people=ask.intent == "who" or bool(ask.person))
         chosen = self._best_by_words(pool)
         intent = ask.intent if ask.intent in ("who", "when", "theme") else "who"
-        return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=tuple(places))
+        return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=tuple(places),
+                     year_note=note)
 
 
     def _best_by_words(self, facts: Sequence[Fact]) -> list[Fact]:
@@ -365,6 +374,20 @@ class Selector:
             return facts
         return [f for f in facts if f.year in years
                 or (f.kind not in FIGURE_KINDS and self._reviewed_years(f) & years)]
+
+    def _years_or_only(self, facts: list[Fact]) -> tuple[list[Fact], int | None]:
+        """The facts of the years asked, or of the unit's only year for a carried one.
+
+        A year carried from the conversation that the unit lacks gives the facts of its only
+        year, and the year asked, to say so.
+        """
+        in_years = self._in_years(facts)
+        if in_years or not self.ask.years_soft:
+            return in_years, None
+        years = {f.year for f in facts}
+        if len(years) == 1:
+            return list(facts), self.ask.years[0]
+        return [], None
 
     def _reviewed_years(self, fact: Fact) -> frozenset[int]:
         source = fact.source.id
