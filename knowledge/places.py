@@ -99,8 +99,15 @@ class _Resolver:
             asked = tuple(self._province(p, m) for m in self.qualifiers for p in m.provinces
                           if p in self.provinces)
             return Places(_first_per_typed(asked), self.provinces, used, self.mentions)
-        return Places(tuple(self._one(m) for m in self.places), self.provinces, used,
-                      self.mentions)
+        asked = [(m, self._one(m)) for m in self.places]
+        # A unit with data named in the question beats a ward or commune named without its type
+        # word ("Bình Thạnh Tổ Chức Thành Công Bầu Cử": no Xã Thành Công).
+        if any(a.kind == "unit" for _, a in asked):
+            asked = [(m, a) for m, a in asked if a.kind == "unit" or m.type_word is not None
+                     or m.districts or m.provinces]
+        used = frozenset(i for m in self.mentions for i in m.span
+                         if m in self.qualifiers or any(m is k for k, _ in asked))
+        return Places(tuple(a for _, a in asked), self.provinces, used, self.mentions)
 
     def _one(self, mention: Mention) -> PlaceAsked:
         if _is_ward_mention(mention):

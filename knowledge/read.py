@@ -111,7 +111,7 @@ def _repair(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
 
 def _decoded(token: Token, lexicon: Lexicon) -> Token:
     """The token with its Telex or VNI leftovers decoded, when that makes a known word."""
-    if token.key in lexicon.known or not token.raw.isascii():
+    if token.key in lexicon.known or not token.raw.isascii() or token.code:
         return token
     for decode in (_vni_key, _telex_key):
         key = decode(token.key)
