@@ -52,6 +52,7 @@ class Ask:
     cue: str = ""
     cues: frozenset[str] = frozenset()
     years_soft: bool = False
+    frame_only: bool = False
     followup: bool = False
     pointers: frozenset[str] = field(default_factory=frozenset)
 
@@ -65,6 +66,12 @@ class Ask:
     def names_something(self) -> bool:
         """True when the question names a metric, a topic, a family or a person itself."""
         return bool(self.metrics or self.topics or self.family or self.person)
+
+    @property
+    def names_on_its_own(self) -> bool:
+        """True when it names what it asks by more than frame words ("vượt kế hoạch … %")."""
+        return bool((self.metrics and not self.frame_only) or self.topics or self.family
+                    or self.person)
 
 
 def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
@@ -108,7 +115,9 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     # else names a metric.
     every = lexicon.metrics.match(typed)
     named = {m.metric.id for m in lexicon.metrics.match(plain)}
-    matches = tuple(m for m in every if m.metric.id in named) or every
+    matches = tuple(m for m in every if m.metric.id in named)
+    frame_only = not matches and bool(every)
+    matches = matches or every
     if not matches and (cued := [i for n in ("yesno", "percent") for i in cues.get(n, ())]):
         # "có hoàn thành … chỉ tiêu không": the cue's verb is part of what is asked.
         matches = lexicon.metrics.match((*((words[i], tokens[i].sig) for i in cued), *typed))
@@ -135,6 +144,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         smalltalk=talk[0].payload if talk else None,
         cue=" ".join(words[i] for i in cues.get("yesno", ())),
         cues=frozenset(cues),
+        frame_only=frame_only,
         followup=any(h.start == 0 or h.end >= len(tokens) - 1 for h in found["followup"]),
         pointers=frozenset(h.payload for h in pointers),
     )

@@ -133,6 +133,8 @@ class MetricIndex:
             for phrase in dict.fromkeys((metric.label, *metric.synonyms)):
                 tokens = content(phrase)
                 bag = frozenset(t.key for t in tokens)
+                if len(bag) == 1 and len(next(iter(bag))) <= 3 and len(phrase.split()) > 1:
+                    continue  # "về dự" is not "dự": a phrasing must keep a real word
                 if phrase == metric.label:
                     self.labels.add((metric.id, bag))
                 if bag:

@@ -66,7 +66,9 @@ class Places:
 def find_places(reading: Reading, kb: KnowledgeBase, lexicon: Lexicon) -> Places:
     """The places a read question names, each resolved."""
     gazetteer = kb.gazetteer
-    mentions = [m for m in gazetteer.find(reading.tokens, skip=reading.year_at)
+    # After "còn …", "vậy …" a lower-case short alias ("còn bt?") names a unit.
+    followup = bool(reading.tokens) and reading.tokens[0].key in ("con", "vay", "the")
+    mentions = [m for m in gazetteer.find(reading.tokens, skip=reading.year_at, weak_ok=followup)
                 if _typed_as_place(m, lexicon) or not reading.is_phrase_not_place(
                     m.span, ward_only=not (m.districts or m.provinces))]
     if not any(m.districts or m.wards for m in mentions):
