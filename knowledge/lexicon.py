@@ -365,14 +365,16 @@ class Lexicon:
     def stop_positions(self, tokens: Sequence[Token]) -> frozenset[int]:
         """Positions of words that carry no topic.
 
-        A word typed with diacritics is a stopword only as written (``thì``, not ``thị``); one
-        typed without them is, unless it pairs with a neighbour inside a metric's phrasing
-        (``co thi dua`` is "cờ thi đua").
+        In a question typed with diacritics a word is a stopword only as written (``thì``, not
+        ``thị``); in one typed without them it is, unless it pairs with a neighbour inside a
+        metric's phrasing (``co thi dua`` is "cờ thi đua").
         """
         keys_ = [self.expand((t.key,))[0] for t in tokens]
+        # Someone who types diacritics types them all: a bare "nhi" is not "nhỉ" then.
+        accented = any(not t.raw.isascii() for t in tokens)
         stop = set()
         for i, token in enumerate(tokens):
-            if not token.raw.isascii():
+            if accented or not token.raw.isascii():
                 if token.sig in self.stop_sigs:
                     stop.add(i)
                 continue

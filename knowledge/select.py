@@ -231,8 +231,7 @@ class Selector:
         if ask.intent == "list" and not self._names_people_or_events():
             return self._listed(place)
         if not ask.metrics:
-            return self._by_fact_words(place) or Missing(
-                place, self._what(), ask.years, have_years=self.kb.years_of(place))
+            return self._by_fact_words(place) or Missing(place, self._what(), ask.years)
         return self._figures(place)
 
     def _names_people_or_events(self) -> bool:
