@@ -41,7 +41,8 @@ def test_another_year_keeps_the_unit_and_metric(kb):
 
 
 def test_pointers_resolve_from_the_conversation(kb):
-    replies, _ = converse(kb, "Có bao nhiêu lao động ở Bình Thạnh được giới thiệu việc làm năm 2021?",
+    replies, _ = converse(kb,
+                          "Có bao nhiêu lao động ở Bình Thạnh được giới thiệu việc làm năm 2021?",
                           "quận này đào tạo việc làm mới cho bao nhiêu người?",
                           "năm trước thì sao?")
     assert "6.101" in replies[1][1]
@@ -49,8 +50,9 @@ def test_pointers_resolve_from_the_conversation(kb):
 
 
 def test_a_question_that_names_everything_starts_afresh(kb):
-    replies, context = converse(kb, "Bình Thạnh năm 2022 phấn đấu tổng giá trị sản xuất tăng bao nhiêu?",
-                                "Số đảng viên mới Quận 1 kết nạp trong năm 2023?")
+    replies, context = converse(
+        kb, "Bình Thạnh năm 2022 phấn đấu tổng giá trị sản xuất tăng bao nhiêu?",
+        "Số đảng viên mới Quận 1 kết nạp trong năm 2023?")
     assert "202/200" in replies[1][1] and "10 - 11" not in replies[1][1]
     assert context.places == ("d760",)
 
@@ -75,8 +77,9 @@ def test_words_the_bot_does_not_know_are_not_answered_with_the_last_figure(kb):
 
 
 def test_comparison_with_another_unit_gives_each_its_own_year(kb):
-    replies, _ = converse(kb, "Giấy khen của UBND quận Hoàng Mai năm 2022 trao cho bao nhiêu lượt cá nhân?",
-                          "so với Bình Thạnh thì thế nào?")
+    replies, _ = converse(
+        kb, "Giấy khen của UBND quận Hoàng Mai năm 2022 trao cho bao nhiêu lượt cá nhân?",
+        "so với Bình Thạnh thì thế nào?")
     text = replies[1][1]
     assert "1.042" in text and "460" in text and "37 tập thể" not in text
 
