@@ -93,10 +93,10 @@ class Overview:
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    """Units ordered on one metric, by value or by percent."""
+    """Units ordered on one metric, by value or by percent, in groups of like units."""
 
     metric: Metric
-    rows: tuple[Fact, ...]
+    groups: tuple[tuple[Fact, ...], ...]
     by_percent: bool
     lowest: bool
 
@@ -185,10 +185,15 @@ class Selector:
                 latest[fact.place.key] = fact
         if not latest:
             return Found("holders", tuple(facts), metric.label, metric=metric)
-        ordered = sorted(latest.values(), key=lambda f: (
+        # Like beside like: units of one level and one measuring unit are ranked together.
+        groups: dict[tuple[str, str], list[Fact]] = {}
+        for fact in latest.values():
+            groups.setdefault((fact.place.level, "" if by_percent else fact.unit or ""),
+                              []).append(fact)
+        ranked = tuple(tuple(sorted(group, key=lambda f: (
             f.percent_number if by_percent else f.number) or 0.0,
-            reverse=ask.ranking != "lowest")
-        return Ranking(metric, tuple(ordered), by_percent, ask.ranking == "lowest")
+            reverse=ask.ranking != "lowest")) for group in groups.values())
+        return Ranking(metric, ranked, by_percent, ask.ranking == "lowest")
 
     # -- several units --------------------------------------------------------------------------
 
