@@ -46,8 +46,10 @@ class PhraseSet(Generic[T]):
     accent-free key.
     """
 
-    def __init__(self, phrases: Iterable[tuple[str, T]]) -> None:
+    def __init__(self, phrases: Iterable[tuple[str, T]], strict: frozenset[str] = frozenset(),
+                 ) -> None:
         self._by_first: dict[str, list[tuple[tuple[Token, ...], T]]] = defaultdict(list)
+        self._strict = strict
         for text, payload in phrases:
             words = tuple(tokenize(text))
             if words:
@@ -66,7 +68,11 @@ class PhraseSet(Generic[T]):
             for phrase, payload in entries:
                 end = i + len(phrase)
                 if end <= len(tokens) and all(_same_word(t, w) for t, w in zip(
-                        tokens[i:end], phrase, strict=True)):
+                        tokens[i:end], phrase, strict=True)) and not (
+                        len(phrase) == 1 and phrase[0].key in self._strict
+                        and token.sig != phrase[0].sig.lower()):
+                    # A one-word phrase that is also an everyday word ("cờ" / "có") must be
+                    # typed as written.
                     candidates.append(Hit(i, end, payload))
         candidates.sort(key=lambda h: (h.start - h.end, h.start))
         return candidates
@@ -316,7 +322,8 @@ class Lexicon:
         self.content_cues: PhraseSet[tuple[str, Any]] = PhraseSet([
             *((p, ("frame", p)) for p in vocab.frame_words),
             *((p, ("topic", tuple(t))) for p, t in vocab.topic_words.items()),
-            *((name, ("family", family)) for name, family in self.families.items())])
+            *((name, ("family", family)) for name, family in self.families.items())],
+            strict=self.stopwords)
         self.former = PhraseSet((m, m) for m in vocab.former_markers)
         # Number words by their spelling with diacritics ("sáu") and without ("sau").
         self.number_words = {**{keys(w)[0]: n for w, n in vocab.number_words.items()},

@@ -66,11 +66,12 @@ class Places:
 def find_places(reading: Reading, kb: KnowledgeBase, lexicon: Lexicon) -> Places:
     """The places a read question names, each resolved."""
     gazetteer = kb.gazetteer
-    # After "còn …", "vậy …" a lower-case short alias ("còn bt?") names a unit.
-    followup = bool(reading.tokens) and reading.tokens[0].key in ("con", "vay", "the")
-    mentions = [m for m in gazetteer.find(reading.tokens, skip=reading.year_at, weak_ok=followup)
-                if _typed_as_place(m, lexicon) or not reading.is_phrase_not_place(
-                    m.span, ward_only=not (m.districts or m.provinces))]
+    mentions = _mentions(reading, gazetteer.find(reading.tokens, skip=reading.year_at), lexicon)
+    if not mentions:
+        # A short alias that is also a common word ("bt", "hn") names a unit only when no
+        # other place is named.
+        mentions = _mentions(reading, gazetteer.find(reading.tokens, skip=reading.year_at,
+                                                     weak_ok=True), lexicon)
     if not any(m.districts or m.wards for m in mentions):
         ignore = set(reading.year_at) | set(reading.people_at) | {
             i for m in mentions for i in m.span} | {
@@ -167,6 +168,21 @@ def formed_from(kb: KnowledgeBase, ward: Ward) -> tuple[District, ...]:
     """The former districts a current ward was formed from."""
     districts = kb.gazetteer.districts
     return tuple(districts[code] for code, _ in ward.formed_from if code in districts)
+
+
+def _mentions(reading: Reading, found: list[Mention], lexicon: Lexicon) -> list[Mention]:
+    """The mentions that are places: not a person's name, not a metric's words read as a ward,
+    not everyday words typed in lower case ("la gi" is "là gì", not Thị xã La Gi).
+    """
+    return [m for m in found if _typed_as_place(m, lexicon) or (
+        not reading.is_phrase_not_place(m.span, ward_only=not (m.districts or m.provinces))
+        and not _everyday_words(reading, m, lexicon))]
+
+
+def _everyday_words(reading: Reading, mention: Mention, lexicon: Lexicon) -> bool:
+    tokens = reading.tokens[mention.start:mention.end]
+    return not any(t.capitalised for t in tokens) and all(
+        t.key in lexicon.stopwords for t in tokens) and not mention.fuzzy
 
 
 def _typed_as_place(mention: Mention, lexicon: Lexicon) -> bool:

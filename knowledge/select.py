@@ -19,6 +19,7 @@ from knowledge.places import PlaceAsked, Places
 MAX_LINES = 8
 _KIND_OF_INTENT = {"who": ("person",), "when": ("event",), "theme": ("theme",)}
 _NEARLY = 0.9
+_NUMBER_WEIGHT = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +243,7 @@ class Selector:
     def _names_people_or_events(self) -> bool:
         """True when the metric asked is curated as people, events or themes, not figures."""
         ask = self.ask
-        return bool(ask.metrics) and not (ask.family or ask.topics) and \
+        return bool(ask.metrics) and (specific(ask) or not (ask.family or ask.topics)) and \
             self.lexicon.kind_of.get(ask.metrics[0].metric.id) not in FIGURE_KINDS
 
     def _by_fact_words(self, place: Place) -> Selection | None:
@@ -332,7 +333,7 @@ class Selector:
         explained = set().union(*(m.words for m in own))
         for match in ask.metrics:
             if match.metric.id in have and match.coverage > 0.99 and match not in own \
-                    and not match.words & explained and len(match.words) > 1:
+                    and match.words - explained and len(match.words) > 1:
                 own.append(match)
                 explained |= match.words
         return own
@@ -459,7 +460,9 @@ class Selector:
 
     def _overlap(self, fact: Fact, words: Sequence[tuple[str, str]]) -> float:
         hits = set(shared(words, self.lexicon.fact_words(fact, self.kb.metrics[fact.metric])))
-        return sum(self.lexicon.metrics.weights.get(w, 1.0) for w in hits)
+        # A number the question shares with a fact ("Chỉ thị 34", "75 năm") tells it apart.
+        return sum(_NUMBER_WEIGHT if w.isdigit() else self.lexicon.metrics.weights.get(w, 1.0)
+                   for w in hits)
 
     # -- building blocks ------------------------------------------------------------------------
 
