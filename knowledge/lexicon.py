@@ -325,6 +325,11 @@ class Lexicon:
             *((name, ("family", family)) for name, family in self.families.items())],
             strict=self.stopwords)
         self.former = PhraseSet((m, m) for m in vocab.former_markers)
+        # Word sequences of the question cues ("là gì" of "tên là gì").
+        self.cue_words = frozenset(
+            words[i:j] for phrases in (*vocab.intents.values(), *vocab.smalltalk.values())
+            for phrase in phrases if (words := keys(phrase))
+            for i in range(len(words)) for j in range(i + 2, len(words) + 1))
         # Number words by their spelling with diacritics ("sáu") and without ("sau").
         self.number_words = {**{keys(w)[0]: n for w, n in vocab.number_words.items()},
                              **{tokenize(w)[0].sig: n for w, n in vocab.number_words.items()}}

@@ -171,8 +171,10 @@ def formed_from(kb: KnowledgeBase, ward: Ward) -> tuple[District, ...]:
 
 
 def _mentions(reading: Reading, found: list[Mention], lexicon: Lexicon) -> list[Mention]:
-    """The mentions that are places: not a person's name, not a metric's words read as a ward,
-    not everyday words typed in lower case ("la gi" is "là gì", not Thị xã La Gi).
+    """The mentions that are places.
+
+    Not a person's name, not a metric's words read as a ward, not the words that end a question
+    typed in lower case ("… có tên la gi?" is "là gì", not Thị xã La Gi).
     """
     return [m for m in found if _typed_as_place(m, lexicon) or (
         not reading.is_phrase_not_place(m.span, ward_only=not (m.districts or m.provinces))
@@ -181,8 +183,8 @@ def _mentions(reading: Reading, found: list[Mention], lexicon: Lexicon) -> list[
 
 def _everyday_words(reading: Reading, mention: Mention, lexicon: Lexicon) -> bool:
     tokens = reading.tokens[mention.start:mention.end]
-    return not any(t.capitalised for t in tokens) and all(
-        t.key in lexicon.stopwords for t in tokens) and not mention.fuzzy
+    return mention.end == len(reading.tokens) and not any(t.capitalised for t in tokens) \
+        and tuple(t.key for t in tokens) in lexicon.cue_words
 
 
 def _typed_as_place(mention: Mention, lexicon: Lexicon) -> bool:
