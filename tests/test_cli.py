@@ -1,5 +1,6 @@
 """The thidua command as a user runs it."""
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -108,13 +109,18 @@ def test_kb_unanswered_lists_the_most_frequent_questions(tmp_path):
     from bot.unanswered import Unanswered, normalised_form
 
     at = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
-    with open_store(tmp_path / "state") as store:
+
+    async def log() -> None:
+        store = open_store(tmp_path / "state")
         for question, kind in (("Quận 10 thu NS", "not_found"), ("quan 10 thu ns", "not_found"),
                                ("Hoàng Mai", "clarify")):
-            store.log_unanswered(Unanswered(at, kind, question, normalised_form(question),
-                                            "private"))
-        result = subprocess.run([THIDUA, "kb", "unanswered"], capture_output=True, text=True,
-                                timeout=60, env=state_env(tmp_path), cwd=tmp_path)
+            await store.log_unanswered(Unanswered(at, kind, question, normalised_form(question),
+                                                  "private"))
+        await store.close()
+
+    asyncio.run(log())
+    result = subprocess.run([THIDUA, "kb", "unanswered"], capture_output=True, text=True,
+                            timeout=60, env=state_env(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"3 logged question(s) in {tmp_path / 'state'}."
@@ -135,11 +141,11 @@ import signal, sys, time
 from pathlib import Path
 from bot.storage import open_store
 state = Path(sys.argv[1])
-with open_store(state):
-    signal.signal(signal.SIGHUP, lambda *_: (state / "reloaded").write_text("yes"))
-    print("ready", flush=True)
-    while not (state / "reloaded").exists():
-        time.sleep(0.05)
+store = open_store(state)
+signal.signal(signal.SIGHUP, lambda *_: (state / "reloaded").write_text("yes"))
+print("ready", flush=True)
+while not (state / "reloaded").exists():
+    time.sleep(0.05)
 """
 
 
