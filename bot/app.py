@@ -9,6 +9,7 @@ import logging
 import signal
 import traceback
 from pathlib import Path
+from typing import ClassVar
 
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.error import TelegramError
@@ -119,6 +120,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
     )
     store = open_store(settings.data_dir, writer=store_writer,
                        keep_backups=settings.state_backups)
+    logger.info("State in %s", settings.data_dir.resolve())
     bot.record_into(store, clock)
     application.mark_in(store)
     library = Library(kb, kb_dir)
@@ -256,16 +258,44 @@ class TokenRedactor(logging.Filter):
         return True
 
 
+class PrivateDataFilter(logging.Filter):
+    """Keep users' names and questions out of the log.
+
+    At DEBUG, PTB logs each update it processes and each Bot API call's parameters and result
+    (names, questions, replies); only the update id or the method is kept.
+    """
+
+    _PAYLOADS: ClassVar[dict[str, str]] = {
+        "Processing update %s": "Processing update %s",
+        "Calling Bot API endpoint `%s` with parameters `%s`": "Calling Bot API endpoint `%s`",
+        "Call to Bot API endpoint `%s` finished with return value `%s`":
+            "Call to Bot API endpoint `%s` finished",
+    }
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Withhold users' data from PTB's DEBUG records; never drop a record."""
+        short = self._PAYLOADS.get(record.msg) if isinstance(record.msg, str) else None
+        if short is None or not isinstance(record.args, tuple) or not record.args:
+            return True
+        first = record.args[0]
+        if isinstance(first, Update):
+            first = first.update_id
+        record.msg, record.args = f"{short} (users' data withheld)", (first,)
+        return True
+
+
 def configure_logging(settings: Settings) -> None:
-    """Log at ``LOG_LEVEL`` through handlers that never print the token."""
+    """Log at ``LOG_LEVEL`` through handlers that never print the token or users' data."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     root.setLevel(settings.log_level)
     # One line per Bot API request (a long poll every few seconds) is noise at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if settings.telegram_bot_token:
-        for handler in root.handlers:
-            handler.addFilter(TokenRedactor(settings.telegram_bot_token))
+    for handler in root.handlers:
+        handler.addFilter(PrivateDataFilter())
+        for secret in (settings.telegram_bot_token, settings.webhook_secret):
+            if secret:
+                handler.addFilter(TokenRedactor(secret))
 
 
 def run_telegram(settings: Settings, kb: KnowledgeBase, kb_dir: Path | None = None,

@@ -438,7 +438,7 @@ class BroadcastSummary:
     @property
     def retrying(self) -> tuple[OutboxRow, ...]:
         """Rows tried at least once and waiting to be tried again."""
-        return tuple(row for row in self.pending if row.attempts)
+        return tuple(row for row in self.pending if row.attempts and not row.in_flight)
 
     @property
     def total(self) -> int:
@@ -452,8 +452,8 @@ class BroadcastSummary:
 
     @property
     def reportable(self) -> bool:
-        """Whether every row has been tried at least once, so a report says something."""
-        return all(row.attempts for row in self.pending)
+        """Whether every row has been tried at least once and none is in flight."""
+        return all(row.attempts and not row.in_flight for row in self.pending)
 
 
 def summarize(rows: Iterable[OutboxRow]) -> BroadcastSummary:

@@ -36,3 +36,6 @@ async def test_thidua_run_answers_over_long_polling_and_never_logs_the_token(
     assert "<token>" in log  # PTB logs the Bot API URL at DEBUG: redacted
     assert fake_bot_api.token not in log
     assert fake_bot_api.token.split(":")[1] not in log
+    assert "Calling Bot API endpoint `getUpdates`" in log  # DEBUG is on
+    assert "hoang mai thu ngan sach" not in log and LAN["first_name"] not in log
+    assert "4.670,8" not in log
