@@ -43,8 +43,8 @@ def questions_for(kb: KnowledgeBase, limit: int = 400) -> list[str]:
     out: list[str] = []
     for fact in kb.facts[:: max(1, len(kb.facts) // (limit // 2))]:
         label = kb.metrics[fact.metric].label
-        out.append(f"{fact.district.name} {label} {fact.year}")
-        out.append(fold(f"{fact.district.short} {label}"))
+        out.append(f"{fact.place.name} {label} {fact.year}")
+        out.append(fold(f"{fact.place.short} {label}"))
     out += ["Quận 10 thu ngân sách 2023", "Huyện Châu Thành có bao nhiêu đảng viên",
             "quận nào thu ngân sách cao nhất", "Phường Vĩnh Tuy thu ngân sách 2022", "xin chào"]
     return out[:limit]
@@ -101,7 +101,7 @@ def write_national_kb(seed: KnowledgeBase, target: Path) -> int:
                               "kind": "result", "metric": metric_id, "value": value,
                               "unit": "đơn vị", "percent": format_vn_number(90 + m % 20)})
             count += len(facts)
-            doc = {"source": f"synthetic-{year}", "district": district.name,
+            doc = {"source": f"synthetic-{year}", "unit": district.name,
                    "province": district.province, "facts": facts}
             (target / "facts" / f"{district.code}-{year}.yaml").write_text(
                 yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")

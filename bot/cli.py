@@ -140,7 +140,7 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s) found.")
         return 1
     print(f"OK: {len(kb.facts)} facts, {len(kb.metrics)} metrics, {len(kb.sources)} sources, "
-          f"{len(kb.districts)} districts with data, {len(kb.gazetteer.districts)} districts and "
+          f"{len(kb.places)} districts with data, {len(kb.gazetteer.districts)} districts and "
           f"{len(kb.gazetteer.wards)} current wards in the gazetteer.")
     return 0
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
-from knowledge.changes import DistrictChanges, compare
+from knowledge.changes import PlaceChanges, compare
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +14,7 @@ class Reload:
     """How a reload went: the problems that kept the old knowledge base, or what changed."""
 
     problems: tuple[str, ...] = ()
-    changes: tuple[DistrictChanges, ...] = ()
+    changes: tuple[PlaceChanges, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import partial
 
 from telegram.ext import ContextTypes, JobQueue
@@ -13,6 +13,7 @@ from bot.delivery import Clock, Courier
 from bot.library import Library
 from bot.schedule import Subscription, due_countdowns, due_sends, next_tick
 from bot.storage import Store
+from knowledge import KnowledgeBase
 from knowledge.model import Answer
 from knowledge.reminders import countdown, event_occurrences, target_reminder
 
@@ -82,12 +83,18 @@ class Reminders:
                              send.subscription.id, send.subscription.district)
                 continue
             rows.append(send.row(self._render(target_reminder(kb, district))))
-        for due in due_countdowns(subscriptions, partial(event_occurrences, kb), sent, now,
+        for due in due_countdowns(subscriptions, partial(_district_events, kb), sent, now,
                                   self._grace, self._countdown_days):
             text = self._render(countdown(kb, due.event_id, due.occurs_on, due.days_left))
             rows.append(due.row(text))
         if rows:
             await self._store.enqueue(rows, now)
+
+
+def _district_events(kb: KnowledgeBase, code: str,
+                     today: dt.date) -> Iterator[tuple[str, dt.date]]:
+    district = kb.gazetteer.districts.get(code)
+    return event_occurrences(kb, district, today) if district else iter(())
 
 
 def _job_name(subscription: Subscription) -> str:

@@ -67,7 +67,7 @@ def split_target(text: str, kb: KnowledgeBase) -> tuple[District | None, str] | 
         if lookup.whole and lookup.district is not None:
             return lookup.district, rest
         if lookup.whole and lookup.options:
-            return district_problem(lookup, "thongbao", list(kb.districts))
+            return district_problem(lookup, "thongbao", list(kb.places))
     return None, text.strip()
 
 

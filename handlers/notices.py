@@ -8,10 +8,10 @@ import html
 from bot.library import Reload
 from bot.schedule import Announcement, BroadcastSummary, OutboxRow, Subscription
 from bot.unanswered import UnansweredGroup
-from knowledge.changes import DistrictChanges
+from knowledge.changes import PlaceChanges
 from knowledge.model import District, DistrictLookup
 from knowledge.numbers import format_vn_number
-from knowledge.phrasing import district_label, fact_line, join_vn, source_lines, vn_date
+from knowledge.phrasing import fact_line, join_vn, place_label, source_lines, vn_date
 
 MAX_SUBSCRIPTIONS = 20
 MAX_NEW_FIGURES = 10
@@ -43,11 +43,11 @@ def district_problem(lookup: DistrictLookup, command: str, with_data: list[Distr
     """Why a command's district argument names no single former district, and what to type."""
     listed = join_vn(d.short for d in with_data)
     if lookup.origins:
-        origins = join_vn(district_label(d) for d in lookup.origins)
+        origins = join_vn(place_label(d) for d in lookup.origins)
         return (f"{lookup.ward} là đơn vị mới từ 01/07/2025, lập từ {origins}. Hãy chọn quận cũ, "
                 f"ví dụ: /{command} {lookup.origins[0].short}")
     if lookup.options:
-        options = join_vn(district_label(d) for d in lookup.options)
+        options = join_vn(place_label(d) for d in lookup.options)
         first = lookup.options[0]
         return (f"«{lookup.typed}» có thể là: {options}. Hãy gõ kèm tỉnh, ví dụ: "
                 f"/{command} {first.short} {first.province_short}")
@@ -57,7 +57,7 @@ def district_problem(lookup: DistrictLookup, command: str, with_data: list[Distr
 
 def no_data(district: District, with_data: list[District]) -> str:
     """Refuse reminders for a district the knowledge base has nothing about."""
-    return (f"Chưa có số liệu của {district_label(district)} nên chưa thể nhắc chỉ tiêu. "
+    return (f"Chưa có số liệu của {place_label(district)} nên chưa thể nhắc chỉ tiêu. "
             f"Các quận có số liệu: {join_vn(d.short for d in with_data)}.")
 
 
@@ -84,7 +84,7 @@ def frequency_text(subscription: Subscription) -> str:
 def subscribed(district: District, subscription: Subscription, next_at: dt.datetime,
                has_targets: bool) -> str:
     """Confirm a subscription: what, how often, the next reminder, how to cancel."""
-    text = (f"Đã đăng ký nhắc chỉ tiêu {district_label(district)}: "
+    text = (f"Đã đăng ký nhắc chỉ tiêu {place_label(district)}: "
             f"{frequency_text(subscription)} ({_zone_name(subscription.tz)}).\n"
             f"Lần nhắc tới: {local_time(next_at)}.\n"
             "Bot cũng báo trước các ngày kỷ niệm, sự kiện của quận.\n"
@@ -97,12 +97,12 @@ def subscribed(district: District, subscription: Subscription, next_at: dt.datet
 
 def unsubscribed(removed: list[District]) -> str:
     """Confirm the districts no longer followed."""
-    return f"Đã hủy theo dõi: {join_vn(district_label(d) for d in removed)}."
+    return f"Đã hủy theo dõi: {join_vn(place_label(d) for d in removed)}."
 
 
 def not_following(district: District) -> str:
     """Say the chat does not follow ``district``."""
-    return f"Chưa theo dõi {district_label(district)}. Xem các quận đang theo dõi: /danhsach."
+    return f"Chưa theo dõi {place_label(district)}. Xem các quận đang theo dõi: /danhsach."
 
 
 def subscription_list(rows: list[tuple[District | None, Subscription, dt.datetime]],
@@ -110,7 +110,7 @@ def subscription_list(rows: list[tuple[District | None, Subscription, dt.datetim
     """The chat's subscriptions with their next reminder, and its group registration."""
     lines = ["Các lời nhắc đang theo dõi:"] if rows else [NOTHING_FOLLOWED]
     for n, (district, subscription, next_at) in enumerate(rows, 1):
-        name = district_label(district) if district else subscription.district
+        name = place_label(district) if district else subscription.district
         lines.append(f"{n}. {name}: {frequency_text(subscription)}; lần tới "
                      f"{local_time(next_at)}.")
     if group_districts is not None:
@@ -122,7 +122,7 @@ def registration_scope(districts: list[District]) -> str:
     """Say which announcements the group receives."""
     if not districts:
         return "Nhóm nhận mọi thông báo của quản trị viên bot."
-    return f"Nhóm nhận thông báo về: {join_vn(district_label(d) for d in districts)}."
+    return f"Nhóm nhận thông báo về: {join_vn(place_label(d) for d in districts)}."
 
 
 def group_registered(districts: list[District]) -> str:
@@ -132,14 +132,14 @@ def group_registered(districts: list[District]) -> str:
 
 def announcement_html(content: str, district: District | None) -> str:
     """The announcement as groups receive it."""
-    about = f"\n<i>Về: {html.escape(district_label(district))}</i>" if district else ""
+    about = f"\n<i>Về: {html.escape(place_label(district))}</i>" if district else ""
     return f"📢 <b>Thông báo</b>{about}\n{html.escape(content)}"
 
 
 def announcement_preview(announcement: Announcement, district: District | None,
                          group_count: int, tz: dt.tzinfo) -> str:
     """What the admin checks before pressing Gửi: the message, its recipients and its time."""
-    scope = (f"các nhóm nhận tin về {html.escape(district_label(district))}" if district
+    scope = (f"các nhóm nhận tin về {html.escape(place_label(district))}" if district
              else "tất cả các nhóm đã đăng ký")
     when = (f"lúc {local_time(announcement.send_at, tz)}" if announcement.send_at
             else "ngay khi bấm Gửi")
@@ -221,17 +221,17 @@ def reload_report(result: Reload, groups_told: int) -> str:
         counts = [f"{label} {len(facts)}" for label, facts in
                   (("thêm", change.added), ("sửa", change.changed), ("bỏ", change.removed))
                   if facts]
-        lines.append(f"• {district_label(change.district)}: {', '.join(counts)} mục.")
+        lines.append(f"• {place_label(change.place)}: {', '.join(counts)} mục.")
     if groups_told:
         lines.append(f"Đang báo số liệu mới tới {groups_told} nhóm đã đăng ký.")
     return "\n".join(lines)
 
 
-def new_results_html(change: DistrictChanges, labels: dict[str, str]) -> str:
+def new_results_html(change: PlaceChanges, labels: dict[str, str]) -> str:
     """Tell a group the new figures of its district, each with its year, and their sources."""
     figures = change.new_figures
-    lines = [f"📊 <b>Số liệu mới</b> của {html.escape(district_label(change.district))}:"]
-    lines.extend(f"• {html.escape(fact_line(f, labels[f.metric], with_district=False))}"
+    lines = [f"📊 <b>Số liệu mới</b> của {html.escape(place_label(change.place))}:"]
+    lines.extend(f"• {html.escape(fact_line(f, labels[f.metric], with_place=False))}"
                  for f in figures[:MAX_NEW_FIGURES])
     if len(figures) > MAX_NEW_FIGURES:
         lines.append(f"… và {len(figures) - MAX_NEW_FIGURES} số liệu khác: hỏi bot để xem.")

@@ -33,7 +33,7 @@ def find_district(text: str, kb: KnowledgeBase, command: str) -> District | str:
     lookup = lookup_district(text, kb)
     if lookup.district is not None:
         return lookup.district
-    return district_problem(lookup, command, list(kb.districts))
+    return district_problem(lookup, command, list(kb.places))
 
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,9 +52,9 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(district, str):
         await reply_plain(message, district)
         return
-    facts = kb.by_district.get(district.code, ())
+    facts = kb.by_place.get(district.key, ())
     if not facts:
-        await reply_plain(message, no_data(district, list(kb.districts)))
+        await reply_plain(message, no_data(district, list(kb.places)))
         return
     chat_id = message.chat.id
     followed = {s.district for s in await services.store.subscriptions(chat_id)}

@@ -14,17 +14,17 @@ from handlers.notices import ADMIN_ONLY, new_results_html, reload_report
 from handlers.permissions import is_bot_admin
 from handlers.replies import reply_plain
 from handlers.services import Services, services_of
-from knowledge.changes import DistrictChanges
+from knowledge.changes import PlaceChanges
 
 logger = logging.getLogger(__name__)
 
 
-def _results_key(change: DistrictChanges) -> str:
+def _results_key(change: PlaceChanges) -> str:
     """Names the announcement by its content, so announcing the same figures twice adds nothing."""
     digest = hashlib.blake2b(digest_size=8)
     for fact in change.new_figures:
         digest.update(repr((fact.id, fact.value, fact.of, fact.percent, fact.year)).encode())
-    return f"results:{change.district.code}:{digest.hexdigest()}"
+    return f"results:{change.place.key}:{digest.hexdigest()}"
 
 
 async def apply_reload(services: Services, user: User | None = None) -> str:
@@ -42,7 +42,7 @@ async def apply_reload(services: Services, user: User | None = None) -> str:
             if change.new_figures:
                 rows.extend(announcement_rows(_results_key(change),
                                               new_results_html(change, labels), groups,
-                                              change.district.code))
+                                              change.place.code))
         if rows:
             rows = await services.store.enqueue(rows, services.clock())
             services.courier.kick()

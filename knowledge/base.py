@@ -17,8 +17,8 @@ from knowledge.model import (
     FIGURE_KINDS,
     RECURRENCES,
     Amount,
-    District,
     Fact,
+    Place,
     Source,
 )
 from knowledge.numbers import is_vn_figure
@@ -83,21 +83,21 @@ class KnowledgeBase:
     facts: tuple[Fact, ...]
     gazetteer: Gazetteer
     vocabulary: Vocabulary
-    by_district: dict[str, tuple[Fact, ...]] = field(init=False)
+    by_place: dict[str, tuple[Fact, ...]] = field(init=False)
     by_id: dict[str, Fact] = field(init=False)
-    districts: tuple[District, ...] = field(init=False)
+    places: tuple[Place, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[Fact]] = defaultdict(list)
         by_metric: dict[tuple[str, str], list[Fact]] = defaultdict(list)
         for fact in self.facts:
-            grouped[fact.district.code].append(fact)
-            by_metric[fact.district.code, fact.metric].append(fact)
-        self.by_district = {code: tuple(facts) for code, facts in grouped.items()}
+            grouped[fact.place.key].append(fact)
+            by_metric[fact.place.key, fact.metric].append(fact)
+        self.by_place = {key: tuple(facts) for key, facts in grouped.items()}
         self.by_id = {fact.id: fact for fact in self.facts}
         self._by_metric = {key: tuple(facts) for key, facts in by_metric.items()}
-        self.districts = tuple(sorted({f.district for f in self.facts},
-                                      key=lambda d: (d.province, d.name)))
+        self.places = tuple(sorted({f.place for f in self.facts},
+                                   key=lambda p: (p.province, p.name)))
         self._years = {code: tuple(sorted({f.year for f in facts if f.kind in FIGURE_KINDS}))
                        for code, facts in grouped.items()}
         topic_order = list(dict.fromkeys(m.topic for m in self.metrics.values()))
@@ -107,17 +107,17 @@ class KnowledgeBase:
         used = {self.metrics[f.metric].topic for f in self.facts}
         self._all_topics = tuple(t for t in topic_order if t in used)
 
-    def facts_of(self, district: District, metric_id: str) -> tuple[Fact, ...]:
-        """The district's facts about one metric."""
-        return self._by_metric.get((district.code, metric_id), ())
+    def facts_of(self, place: Place, metric_id: str) -> tuple[Fact, ...]:
+        """The unit's facts about one metric."""
+        return self._by_metric.get((place.key, metric_id), ())
 
-    def years_of(self, district: District) -> tuple[int, ...]:
-        """Years of the district's figures (results, targets, awards)."""
-        return self._years.get(district.code, ())
+    def years_of(self, place: Place) -> tuple[int, ...]:
+        """Years of the unit's figures (results, targets, awards)."""
+        return self._years.get(place.key, ())
 
-    def topics_of(self, district: District | None = None) -> tuple[str, ...]:
-        """Topics with facts, for one district or all, in vocabulary order."""
-        return self._topics.get(district.code, ()) if district else self._all_topics
+    def topics_of(self, place: Place | None = None) -> tuple[str, ...]:
+        """Topics with facts, for one unit or all, in vocabulary order."""
+        return self._topics.get(place.key, ()) if place else self._all_topics
 
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -229,16 +229,16 @@ def _load_facts(path: Path, sources: dict[str, Source], metrics: dict[str, Metri
         return []
     where = f"facts/{path.name}"
     source = sources.get(raw.get("source", ""))
-    district = gazetteer.district_by_name(raw.get("district", ""), raw.get("province", ""))
+    place = gazetteer.place_by_name(str(raw.get("unit", "")), str(raw.get("province") or ""))
     if source is None:
         problems.append(Problem(where, raw.get(_LINE, 1),
                                 f"unknown source {raw.get('source')!r}: use an id of sources.yaml"))
-    if district is None:
+    if place is None:
         problems.append(Problem(where, raw.get(_LINE, 1),
-                                f"unknown district {raw.get('district')!r} in "
+                                f"unknown unit {raw.get('unit')!r} in "
                                 f"{raw.get('province')!r}: use the full name and province "
                                 "as in the gazetteer"))
-    if source is None or district is None:
+    if source is None or place is None:
         return []
     facts = []
     for entry in raw.get("facts") or []:
@@ -253,7 +253,7 @@ def _load_facts(path: Path, sources: dict[str, Source], metrics: dict[str, Metri
         if fact_problems:
             continue
         facts.append(Fact(
-            id=entry["id"], district=district, year=entry["year"], kind=entry["kind"],
+            id=entry["id"], place=place, year=entry["year"], kind=entry["kind"],
             metric=entry["metric"], source=source,
             value=_text(entry.get("value")), of=_text(entry.get("of")), unit=entry.get("unit"),
             percent=_text(entry.get("percent")), percent_of=entry.get("percent_of"),

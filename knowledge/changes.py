@@ -1,18 +1,18 @@
-"""What a new version of the knowledge base changes: facts added, changed, removed by district."""
+"""What a new version of the knowledge base changes: facts added, changed, removed by unit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
 from knowledge.base import KnowledgeBase
-from knowledge.model import FIGURE_KINDS, District, Fact
+from knowledge.model import FIGURE_KINDS, Fact, Place
 
 
 @dataclass(frozen=True, slots=True)
-class DistrictChanges:
-    """The changes to one district's facts."""
+class PlaceChanges:
+    """The changes to one unit's facts."""
 
-    district: District
+    place: Place
     added: tuple[Fact, ...] = ()
     changed: tuple[Fact, ...] = ()
     removed: tuple[Fact, ...] = ()
@@ -28,15 +28,15 @@ def _content(fact: Fact) -> Fact:
     return replace(fact, line=0, file="")
 
 
-def compare(old: KnowledgeBase, new: KnowledgeBase) -> list[DistrictChanges]:
-    """Districts whose facts differ between ``old`` and ``new``, by fact id, in ``new``'s order."""
-    districts = {f.district.code: f.district for f in (*old.facts, *new.facts)}
+def compare(old: KnowledgeBase, new: KnowledgeBase) -> list[PlaceChanges]:
+    """Units whose facts differ between ``old`` and ``new``, by fact id, in ``new``'s order."""
+    places = {f.place.key: f.place for f in (*old.facts, *new.facts)}
     changes = []
-    for code in sorted(districts, key=lambda c: (districts[c].province, districts[c].name)):
-        before = {f.id: f for f in old.by_district.get(code, ())}
-        after = {f.id: f for f in new.by_district.get(code, ())}
-        found = DistrictChanges(
-            district=districts[code],
+    for key in sorted(places, key=lambda k: (places[k].province, places[k].name)):
+        before = {f.id: f for f in old.by_place.get(key, ())}
+        after = {f.id: f for f in new.by_place.get(key, ())}
+        found = PlaceChanges(
+            place=places[key],
             added=tuple(f for i, f in after.items() if i not in before),
             changed=tuple(f for i, f in after.items()
                           if i in before and _content(before[i]) != _content(f)),

@@ -15,8 +15,8 @@ from weakref import WeakKeyDictionary
 
 from knowledge.base import KnowledgeBase, Metric
 from knowledge.engine import answer, reader_for
-from knowledge.model import Answer, District, Fact, Source
-from knowledge.phrasing import bounded, district_label, figure, join_vn
+from knowledge.model import Answer, District, Fact, Place, Source
+from knowledge.phrasing import bounded, figure, join_vn, place_label
 from knowledge.question import close_contenders
 
 ChartKind = Literal["compare", "trend"]
@@ -32,7 +32,7 @@ class Bar:
     """One bar: one fact's figure, its district and year, and the figure as the report writes it."""
 
     label: str
-    district: District
+    place: Place
     year: int
     value: float
     written: str
@@ -86,7 +86,7 @@ def chart_for(kb: KnowledgeBase, request: str) -> Chart | NoChart:
         return NoChart(f"Chưa tìm thấy chỉ số {asked} để vẽ biểu đồ. {_can_chart(kb)}")
     places = [m for m in q.mentions if m.districts or m.wards]
     if not places:
-        results = [_compare(kb, metric, kb.districts, q.years) for metric in contenders]
+        results = [_compare(kb, metric, kb.places, q.years) for metric in contenders]
         chart = next((r for r in results if isinstance(r, Chart)), None)
         if chart is None:
             first = results[0]
@@ -96,7 +96,7 @@ def chart_for(kb: KnowledgeBase, request: str) -> Chart | NoChart:
     reply = answer(request, kb)
     if reply.status != "answered" or not reply.facts:
         return NoChart(reply.body)
-    districts = list(dict.fromkeys(f.district for f in reply.facts))
+    districts = list(dict.fromkeys(f.place for f in reply.facts))
     answered = {f.metric for f in reply.facts}
     metric = next((m for m in contenders if m.id in answered), kb.metrics[reply.facts[0].metric])
     if len(places) == 1 and len(districts) == 1:
@@ -107,7 +107,7 @@ def chart_for(kb: KnowledgeBase, request: str) -> Chart | NoChart:
 def compare_chart(kb: KnowledgeBase, metric_id: str, districts: Sequence[District] = (),
                   years: Sequence[int] = ()) -> Chart | NoChart:
     """One bar per district (its latest year with a figure), among ``districts`` or all."""
-    result = _compare(kb, kb.metrics[metric_id], districts or kb.districts, years)
+    result = _compare(kb, kb.metrics[metric_id], districts or kb.places, years)
     return result if isinstance(result, Chart) else NoChart(f"{result.reason} {_can_chart(kb)}")
 
 
@@ -117,7 +117,7 @@ def trend_chart(kb: KnowledgeBase, metric_id: str, district: District,
     metric = kb.metrics[metric_id]
     facts = [f for f in kb.facts_of(district, metric.id) if not years or f.year in years]
     chosen = _choose(facts, slot=lambda f: f.year)
-    who = district_label(district)
+    who = place_label(district)
     if chosen is None:
         return NoChart(f"Chưa có số liệu dạng số «{metric.label}» của {who}{_in_years(years)}.")
     if len(chosen.bars) < MIN_BARS:
@@ -137,7 +137,7 @@ def chartable_metrics(kb: KnowledgeBase) -> tuple[Metric, ...]:
     found = _chartable.get(kb)
     if found is None:
         found = _chartable[kb] = tuple(
-            m for m in kb.metrics.values() if isinstance(_compare(kb, m, kb.districts, ()), Chart))
+            m for m in kb.metrics.values() if isinstance(_compare(kb, m, kb.places, ()), Chart))
     return found
 
 
@@ -146,7 +146,7 @@ def chart_metric(reply: Answer, kb: KnowledgeBase) -> str | None:
     if reply.status != "answered":
         return None
     metrics = {f.metric for f in reply.facts}
-    measured = {f.district.code for f in reply.facts
+    measured = {f.place.code for f in reply.facts
                 if f.number is not None or f.percent_number is not None}
     if len(metrics) != 1 or len(measured) < MIN_BARS:
         return None
@@ -159,7 +159,7 @@ def chart_lines(chart: Chart) -> list[str]:
     lines = [f"Biểu đồ: {chart.title}" + (f" ({chart.unit})" if chart.unit else "")]
     for bar in chart.bars:
         scope = f" (số liệu của {bar.fact.scope})" if bar.fact.scope else ""
-        lines.append(f"• {district_label(bar.district)}, năm {bar.year}: "
+        lines.append(f"• {place_label(bar.place)}, năm {bar.year}: "
                      f"{figure(bar.fact)}{scope}")
     return [*lines, *chart.notes]
 
@@ -171,19 +171,19 @@ def _compare(kb: KnowledgeBase, metric: Metric, districts: Sequence[District],
              years: Sequence[int]) -> Chart | NoChart:
     facts = [f for d in districts for f in kb.facts_of(d, metric.id)
              if not years or f.year in years]
-    chosen = _choose(facts, slot=lambda f: f.district.code)
+    chosen = _choose(facts, slot=lambda f: f.place.code)
     if chosen is None:
         return NoChart(f"Chưa có số liệu dạng số «{metric.label}»{_in_years(years)} "
                        "để vẽ biểu đồ.")
     if len(chosen.bars) < MIN_BARS:
-        only = "".join(f" ({district_label(b.district)} năm {b.year})" for b in chosen.bars)
+        only = "".join(f" ({place_label(b.place)} năm {b.year})" for b in chosen.bars)
         reason = (f"Chỉ có một quận có số liệu «{metric.label}»{_in_years(years)}{only}, "
                   "chưa đủ để so sánh giữa các quận.")
         return NoChart(" ".join([reason, *chosen.notes]))
     bars = sorted(chosen.bars, key=lambda b: -b.value)
     marks = _scope_marks(bars)
-    bars = [replace(b, label=f"{b.district.name}{marks.get(b.fact.scope or '', '')}\n"
-                             f"(cũ, {b.district.province_short})\nnăm {b.year}") for b in bars]
+    bars = [replace(b, label=f"{b.place.name}{marks.get(b.fact.scope or '', '')}\n"
+                             f"(cũ, {b.place.province_short})\nnăm {b.year}") for b in bars]
     notes = [*(f"{mark} Số liệu của {scope}." for scope, mark in marks.items()), *chosen.notes]
     if len({b.year for b in bars}) > 1:
         notes.append("Số liệu thuộc các năm khác nhau (năm ghi dưới mỗi cột).")
@@ -218,7 +218,7 @@ def _choose(facts: list[Fact], slot: Callable[[Fact], object]) -> _Choice | None
             choice.bars.append(_bar(same[0], mode))
         else:
             figures = "; ".join(figure(f) for f in same)
-            choice.notes.append(f"Không vẽ {same[0].district.name} năm {latest}: có {len(same)} "
+            choice.notes.append(f"Không vẽ {same[0].place.name} năm {latest}: có {len(same)} "
                                 f"số liệu ({figures}), không gộp thành một cột.")
     left_out: dict[object, list[Fact]] = defaultdict(list)
     for fact in facts:
@@ -227,7 +227,7 @@ def _choose(facts: list[Fact], slot: Callable[[Fact], object]) -> _Choice | None
     for found in left_out.values():
         latest = max(f.year for f in found)
         for fact in (f for f in found if f.year == latest):
-            choice.notes.append(f"Không vẽ {fact.district.name} năm {fact.year}: {figure(fact)} "
+            choice.notes.append(f"Không vẽ {fact.place.name} năm {fact.year}: {figure(fact)} "
                                 f"({_why_left_out(fact, mode, choice)}).")
     return choice
 
@@ -260,7 +260,7 @@ def _bar(fact: Fact, mode: Mode) -> Bar:
         written = bounded(fact.value if fact.of is None else f"{fact.value}/{fact.of}", fact.bound)
     if fact.estimate:
         written = f"ước {written}"
-    return Bar(label=fact.district.name, district=fact.district, year=fact.year, value=value,
+    return Bar(label=fact.place.name, place=fact.place, year=fact.year, value=value,
                written=written, fact=fact)
 
 

@@ -14,7 +14,7 @@ from weakref import WeakKeyDictionary
 from knowledge.base import KnowledgeBase, Metric
 from knowledge.gazetteer import Mention, Ward
 from knowledge.model import Answer, District, DistrictLookup, Fact
-from knowledge.phrasing import district_label, fact_line, figure, join_vn
+from knowledge.phrasing import fact_line, figure, join_vn, place_label
 from knowledge.question import Question, QuestionReader, close_contenders
 
 MAX_FACTS = 10
@@ -82,12 +82,12 @@ class _Responder:
                 return self._ward(mention)
             if not found:
                 return self._nowhere(mention)
-            in_kb = [d for d in found if d.code in self.kb.by_district]
+            in_kb = [d for d in found if d.key in self.kb.by_place]
             if len(in_kb) > 1:
                 return self._which_district(mention, in_kb)
             if in_kb:
                 districts.append(in_kb[0])
-                namesakes.extend(district_label(d) for d in found if d not in in_kb)
+                namesakes.extend(place_label(d) for d in found if d not in in_kb)
             else:
                 unknown.append(self._names_of(found))
         districts = list(dict.fromkeys(districts))
@@ -114,7 +114,7 @@ class _Responder:
                                           self._origins(wards[0])))
             return DistrictLookup(mention.typed, whole)
         found = self._in_provinces(mention.districts)
-        with_data = [d for d in found if d.code in self.kb.by_district]
+        with_data = [d for d in found if d.key in self.kb.by_place]
         if len(found) == 1 or len(with_data) == 1:
             return DistrictLookup(mention.typed, whole, district=(with_data or found)[0])
         return DistrictLookup(mention.typed, whole, options=found)
@@ -138,7 +138,7 @@ class _Responder:
                       (), _examples(self.kb))
 
     def _which_district(self, mention: Mention, options: list[District]) -> Answer:
-        body = (f"«{mention.typed}» có thể là: {join_vn(district_label(d) for d in options)}. "
+        body = (f"«{mention.typed}» có thể là: {join_vn(place_label(d) for d in options)}. "
                 "Bạn hỏi đơn vị nào?")
         rest = self._rest_text(mention)
         return Answer("clarify", body, (),
@@ -147,7 +147,7 @@ class _Responder:
     def _unknown_districts(self, names: list[str]) -> Answer:
         body = (f"Chưa có số liệu về {join_vn(names)}. "
                 f"Hiện có số liệu của: {self._kb_districts()}.")
-        return Answer("not_found", body, (), self._topic_suggestions(self.kb.districts))
+        return Answer("not_found", body, (), self._topic_suggestions(self.kb.places))
 
     def _ward(self, mention: Mention) -> Answer:
         wards = [w for w in mention.wards if self._ward_in_provinces(w)]
@@ -162,10 +162,10 @@ class _Responder:
                                 for w in wards))
         ward = wards[0]
         origins = self._origins(ward)
-        origin_text = join_vn(district_label(d) for d in origins) or "không rõ"
+        origin_text = join_vn(place_label(d) for d in origins) or "không rõ"
         head = (f"{ward.name} ({ward.province}) là đơn vị hành chính mới từ ngày 01/07/2025, "
                 f"được lập từ địa bàn của {origin_text}.")
-        in_kb = [d for d in origins if d.code in self.kb.by_district]
+        in_kb = [d for d in origins if d.key in self.kb.by_place]
         if not in_kb:
             body = (f"{head} Chưa có số liệu của {ward.name} cũng như của "
                     f"{join_vn(d.name for d in origins) or 'các đơn vị cũ'} "
@@ -207,18 +207,18 @@ class _Responder:
         if q.wants_ranking:
             return self._ranking(metric, holders)
         body = (f"Bạn muốn hỏi {metric.label} của quận, huyện nào? Có số liệu của: "
-                f"{join_vn(district_label(d) for d in holders)}.")
+                f"{join_vn(place_label(d) for d in holders)}.")
         return Answer("clarify", body, (),
                       tuple(self._question_about(d, metric) for d in holders))
 
     def _province_only(self) -> Answer:
         names = join_vn(dict.fromkeys(p.name for p in self.provinces))
-        inside = [d for d in self.kb.districts if self._in_provinces((d,))]
+        inside = [d for d in self.kb.places if self._in_provinces((d,))]
         body = f"Chưa có số liệu cấp tỉnh, thành phố của {names}."
         if inside:
             body += (" Có số liệu của các quận, huyện cũ: "
-                     f"{join_vn(district_label(d) for d in inside)}.")
-        return Answer("not_found", body, (), self._topic_suggestions(inside or self.kb.districts))
+                     f"{join_vn(place_label(d) for d in inside)}.")
+        return Answer("not_found", body, (), self._topic_suggestions(inside or self.kb.places))
 
     def _ranking(self, metric: Metric, holders: list[District]) -> Answer:
         q = self.q
@@ -244,9 +244,9 @@ class _Responder:
         top = rows[0][1]
         lines = [f"Xếp hạng {metric.label} theo {by} (trong các quận có số liệu):"]
         for n, (_, fact) in enumerate(rows, 1):
-            lines.append(f"{n}. {district_label(fact.district)}, năm {fact.year}: "
+            lines.append(f"{n}. {place_label(fact.place)}, năm {fact.year}: "
                          f"{figure(fact)}")
-        lines.append(f"{word.capitalize()}: {district_label(top.district)}.")
+        lines.append(f"{word.capitalize()}: {place_label(top.place)}.")
         notes = []
         if len({f.year for _, f in rows}) > 1:
             notes.append("số liệu thuộc các năm khác nhau")
@@ -270,14 +270,14 @@ class _Responder:
             if matches:
                 metric = matches[0].metric
                 holders = [d for d in self._districts_with(metric) if d != district]
-                body = f"Chưa có số liệu «{metric.label}» của {district_label(district)}."
+                body = f"Chưa có số liệu «{metric.label}» của {place_label(district)}."
                 if holders:
                     body += f" Số liệu này hiện có cho: {join_vn(d.name for d in holders)}."
                 return Answer("not_found", body + self._available(district), (),
                               self._topic_suggestions([district]))
             if q.leftover:
                 body = (f"Chưa có số liệu về «{' '.join(q.leftover)}» của "
-                        f"{district_label(district)}.")
+                        f"{place_label(district)}.")
                 return Answer("not_found", body + self._available(district), (),
                               self._topic_suggestions([district]))
             if q.years and not set(q.years) & set(years):
@@ -298,12 +298,12 @@ class _Responder:
         asked = join_vn(map(str, self.q.years))
         if metric and facts:
             have = join_vn(map(str, sorted({f.year for f in facts})))
-            body = (f"Chưa có số liệu «{metric.label}» của {district_label(district)} năm {asked}."
+            body = (f"Chưa có số liệu «{metric.label}» của {place_label(district)} năm {asked}."
                     f" Số liệu này hiện có cho năm {have}.")
             suggestions = tuple(self._question_about(district, metric, y)
                                 for y in sorted({f.year for f in facts}))
         else:
-            body = (f"Chưa có số liệu của {district_label(district)} năm {asked}. "
+            body = (f"Chưa có số liệu của {place_label(district)} năm {asked}. "
                     f"Hiện có số liệu năm {join_vn(map(str, self.kb.years_of(district)))}.")
             suggestions = self._topic_suggestions([district])
         return Answer("not_found", body, (), suggestions)
@@ -311,7 +311,7 @@ class _Responder:
     def _overview(self, district: District) -> Answer:
         years = join_vn(map(str, self.kb.years_of(district)))
         topics = self.kb.topics_of(district)
-        body = (f"{district_label(district)}: có số liệu năm {years} về "
+        body = (f"{place_label(district)}: có số liệu năm {years} về "
                 f"{join_vn(t.lower() for t in topics)}. Bạn muốn hỏi nội dung nào?")
         return Answer("clarify", body, (), self._topic_suggestions([district]))
 
@@ -319,7 +319,7 @@ class _Responder:
         q = self.q
         matches = close_contenders(q.metrics)
         if not matches:
-            names = join_vn([*(district_label(d) for d in districts), *unknown])
+            names = join_vn([*(place_label(d) for d in districts), *unknown])
             return Answer("clarify", f"Bạn muốn so sánh nội dung gì giữa {names}?", (),
                           self._topic_suggestions(districts))
         metric = matches[0].metric
@@ -333,7 +333,7 @@ class _Responder:
                 facts.extend(found)
                 lines.extend(fact_line(f, metric.label) for f in found[:MAX_FACTS])
             else:
-                lines.append(f"{district_label(district)}: chưa có số liệu «{metric.label}»"
+                lines.append(f"{place_label(district)}: chưa có số liệu «{metric.label}»"
                              + (f" năm {join_vn(map(str, q.years))}." if q.years else "."))
         lines.extend(f"{name}: chưa có số liệu trong cơ sở dữ liệu." for name in unknown)
         if not facts:
@@ -353,7 +353,7 @@ class _Responder:
         return list(self.kb.facts_of(district, metric.id))
 
     def _districts_with(self, metric: Metric) -> list[District]:
-        districts = [d for d in self.kb.districts if self._facts(d, metric)]
+        districts = [d for d in self.kb.places if self._facts(d, metric)]
         return [d for d in districts if self._in_provinces((d,))]
 
     def _available(self, district: District) -> str:
@@ -367,10 +367,10 @@ class _Responder:
         district = districts[0]
         now = self.kb.gazetteer.province_now(district)
         moved = f", nay thuộc {now}" if now != district.province else ""
-        return f"{district_label(district)}{moved}"
+        return f"{place_label(district)}{moved}"
 
     def _kb_districts(self) -> str:
-        return _listed([district_label(d) for d in self.kb.districts])
+        return _listed([place_label(d) for d in self.kb.places])
 
     def _question_about(self, district: District, metric: Metric, year: int | None = None) -> str:
         return f"{district.name} {metric.label}" + (f" {year}" if year else "")
@@ -380,7 +380,7 @@ class _Responder:
         out: list[str] = []
         for district in districts:
             seen: set[str] = set()
-            for fact in self.kb.by_district.get(district.code, ()):
+            for fact in self.kb.by_place.get(district.key, ()):
                 metric = self.kb.metrics[fact.metric]
                 if metric.topic in seen or fact.kind in ("person", "theme", "event"):
                     continue
@@ -418,14 +418,14 @@ def _listed(names: Sequence[str], limit: int = 8) -> str:
 
 def _hint(kb: KnowledgeBase) -> str:
     return (f"Tôi trả lời câu hỏi về kết quả thi đua và chỉ tiêu của "
-            f"{_listed([d.name for d in kb.districts])} (các quận cũ, trước 01/07/2025), "
+            f"{_listed([d.name for d in kb.places])} (các quận cũ, trước 01/07/2025), "
             "ví dụ: «Hoàng Mai thu ngân sách 2022».")
 
 
 def _examples(kb: KnowledgeBase) -> tuple[str, ...]:
     examples = []
-    for district in kb.districts[:MAX_SUGGESTIONS]:
-        fact = next((f for f in kb.by_district[district.code] if f.kind in ("result", "award")),
+    for district in kb.places[:MAX_SUGGESTIONS]:
+        fact = next((f for f in kb.by_place[district.key] if f.kind in ("result", "award")),
                     None)
         if fact:
             examples.append(f"{district.name} {kb.metrics[fact.metric].label} {fact.year}")

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
-from knowledge.model import District
+from knowledge.model import District, Place, Province, Ward
 from knowledge.text import Token, keys, signature, tokenize
 
 DISTRICT_TYPES = ("Quận", "Huyện", "Thị xã", "Thành phố")
@@ -28,35 +28,6 @@ _LEVELS = {"Quận": "district", "Huyện": "district", "Thị xã": "district",
 _MAX_NAME_WORDS = 6
 _FUZZY_MIN_SCORE = 88.0
 _FUZZY_MARGIN = 4.0
-
-
-@dataclass(frozen=True, slots=True)
-class Province:
-    """A province: one of the 34 since 1/7/2025 or one of the 63 before."""
-
-    code: str
-    name: str
-    short: str
-    current: bool
-    now: str = ""
-    absorbed: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Ward:
-    """A current ward, commune or special zone (since 1/7/2025) and the districts it came from."""
-
-    code: str
-    name: str
-    type: str
-    short: str
-    province: str
-    formed_from: tuple[tuple[str, bool], ...] = ()
-    aliases: tuple[str, ...] = ()
-
-
-Place = District | Ward | Province
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +81,19 @@ class Gazetteer:
             if all(p is not place for p, _ in entries):
                 entries.append((place, via))
 
-    def district_by_name(self, name: str, province: str) -> District | None:
-        """The district with this full name in the province named by its full or short name."""
-        for district in self.districts.values():
-            plain = district.province.removeprefix("Thành phố ").removeprefix("Tỉnh ")
-            if district.name == name and province in (district.province, plain):
-                return district
-        return None
+    def place_by_name(self, name: str, province: str = "") -> Place | None:
+        """The unit of either map with this full name, in the province named (full or short).
+
+        A province is named by itself; of a province that exists on both maps the current one is
+        taken. A district or ward needs its province to tell namesakes apart.
+        """
+        for place in (*self.districts.values(), *self.wards.values()):
+            if place.name == name and province in (place.province, place.province_short,
+                                                   _plain_province(place.province)):
+                return place
+        provinces = [p for p in self.provinces.values() if name in (p.name, p.short)
+                     and (not province or province in (p.name, p.short))]
+        return max(provinces, key=lambda p: p.current, default=None)
 
     def province_now(self, district: District) -> str:
         """The current province (since 1/7/2025) that a former district's province became."""
@@ -207,10 +184,15 @@ class Gazetteer:
         )
 
 
+def _plain_province(name: str) -> str:
+    """``Thành phố Hà Nội`` → ``Hà Nội``, ``Tỉnh Nghệ An`` → ``Nghệ An``."""
+    return name.removeprefix("Thành phố ").removeprefix("Tỉnh ")
+
+
 def _short_key(place: Place) -> tuple[str, ...]:
     """The name without its type word: ``Quận 1`` → ``1`` (numbers need the type word typed)."""
     short = keys(place.short)
-    kind = keys(getattr(place, "kind", None) or getattr(place, "type", "") or "")
+    kind = keys(place.kind)
     return short[len(kind):] if kind and short[:len(kind)] == kind else short
 
 
@@ -260,7 +242,7 @@ def _filter_by_type(entries: list[tuple[Place, str]], level: str | None,
         return [(p, v) for p, v in entries if isinstance(p, Province)]
     if level == "ward":
         same = [(p, v) for p, v in entries if isinstance(p, Ward)
-                and (wanted_type is None or p.type == wanted_type)]
+                and (wanted_type is None or p.kind == wanted_type)]
         return same or [(p, v) for p, v in entries if isinstance(p, Ward)]
     if level == "city":
         return [(p, v) for p, v in entries
@@ -302,7 +284,7 @@ def load_gazetteer(data_dir: Path, type_words: dict[str, str]) -> Gazetteer:
     }
     wards = {
         w["code"]: Ward(
-            code=w["code"], name=w["name"], type=w["type"], short=w["short"],
+            code=w["code"], name=w["name"], kind=w["type"], short=w["short"],
             province=w["province"], aliases=tuple(w.get("aliases", ())),
             formed_from=tuple((f["district"], bool(f.get("whole")))
                               for f in w.get("formed_from", ())))

@@ -681,11 +681,11 @@ def draft_yaml(draft: Draft) -> str:
         f"source: {source}",
     ]
     if district is None:
-        lines += ["district: null  # không nhận ra quận/huyện: ghi tên đầy đủ như trong gazetteer",
+        lines += ["unit: null  # không nhận ra đơn vị: ghi tên đầy đủ như trong gazetteer",
                   "province: null"]
     else:
         province = district.province.removeprefix("Thành phố ").removeprefix("Tỉnh ")
-        lines += [f"district: {_q(district.name)}", f"province: {_q(province)}"]
+        lines += [f"unit: {_q(district.name)}", f"province: {_q(province)}"]
     ids: Counter[str] = Counter()
     lines.append("facts:" if draft.candidates else "facts: []")
     for candidate in draft.candidates:
@@ -807,7 +807,7 @@ def evaluate(reports: Iterable[tuple[str, str]], kb: KnowledgeBase) -> Evaluatio
 
 def _curated_source(draft: Draft, kb: KnowledgeBase) -> str | None:
     sources = {f.source for f in kb.facts
-               if draft.district is not None and f.district == draft.district}
+               if draft.district is not None and f.place == draft.district}
     if not sources and draft.date is not None:
         sources = {s for s in kb.sources.values() if s.date == draft.date}
     if not sources:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from knowledge.numbers import parse_vn_number
 
@@ -39,12 +39,89 @@ class District:
     province: str
     aliases: tuple[str, ...] = ()
 
+    level: ClassVar[str] = "district"
+
+    @property
+    def key(self) -> str:
+        """Identifier unique across the units of both maps."""
+        return f"d{self.code}"
+
     @property
     def province_short(self) -> str:
         """Province name as people say it: ``TP Hồ Chí Minh``, ``Nghệ An``."""
-        if self.province.startswith("Tỉnh "):
-            return self.province.removeprefix("Tỉnh ")
-        return self.province.replace("Thành phố ", "TP ", 1)
+        return short_province(self.province)
+
+
+@dataclass(frozen=True, slots=True)
+class Ward:
+    """A current ward, commune or special zone (since 1/7/2025) and the districts it came from."""
+
+    code: str
+    name: str
+    kind: str
+    short: str
+    province: str
+    formed_from: tuple[tuple[str, bool], ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    level: ClassVar[str] = "ward"
+
+    @property
+    def key(self) -> str:
+        """Identifier unique across the units of both maps."""
+        return f"w{self.code}"
+
+    @property
+    def province_short(self) -> str:
+        """Province name as people say it."""
+        return short_province(self.province)
+
+
+@dataclass(frozen=True, slots=True)
+class Province:
+    """A province: one of the 34 since 1/7/2025 (``current``) or one of the 63 before."""
+
+    code: str
+    name: str
+    short: str
+    current: bool
+    now: str = ""
+    absorbed: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    level: ClassVar[str] = "province"
+
+    @property
+    def key(self) -> str:
+        """Identifier unique across the units of both maps."""
+        return f"p{self.code}" if self.current else f"fp{self.code}"
+
+    @property
+    def kind(self) -> str:
+        """``Tỉnh`` or ``Thành phố``."""
+        return "Thành phố" if self.name.startswith("Thành phố") else "Tỉnh"
+
+    @property
+    def province(self) -> str:
+        """A province lies in itself (so every unit has a province)."""
+        return self.name
+
+    @property
+    def province_short(self) -> str:
+        """Province name as people say it."""
+        return short_province(self.name)
+
+
+# A unit of either map that facts can belong to: a former district, a current ward or commune,
+# or a province (former or current).
+Place = District | Ward | Province
+
+
+def short_province(name: str) -> str:
+    """Province name as people say it: ``TP Hồ Chí Minh``, ``Nghệ An``."""
+    if name.startswith("Tỉnh "):
+        return name.removeprefix("Tỉnh ")
+    return name.replace("Thành phố ", "TP ", 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +134,14 @@ class Amount:
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """One figure or statement of one report about one district and year.
+    """One figure or statement of one report about one unit and year.
 
     Figures are kept as the report writes them in Vietnamese format (``"4.670,8"``, ``"02"``,
     ``"10 - 11"``) so the reply keeps the report's precision; ``number`` is the parsed value.
     """
 
     id: str
-    district: District
+    place: Place
     year: int
     kind: str
     metric: str

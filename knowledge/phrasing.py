@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from knowledge.model import Answer, District, Fact, Source
+from knowledge.model import Answer, District, Fact, Place, Province, Source
 
 _BOUND_WORDS = {
     "at_least": ("từ ", " trở lên"),
@@ -23,9 +23,16 @@ def vn_date(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def district_label(district: District) -> str:
-    """A former district with its province: ``Quận Hoàng Mai (cũ, Hà Nội)``."""
-    return f"{district.name} (cũ, {district.province_short})"
+def place_label(place: Place) -> str:
+    """A unit named so it cannot be mistaken for its namesakes on the other map.
+
+    ``Quận Hoàng Mai (cũ, Hà Nội)``, ``Phường Tân Hòa (TP Hồ Chí Minh)``, ``Tỉnh Bình Dương (cũ)``.
+    """
+    if isinstance(place, Province):
+        return place.name if place.current else f"{place.name} (cũ)"
+    if isinstance(place, District):
+        return f"{place.name} (cũ, {place.province_short})"
+    return f"{place.name} ({place.province_short})"
 
 
 def format_source(source: Source) -> str:
@@ -71,9 +78,9 @@ def bounded(text: str, bound: str | None) -> str:
     return f"{before}{text}{after}"
 
 
-def fact_line(fact: Fact, label: str, with_district: bool = True) -> str:
+def fact_line(fact: Fact, label: str, with_place: bool = True) -> str:
     """One sentence for one fact: what, whose, which year, the figure, and its qualifiers."""
-    who = f" của {district_label(fact.district)}" if with_district else ""
+    who = f" của {place_label(fact.place)}" if with_place else ""
     when = f" ngày {vn_date(fact.date)}" if fact.date else ""
     head = f"{_KIND_PREFIX.get(fact.kind, '')}{label}{who} năm {fact.year}"
     head = head[0].upper() + head[1:]

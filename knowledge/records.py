@@ -9,12 +9,17 @@ from knowledge.phrasing import render_text
 
 
 def fact_record(fact: Fact) -> dict[str, Any]:
-    """One fact with its district, year, metric, value, unit and source."""
+    """One fact with its administrative unit, year, metric, value, measuring unit and source.
+
+    ``district`` (the contract's first field) names the unit whatever its level; ``level`` says
+    whether it is a former district, a current ward or commune, or a province.
+    """
     source = fact.source
     return {
         "id": fact.id,
-        "district": fact.district.name,
-        "province": fact.district.province,
+        "district": fact.place.name,
+        "level": fact.place.level,
+        "province": fact.place.province,
         "year": fact.year,
         "kind": fact.kind,
         "metric": fact.metric,

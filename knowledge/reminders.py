@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 from knowledge.base import KnowledgeBase
-from knowledge.model import Answer, District, Fact
-from knowledge.phrasing import district_label, fact_line, join_vn, vn_date
+from knowledge.model import Answer, District, Fact, Place
+from knowledge.phrasing import fact_line, join_vn, place_label, vn_date
 
 
 def target_reminder(kb: KnowledgeBase, district: District) -> Answer:
@@ -16,9 +16,9 @@ def target_reminder(kb: KnowledgeBase, district: District) -> Answer:
     A result is shown with its own year; a target without results says so. A district without
     targets gets ``not_found`` naming what the knowledge base has instead.
     """
-    facts = kb.by_district.get(district.code, ())
+    facts = kb.by_place.get(district.key, ())
     targets = [f for f in facts if f.kind == "target"]
-    head = f"Nhắc chỉ tiêu: {district_label(district)}"
+    head = f"Nhắc chỉ tiêu: {place_label(district)}"
     if not targets:
         years = join_vn(map(str, kb.years_of(district))) or "nào"
         body = (f"{head}\nChưa có chỉ tiêu của {district.name} trong cơ sở dữ liệu "
@@ -29,10 +29,10 @@ def target_reminder(kb: KnowledgeBase, district: District) -> Answer:
         lines.append(f"Chỉ tiêu năm {year}:")
         for target in (f for f in targets if f.year == year):
             label = kb.metrics[target.metric].label
-            lines.append(f"• {fact_line(target, label, with_district=False)}")
+            lines.append(f"• {fact_line(target, label, with_place=False)}")
             used.append(target)
             results = [f for f in kb.facts_of(district, target.metric) if f.kind == "result"]
-            lines.extend(f"  ↳ Kết quả: {fact_line(r, label, with_district=False)}"
+            lines.extend(f"  ↳ Kết quả: {fact_line(r, label, with_place=False)}"
                          for r in results)
             used.extend(results)
             if not any(r.year == year for r in results):
@@ -58,10 +58,10 @@ def next_occurrence(event: Fact, today: dt.date) -> dt.date | None:
     return this_year if this_year >= today else _anniversary(event.date, today.year + 1)
 
 
-def event_occurrences(kb: KnowledgeBase, district_code: str,
+def event_occurrences(kb: KnowledgeBase, place: Place,
                       today: dt.date) -> Iterator[tuple[str, dt.date]]:
-    """Ids and next dates of the district's dated events that are still to come."""
-    for fact in kb.by_district.get(district_code, ()):
+    """Ids and next dates of the unit's dated events that are still to come."""
+    for fact in kb.by_place.get(place.key, ()):
         if fact.kind == "event" and (occurs_on := next_occurrence(fact, today)) is not None:
             yield fact.id, occurs_on
 
@@ -75,5 +75,5 @@ def countdown(kb: KnowledgeBase, event_id: str, occurs_on: dt.date, days_left: i
     if event.recurs == "yearly" and event.date is not None:
         what = f"kỷ niệm {occurs_on.year - event.date.year} năm {what} ({vn_date(event.date)})"
     when = "Hôm nay" if days_left == 0 else f"Còn {days_left} ngày nữa"
-    body = f"{when}, {vn_date(occurs_on)}: {what} — {district_label(event.district)}."
+    body = f"{when}, {vn_date(occurs_on)}: {what} — {place_label(event.place)}."
     return Answer("answered", body, (event,))

@@ -20,10 +20,10 @@ def with_facts(kb, facts):
 def test_changes_are_told_per_district_by_fact_id(knowledge_base):
     facts = list(knowledge_base.facts)
     budget = next(f for f in facts if f.id == "hoang-mai-2022-thu-ngan-sach")
-    theme = next(f for f in facts if f.kind == "theme" and f.district.name == "Quận Hai Bà Trưng")
+    theme = next(f for f in facts if f.kind == "theme" and f.place.name == "Quận Hai Bà Trưng")
     edited = [replace(f, value="4.671") if f is budget else f for f in facts if f is not theme]
     edited.append(replace(budget, id="hoang-mai-2023-thu-ngan-sach", year=2023))
-    changes = {c.district.name: c for c in compare(knowledge_base, with_facts(knowledge_base,
+    changes = {c.place.name: c for c in compare(knowledge_base, with_facts(knowledge_base,
                                                                               edited))}
     assert set(changes) == {"Quận Hoàng Mai", "Quận Hai Bà Trưng"}
     hoang_mai = changes["Quận Hoàng Mai"]

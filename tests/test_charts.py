@@ -24,7 +24,7 @@ from knowledge.charts import (
 
 
 def hoang_mai(kb):
-    return next(d for d in kb.districts if d.name == "Quận Hoàng Mai")
+    return next(d for d in kb.places if d.name == "Quận Hoàng Mai")
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +42,14 @@ def test_budget_chart_has_one_bar_per_district_with_its_latest_year(knowledge_ba
     assert chart.kind == "compare"
     assert chart.metric.id == "thu_ngan_sach"
     assert chart.unit == "tỷ đồng"
-    assert [(b.district.name, b.year, b.written) for b in chart.bars] == [
+    assert [(b.place.name, b.year, b.written) for b in chart.bars] == [
         ("Quận 1", 2023, "16.728"),
         ("Quận Hai Bà Trưng", 2020, "12.817"),
         ("Quận Bình Thạnh", 2021, "ước 5.380"),
         ("Quận Hoàng Mai", 2022, "4.670,8"),
     ]
     assert [b.value for b in chart.bars] == [16728, 12817, 5380, 4670.8]
-    assert all(f"năm {b.year}" in b.label and b.district.name in b.label for b in chart.bars)
+    assert all(f"năm {b.year}" in b.label and b.place.name in b.label for b in chart.bars)
     assert len(chart.sources) == 4
     assert any("năm khác nhau" in note for note in chart.notes)
 
@@ -67,8 +67,8 @@ def test_every_bar_is_exactly_its_district_and_years_figure(knowledge_base):
         assert isinstance(chart, Chart)
         for bar in chart.bars:
             assert bar.fact in facts
-            assert (bar.fact.district, bar.fact.year, bar.fact.metric) == (
-                bar.district, bar.year, metric.id)
+            assert (bar.fact.place, bar.fact.year, bar.fact.metric) == (
+                bar.place, bar.year, metric.id)
             assert bar.value in (bar.fact.number, bar.fact.percent_number)
             assert (bar.fact.value or bar.fact.percent) in bar.written
 
@@ -81,7 +81,7 @@ def test_units_are_never_mixed_and_what_is_left_out_is_said(knowledge_base):
         assert len({b.fact.kind == "target" for b in chart.bars}) == 1, metric.id
     medals = chart_for(knowledge_base, "huân chương lao động")
     assert medals.unit == "cá nhân"
-    assert {b.district.name for b in medals.bars} == {"Quận Bình Thạnh", "Quận Hai Bà Trưng"}
+    assert {b.place.name for b in medals.bars} == {"Quận Bình Thạnh", "Quận Hai Bà Trưng"}
     assert any("Quận Hoàng Mai" in n and "khác đơn vị tính" in n for n in medals.notes)
 
 
@@ -129,7 +129,7 @@ def test_trend_draws_one_bar_per_year_of_one_district(kb_with_two_budget_years):
     assert chart.kind == "trend"
     assert [(b.label, b.written) for b in chart.bars] == [("năm 2021", "4.100"),
                                                           ("năm 2022", "4.670,8")]
-    assert {b.district.name for b in chart.bars} == {"Quận Hoàng Mai"}
+    assert {b.place.name for b in chart.bars} == {"Quận Hoàng Mai"}
     assert "Quận Hoàng Mai" in chart.title
 
 
@@ -141,7 +141,7 @@ def test_trend_of_a_single_year_says_which_year_there_is(knowledge_base):
 
 def test_chosen_districts_are_compared(knowledge_base):
     chart = chart_for(knowledge_base, "thu ngân sách Hoàng Mai và Quận 1")
-    assert [b.district.name for b in chart.bars] == ["Quận 1", "Quận Hoàng Mai"]
+    assert [b.place.name for b in chart.bars] == ["Quận 1", "Quận Hoàng Mai"]
 
 
 @pytest.mark.parametrize(("question", "metric"), [

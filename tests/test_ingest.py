@@ -171,7 +171,7 @@ def test_figures_in_the_draft_are_in_vietnamese_notation(gia_lam):
 def test_draft_is_valid_yaml_in_the_facts_file_shape(gia_lam):
     text = draft_yaml(gia_lam)
     doc = yaml.safe_load(text)
-    assert (doc["source"], doc["district"], doc["province"]) == (
+    assert (doc["source"], doc["unit"], doc["province"]) == (
         "gia-lam-2023", "Huyện Gia Lâm", "Hà Nội")
     revenue = next(f for f in doc["facts"] if f.get("value") == "3.215,4")
     assert revenue["metric"] == "thu_ngan_sach" and revenue["estimate"] is True
@@ -228,7 +228,7 @@ def test_cli_ingest_prints_the_draft(report):
     result = run("kb", "ingest", str(report))
     assert result.returncode == 0, result.stderr
     doc = yaml.safe_load(result.stdout)
-    assert doc["district"] == "Huyện Gia Lâm"
+    assert doc["unit"] == "Huyện Gia Lâm"
     assert any(f.get("value") == "4.210" for f in doc["facts"])
 
 
@@ -239,7 +239,7 @@ def test_cli_ingest_writes_the_draft_with_the_given_district_and_date(report, tm
     assert result.returncode == 0, result.stderr
     assert "Quận Cầu Giấy" in result.stdout and "2024-02-01" in result.stdout
     doc = yaml.safe_load(out.read_text(encoding="utf-8"))
-    assert (doc["source"], doc["district"]) == ("cau-giay-2023", "Quận Cầu Giấy")
+    assert (doc["source"], doc["unit"]) == ("cau-giay-2023", "Quận Cầu Giấy")
     assert not list(tmp_path.glob(".draft.yaml.*"))  # no temporary file left behind
 
 

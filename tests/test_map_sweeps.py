@@ -36,13 +36,13 @@ def test_every_former_district_gets_its_own_figures_or_a_not_found_naming_it(kb)
     problems = collections.defaultdict(list)
     asked = 0
     for district in kb.gazetteer.districts.values():
-        has_data = district.code in kb.by_district
+        has_data = district.key in kb.by_place
         for spelling in spellings(district):
             for template in TEMPLATES:
                 question = template.format(spelling)
                 asked += 1
                 reply = answer(question, kb)
-                if any(f.district.code != district.code for f in reply.facts):
+                if any(f.place != district for f in reply.facts):
                     # A bare name shared with a district that has data ("Hoàng Mai") answers
                     # that district and must say the namesake has none.
                     if district.name not in reply.body:

@@ -24,7 +24,7 @@ def test_target_reminder_lists_each_target_with_its_year_and_source(knowledge_ba
     assert "Chỉ tiêu năm 2022:" in reminder.body
     assert "đạt dưới 3,7%" in reminder.body
     assert "Chưa có số liệu kết quả năm 2022." in reminder.body
-    assert all(f.district.name == "Quận Bình Thạnh" for f in reminder.facts)
+    assert all(f.place.name == "Quận Bình Thạnh" for f in reminder.facts)
     assert [s.id for s in reminder.sources] == ["binh-thanh-2021"]
 
 
@@ -41,8 +41,7 @@ def test_yearly_event_comes_back_every_year_and_one_off_events_pass(knowledge_ba
     assert next_occurrence(founding, dt.date(2026, 11, 26)) == dt.date(2027, 11, 25)
     anniversary_2023 = knowledge_base.by_id["hoang-mai-2022-ky-niem-20-nam"]
     assert next_occurrence(anniversary_2023, dt.date(2026, 1, 1)) is None
-    code = founding.district.code
-    assert list(event_occurrences(knowledge_base, code, dt.date(2026, 11, 22))) == [
+    assert list(event_occurrences(knowledge_base, founding.place, dt.date(2026, 11, 22))) == [
         (FOUNDING, dt.date(2026, 11, 25))]
 
 

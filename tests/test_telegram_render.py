@@ -13,7 +13,7 @@ DISTRICT = District(code="001", name="Quận Hoàng Mai", kind="Quận", short="
 
 
 def sourced(body: str) -> Answer:
-    fact = Fact(id="f1", district=DISTRICT, year=2022, kind="result", metric="budget",
+    fact = Fact(id="f1", place=DISTRICT, year=2022, kind="result", metric="budget",
                 source=REPORT, value="4.670,8", unit="tỷ đồng")
     return Answer(status="answered", body=body, facts=(fact,))
 
