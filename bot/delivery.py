@@ -45,7 +45,7 @@ DroppedChat = Callable[[list], None]
 AdminNotice = Callable[[str], Awaitable[None]]
 # How often a long broadcast looks whether its report is due (always at the end of a pass).
 REPORT_INTERVAL = dt.timedelta(seconds=10)
-PROBE_FIRST, PROBE_MAX = 1.0, 30.0
+PROBE_FIRST, PROBE_MAX = 1.0, 10.0
 
 
 def lost_answer(error: TelegramError) -> bool:
@@ -149,9 +149,7 @@ class Courier:
         """Let the running lanes finish their current try (they start no other)."""
         lanes, self._lanes = list(self._lanes.values()), {}
         for result in await asyncio.gather(*lanes, return_exceptions=True):
-            if isinstance(result, StoreUnavailable):
-                self._stalled = True
-            elif isinstance(result, Exception):
+            if isinstance(result, Exception) and not isinstance(result, StoreUnavailable):
                 logger.error("Delivery lane failed: %r", result, exc_info=result)
 
     async def _wait(self, until: dt.datetime | None) -> None:
