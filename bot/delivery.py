@@ -22,6 +22,7 @@ from dataclasses import replace
 import httpx
 from telegram import Bot, Message
 from telegram.constants import ParseMode
+from telegram.ext import ExtBot
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -32,7 +33,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.ratelimit import retry_after_seconds
+from bot.ratelimit import ChatRateLimiter, retry_after_seconds
 from bot.schedule import Announcement, BroadcastSummary, OutboxRow, RetryPolicy, summarize
 from bot.storage import Store, StoreUnavailable
 
@@ -248,6 +249,9 @@ class Courier:
     async def _deliver(self, row: OutboxRow) -> bool:
         """Try one row and record the outcome; False when the chat gets no more now."""
         assert self._bot is not None
+        limiter = self._bot.rate_limiter if isinstance(self._bot, ExtBot) else None
+        if isinstance(limiter, ChatRateLimiter):
+            await limiter.wait_turn(row.chat_id)  # in flight only once it may leave
         started = row.started(self._clock())
         await self._store.save_rows([started])
         try:
@@ -259,7 +263,7 @@ class Courier:
 
     @staticmethod
     async def _attempt(bot: Bot, row: OutboxRow) -> int | None:
-        no_retry = {"max_retries": 0}
+        no_retry = {"max_retries": 0, "turn_taken": True}
         if row.edit_of is None:
             message = await bot.send_message(row.chat_id, row.text, parse_mode=ParseMode.HTML,
                                              rate_limit_args=no_retry)

@@ -32,7 +32,9 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     ``overall_per_second`` and ``group_per_minute`` of 0 turn a ceiling off. A request is tried
     again after a ``RetryAfter`` up to ``max_retries`` times (``rate_limit_args={"max_retries":
-    0}`` lets the outbox hold the row itself instead).
+    0}`` lets the outbox hold the row itself instead). The outbox takes its turn first
+    (``wait_turn``) and then sends with ``{"turn_taken": True}``, so a message counts as in flight
+    only once it may leave.
     """
 
     def __init__(self, overall_per_second: float, group_per_minute: float, max_retries: int,
@@ -68,9 +70,10 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         """Wait for the chat and the ceilings, send, and on ``RetryAfter`` hold the chat."""
         chat_id = data.get("chat_id")
         retries = (rate_limit_args or {}).get("max_retries", self._max_retries)
+        taken = (rate_limit_args or {}).get("turn_taken", False)
         for attempt in range(retries + 1):
-            await self._wait_for(chat_id)
-            await self._acquire(chat_id)
+            if not (taken and attempt == 0):
+                await self.wait_turn(chat_id)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -78,6 +81,11 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 if attempt == retries:
                     raise
         raise AssertionError("unreachable")
+
+    async def wait_turn(self, chat_id: object) -> None:
+        """Wait until a request to ``chat_id`` may leave: its hold, then the ceilings."""
+        await self._wait_for(chat_id)
+        await self._acquire(chat_id)
 
     async def _wait_for(self, chat_id: object) -> None:
         while (wait := self._held.get(chat_id, 0.0) - self._monotonic()) > 0:

@@ -40,9 +40,9 @@ def new_secret() -> str:
 class _UpdateHandler(RequestHandler):
     """Accepts one POSTed update from Telegram."""
 
-    def initialize(self, application: Application, store: Store, secret: str,  # type: ignore[type-arg]
+    def initialize(self, bot_app: Application, store: Store, secret: str,  # type: ignore[type-arg]
                    clock: Callable[[], dt.datetime]) -> None:
-        self.application = application
+        self.bot_app = bot_app
         self.store = store
         self.secret = secret
         self.clock = clock
@@ -57,7 +57,7 @@ class _UpdateHandler(RequestHandler):
             return
         try:
             data: Any = json.loads(self.request.body)
-            update = Update.de_json(data, self.application.bot)
+            update = Update.de_json(data, self.bot_app.bot)
         except (ValueError, TypeError, KeyError):
             self.send_error(HTTPStatus.BAD_REQUEST)
             return
@@ -70,13 +70,13 @@ class _UpdateHandler(RequestHandler):
             return
         self.set_status(HTTPStatus.OK)
         self.finish()
-        await self.application.update_queue.put(update)
+        await self.bot_app.update_queue.put(update)
 
 
 def webhook_server(application: Application, store: Store, path: str,  # type: ignore[type-arg]
                    secret: str, clock: Callable[[], dt.datetime]) -> HTTPServer:
     """The HTTP server for ``/path``; call ``listen(port, address)`` to start it."""
     app = TornadoApp([(f"/{path.lstrip('/')}", _UpdateHandler,
-                       {"application": application, "store": store, "secret": secret,
+                       {"bot_app": application, "store": store, "secret": secret,
                         "clock": clock})])
     return HTTPServer(app, max_body_size=MAX_BODY_BYTES)

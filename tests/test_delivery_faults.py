@@ -10,19 +10,16 @@ import datetime as dt
 import errno
 import os
 import time
-from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
+from broadcasts import ADMIN, deliveries, report_text, seed_broadcast, seed_broadcast_more
 from fake_bot_api import ApiError, group_chat, user
 
-from bot.schedule import Announcement, Group, announcement_rows
-from bot.storage import open_store
 from handlers.services import services_of
 from handlers.texts import FAILURE, STATE_WRITE_FAILED, STATE_WRITE_RESUMED
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-ADMIN = user(1001, "Lan")
 ASKER = user(2002, "Hùng")
 pytestmark = pytest.mark.faults
 
@@ -40,35 +37,6 @@ class FastTime:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds / self.speed)
-
-
-async def seed_broadcast(data_dir, count: int, key: str = "c0ffee01",
-                         text: str = "📢 Họp khẩn") -> list[int]:
-    """Register ``count`` groups and queue one announcement to all, as a confirmed draft does."""
-    now = dt.datetime.now(VN)
-    groups = [Group(-100_000 - n, (), f"Tổ {n}") for n in range(count)]
-    announcement = Announcement(key, ADMIN["id"], ADMIN["id"], text, now, state="queued")
-    store = open_store(data_dir)
-    for group in groups:
-        await store.save_group(group)
-    rows = announcement_rows(announcement.message_key, announcement.text, groups, None)
-    await store.save_announcement(announcement, rows, now)
-    await store.close()
-    return [group.chat_id for group in groups]
-
-
-def deliveries(api, fragment: str) -> Counter:
-    return Counter(c.chat_id for c in api.calls_to("sendMessage")
-                   if c.error is None and fragment in c.text and c.chat_id != ADMIN["id"])
-
-
-def report_text(api) -> str:
-    """The admin's delivery report as it reads now (after edits)."""
-    calls = [c for c in api.calls_to("sendMessage")
-             if c.chat_id == ADMIN["id"] and c.error is None and "Kết quả gửi" in c.text]
-    if not calls:
-        return ""
-    return api.sent_message(ADMIN["id"], calls[0].result["message_id"])["text"]
 
 
 async def test_outage_of_60_seconds_mid_broadcast_every_group_is_served_once_back(
@@ -126,16 +94,6 @@ async def test_per_chat_order_is_kept_under_5xx(fake_bot_api, start_bot, bot_set
     in_order = sum(order == ["📢 A", "📢 B"] for order in orders)
     print(f"\n5xx on A at 5 groups, then B: {in_order} of 5 groups got A before B")
     assert in_order == 5
-
-
-async def seed_broadcast_more(data_dir, chats, key, text):
-    now = dt.datetime.now(VN)
-    announcement = Announcement(key, ADMIN["id"], ADMIN["id"], text, now, state="queued")
-    groups = [Group(chat) for chat in chats]
-    store = open_store(data_dir)
-    await store.save_announcement(announcement, announcement_rows(
-        announcement.message_key, text, groups, None), now)
-    await store.close()
 
 
 async def test_a_send_answered_after_the_timeout_is_resent_once_and_counted(
