@@ -22,7 +22,6 @@ from dataclasses import replace
 import httpx
 from telegram import Bot, Message
 from telegram.constants import ParseMode
-from telegram.ext import ExtBot
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -32,6 +31,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.ext import ExtBot
 
 from bot.ratelimit import ChatRateLimiter, retry_after_seconds
 from bot.schedule import Announcement, BroadcastSummary, OutboxRow, RetryPolicy, summarize
