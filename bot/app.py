@@ -28,6 +28,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.background import Background
+from bot.concurrency import ChatOrderedProcessor
 from bot.delivery import Clock, Courier, Sleep
 from bot.inbox import InboxApplication, InboxBot, replay_unhandled
 from bot.journal import Writer
@@ -75,6 +76,7 @@ RETRIES_AFTER_429 = 2
 # Delivered messages are kept this long (the sent log outlives every reminder's grace window).
 HISTORY = dt.timedelta(days=30)
 TRIM_EVERY = dt.timedelta(hours=1)
+CONCURRENT_UPDATES = 32
 
 
 def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None = None,
@@ -113,6 +115,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         Application.builder()
         .bot(bot)
         .application_class(InboxApplication)
+        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(_start)
         .post_stop(_stop)
         .post_shutdown(_close)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import User
+from telegram import Message, User
 
 from bot.audit import Action, AuditEntry
 from bot.storage import StoreUnavailable
+from handlers.notices import ADMIN_ONLY
+from handlers.permissions import is_bot_admin
+from handlers.replies import reply_plain
 from handlers.services import Services
 
 logger = logging.getLogger(__name__)
@@ -22,3 +25,13 @@ async def audit(services: Services, action: Action, user: User | None, *,
         await services.store.record_audit(entry)
     except StoreUnavailable as error:
         logger.error("Audit entry not written (%s): %s", error, entry)
+
+
+async def bot_admin_asks(message: Message, services: Services, command: str) -> bool:
+    """Whether a bot admin sent ``command``; if not, audit the refusal and say who may."""
+    if is_bot_admin(message.from_user, services.admin_ids):
+        return True
+    await audit(services, "refused", message.from_user, chat_id=message.chat.id,
+                subject=command)
+    await reply_plain(message, ADMIN_ONLY)
+    return False

@@ -6,8 +6,9 @@ from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.unanswered import Kind, Unanswered, most_frequent, normalised_form
+from handlers.auditing import bot_admin_asks
 from handlers.buttons import BAD, GOOD
-from handlers.notices import ADMIN_ONLY, unanswered_report
+from handlers.notices import unanswered_report
 from handlers.permissions import is_bot_admin
 from handlers.replies import edit_unless_unchanged, reply_plain
 from handlers.services import Services, services_of
@@ -56,8 +57,7 @@ async def list_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Show a bot admin the most frequent questions the bot could not answer."""
     message = update.effective_message
     services = services_of(context)
-    if not is_bot_admin(message.from_user, services.admin_ids):
-        await reply_plain(message, ADMIN_ONLY)
+    if not await bot_admin_asks(message, services, "/chuatraloi"):
         return
     entries = await services.store.unanswered()
     groups = most_frequent(entries, TOP_UNANSWERED)

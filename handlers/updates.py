@@ -9,9 +9,8 @@ from telegram import Update, User
 from telegram.ext import ContextTypes
 
 from bot.schedule import announcement_rows
-from handlers.auditing import audit
-from handlers.notices import ADMIN_ONLY, new_results_html, reload_report
-from handlers.permissions import is_bot_admin
+from handlers.auditing import audit, bot_admin_asks
+from handlers.notices import new_results_html, reload_report
 from handlers.replies import reply_plain
 from handlers.services import Services, services_of
 from knowledge.changes import PlaceChanges
@@ -57,9 +56,6 @@ async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """Reload the knowledge base for a bot admin and say what changed, or what is wrong."""
     message = update.effective_message
     services = services_of(context)
-    if not is_bot_admin(message.from_user, services.admin_ids):
-        await audit(services, "refused", message.from_user, chat_id=message.chat.id,
-                    subject="/capnhat")
-        await reply_plain(message, ADMIN_ONLY)
+    if not await bot_admin_asks(message, services, "/capnhat"):
         return
     await reply_plain(message, await apply_reload(services, message.from_user))

@@ -176,3 +176,18 @@ async def test_second_admin_cannot_press_the_first_admins_send(fake_bot_api, sta
     assert not any("Họp chi bộ" in t for t in api.texts_to(chat["id"]))
     audit = (await api.ask(ADMIN, "/nhatky")).text
     assert "soạn thông báo" in audit and "bị từ chối" in audit and "đăng ký nhóm" in audit
+
+
+async def test_a_reply_held_by_its_chats_429_does_not_hold_up_other_chats(fake_bot_api,
+                                                                        start_bot):
+    api, lan = fake_bot_api, user(3003, "Lan")
+    await start_bot()
+    api.fail_next("sendMessage", ApiError.too_many_requests(5), chat_id=lan["id"])
+    api.send_text(lan, "Hoàng Mai thu ngân sách 2022?")
+    await api.wait_until(lambda: any(c.error for c in api.calls_to("sendMessage")), 5)
+    asked = time.monotonic()
+    reply = await api.ask(ASKER, "Q1 thu NS 2023")
+    waited = time.monotonic() - asked
+    print(f"\na reply waiting out its chat's retry_after=5: another chat answered in "
+          f"{waited * 1000:.0f} ms")
+    assert "16.728" in reply.text and waited < 3
