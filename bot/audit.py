@@ -8,8 +8,7 @@ from typing import Literal
 
 Action = Literal[
     "announcement_drafted", "announcement_confirmed", "announcement_cancelled",
-    "announcement_reported", "group_registered", "group_unregistered", "kb_reloaded",
-    "kb_added", "refused",
+    "group_registered", "group_unregistered", "kb_reloaded", "refused",
 ]
 
 

@@ -34,7 +34,14 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.ratelimit import ChatRateLimiter, retry_after_seconds
-from bot.schedule import Announcement, BroadcastSummary, OutboxRow, RetryPolicy, summarize
+from bot.schedule import (
+    Announcement,
+    BroadcastSummary,
+    OutboxRow,
+    RetryPolicy,
+    Subscription,
+    summarize,
+)
 from bot.storage import Store, StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -42,7 +49,7 @@ logger = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 Sleep = Callable[[float], Awaitable[None]]
 ReportText = Callable[[Announcement, BroadcastSummary], str]
-DroppedChat = Callable[[list], None]
+DroppedChat = Callable[[list[Subscription]], None]
 AdminNotice = Callable[[str], Awaitable[None]]
 # How often a long broadcast looks whether its report is due (always at the end of a pass).
 REPORT_INTERVAL = dt.timedelta(seconds=10)

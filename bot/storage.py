@@ -87,13 +87,11 @@ class StoreUnavailable(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class StoreHealth:
-    """How the store's commits go: the last failure, if any, and the journal's size."""
+    """How the store's commits go: the last failure, if any, and whether it lasts."""
 
     last_error: str | None = None
     last_error_at: dt.datetime | None = None
     failing: bool = False
-    journal_bytes: int = 0
-    snapshot_bytes: int = 0
 
 
 class Store(Protocol):
@@ -234,7 +232,8 @@ class TinyStore:
     """The ``Store`` on TinyDB, journaled by ``JournalStorage`` (see ``bot/journal.py``)."""
 
     def __init__(self, storage: JournalStorage, *, lock_fd: int | None = None,
-                 keep_backups: int = DEFAULT_BACKUPS, read_only: bool = False) -> None:
+                 keep_backups: int = DEFAULT_BACKUPS, read_only: bool = False,
+                 audit_dir: Path | None = None) -> None:
         self._storage = storage
         self._db = _StateDB(storage=lambda: storage)
         self._lock_fd = lock_fd
@@ -246,9 +245,9 @@ class TinyStore:
         self._health = StoreHealth()
         self._audit_fd: int | None = None
         self._audit_memory: list[str] = []
-        directory = storage.directory
-        if directory is not None and not read_only:
-            self._audit_fd = os.open(directory / AUDIT_FILE,
+        self._audit_dir = audit_dir or storage.directory
+        if self._audit_dir is not None and not read_only:
+            self._audit_fd = os.open(self._audit_dir / AUDIT_FILE,
                                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         tables = {name: self._db.table(name, cache_size=0) for name in (
             "subscriptions", "groups", "announcements", "outbox", "sent_log", "unanswered",
@@ -305,9 +304,7 @@ class TinyStore:
             self._storage.settle()
             if self._health.failing:
                 log.warning("State commits work again after: %s", self._health.last_error)
-            self._health = replace(self._health, failing=False,
-                                   journal_bytes=self._storage.segment_bytes,
-                                   snapshot_bytes=self._storage.snapshot_bytes)
+            self._health = replace(self._health, failing=False)
             self._maybe_compact()
             if self._health.last_error:
                 self._record_health()
@@ -665,9 +662,8 @@ class TinyStore:
     async def audit(self, limit: int | None = None) -> list[AuditEntry]:
         """The audit log, oldest first (the last ``limit`` entries)."""
         lines = self._audit_memory
-        directory = self._storage.directory
-        if directory is not None:
-            lines = read_audit_lines(directory)
+        if self._audit_dir is not None:
+            lines = read_audit_lines(self._audit_dir)
         entries = []
         for line in lines[-limit:] if limit else lines:
             with contextlib.suppress(ValueError, BadDocument):
@@ -892,9 +888,7 @@ def read_store(data_dir: str | os.PathLike[str]) -> TinyStore:
     loaded = read_committed(directory)
     loaded.tables = migrate(loaded.tables, loaded.schema)
     _quarantine(None, loaded.tables)
-    storage = JournalStorage(None, loaded)
-    storage.directory = directory
-    return TinyStore(storage, read_only=True)
+    return TinyStore(JournalStorage(None, loaded), read_only=True, audit_dir=directory)
 
 
 def last_error(data_dir: str | os.PathLike[str]) -> str | None:

@@ -136,11 +136,9 @@ _AUDIT_WORDS = {
     "announcement_drafted": "soạn thông báo",
     "announcement_confirmed": "bấm Gửi thông báo",
     "announcement_cancelled": "hủy thông báo",
-    "announcement_reported": "báo cáo kết quả gửi",
     "group_registered": "đăng ký nhóm",
     "group_unregistered": "hủy đăng ký nhóm",
     "kb_reloaded": "cập nhật dữ liệu",
-    "kb_added": "thêm dữ liệu",
     "refused": "bị từ chối",
 }
 _AUDIT_DETAIL_CHARS = 160
