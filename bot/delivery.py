@@ -54,6 +54,7 @@ AdminNotice = Callable[[str], Awaitable[None]]
 # How often a long broadcast looks whether its report is due (always at the end of a pass).
 REPORT_INTERVAL = dt.timedelta(seconds=10)
 PROBE_FIRST, PROBE_MAX = 1.0, 10.0
+STOP_GRACE = 5.0
 
 
 def lost_answer(error: TelegramError) -> bool:
@@ -97,6 +98,7 @@ class Courier:
         self._unrecorded: list[OutboxRow] = []
         self._stalled = False
         self._offline = False
+        self._stopping = False
         self._reports_at = dt.datetime.min.replace(tzinfo=dt.UTC)
 
     @property
@@ -114,8 +116,16 @@ class Courier:
         self._bot = bot
         self._task = asyncio.get_running_loop().create_task(self._run(), name="courier")
 
-    async def stop(self) -> None:
-        """Stop delivering; a try in flight stays ``in_flight`` and counts as uncertain."""
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop delivering; tries in flight may finish for ``grace`` seconds.
+
+        A try cut off after that stays ``in_flight``: sent again, counted, at the next start.
+        """
+        self._stopping = True
+        self.kick()
+        if self._task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
         tasks = [task for task in (self._task, *self._lanes.values()) if task is not None]
         for task in tasks:
             task.cancel()
@@ -130,7 +140,7 @@ class Courier:
 
     async def _run(self) -> None:
         await self._recover()
-        while True:
+        while not self._stopping:
             self._kicked.clear()
             try:
                 if self._stalled:
@@ -224,7 +234,7 @@ class Courier:
 
     @property
     def _halted(self) -> bool:
-        return self._stalled or self._offline
+        return self._stalled or self._offline or self._stopping
 
     async def _scan(self) -> tuple[list[tuple[int, list[OutboxRow]]], dt.datetime | None]:
         """Chats whose first pending row is due (private chats first), and the next wake-up."""
