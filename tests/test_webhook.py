@@ -16,6 +16,7 @@ from bot.webhook import SECRET_HEADER
 
 LAN = user(1001, "Lan")
 ADMIN = user(1, "Admin")
+pytestmark = pytest.mark.faults
 
 
 def free_port() -> int:
