@@ -81,6 +81,14 @@ class Gazetteer:
             if all(p is not place for p, _ in entries):
                 entries.append((place, via))
 
+    def name_words(self) -> set[str]:
+        """Every word of every name and alias, accent-free."""
+        return {w for key in self._index for w in key}
+
+    def has_name(self, key: tuple[str, ...]) -> bool:
+        """True when the accent-free words name some unit."""
+        return key in self._index
+
     def place_by_name(self, name: str, province: str = "") -> Place | None:
         """The unit of either map with this full name, in the province named (full or short).
 
@@ -152,8 +160,10 @@ class Gazetteer:
         return self._build(tokens, type_start, end, tuple(name.split()), type_word, fuzzy=True)
 
     def _type_before(self, tokens: Sequence[Token], i: int) -> tuple[str | None, int]:
+        if i < len(tokens) and tokens[i].gap:
+            return None, i
         for size in (2, 1):
-            if i - size >= 0:
+            if i - size >= 0 and not any(t.gap for t in tokens[i - size + 1:i]):
                 key = tuple(t.key for t in tokens[i - size:i])
                 if key in self.type_words:
                     return " ".join(t.raw for t in tokens[i - size:i]), i - size
