@@ -30,7 +30,7 @@ from telegram.request import HTTPXRequest
 from bot.background import Background
 from bot.concurrency import ChatOrderedProcessor
 from bot.delivery import Clock, Courier, Sleep
-from bot.inbox import InboxApplication, InboxBot, replay_unhandled
+from bot.inbox import Inbox, InboxApplication, InboxBot, replay_unhandled
 from bot.journal import Writer
 from bot.library import Library
 from bot.ratelimit import ChatRateLimiter
@@ -76,6 +76,8 @@ RETRIES_AFTER_429 = 2
 # Delivered messages are kept this long (the sent log outlives every reminder's grace window).
 HISTORY = dt.timedelta(days=30)
 TRIM_EVERY = dt.timedelta(hours=1)
+# Telegram keeps an unconfirmed update for a day: handled ids are kept longer.
+HANDLED_UPDATES_KEPT = dt.timedelta(days=2)
 CONCURRENT_UPDATES = 32
 
 
@@ -124,8 +126,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
     store = open_store(settings.data_dir, writer=store_writer,
                        keep_backups=settings.state_backups)
     logger.info("State in %s", settings.data_dir.resolve())
-    bot.record_into(store, clock)
-    application.mark_in(store)
+    inbox = Inbox(store, clock)
+    bot.record_into(inbox)
+    application.mark_in(inbox)
     library = Library(kb, kb_dir)
 
     async def tell_admins(text: str) -> None:
@@ -202,7 +205,8 @@ async def _start(application: Application) -> None:
         except TelegramError as error:  # the admin has not opened a chat with the bot yet
             logger.info("No admin command menu for %s: %s", admin_id, error)
     await _trim_history(application)
-    await replay_unhandled(application, services.store)
+    assert isinstance(application, InboxApplication) and application.inbox is not None
+    await replay_unhandled(application, application.inbox)
     await services.reminders.start()
     services.courier.start(application.bot)
     application.job_queue.run_repeating(_trim_job, TRIM_EVERY, first=TRIM_EVERY, name="history")
@@ -213,8 +217,10 @@ async def _start(application: Application) -> None:
 
 async def _trim_history(application: Application) -> None:
     services = services_of(application)
+    now = services.clock()
     try:
-        forgotten = await services.store.forget_before(services.clock() - HISTORY)
+        forgotten = await services.store.forget_before(now - HISTORY)
+        await services.store.forget_updates(now - HANDLED_UPDATES_KEPT)
     except StoreUnavailable as error:
         logger.error("History not trimmed: %s", error)
         return
@@ -331,9 +337,8 @@ async def serve_webhook(application: Application, settings: Settings,
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    services = services_of(application)
-    server = webhook_server(application, services.store, settings.webhook_path, secret,
-                            services.clock)
+    assert isinstance(application, InboxApplication) and application.inbox is not None
+    server = webhook_server(application, application.inbox, settings.webhook_path, secret)
     await application.initialize()
     try:
         await _start(application)

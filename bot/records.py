@@ -29,11 +29,16 @@ class SentMark:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class InboxEntry:
-    """A Telegram update recorded before it is handled (``payload`` as the Bot API sent it)."""
+    """A Telegram update recorded before it is handled (``payload`` as the Bot API sent it).
+
+    Once handled, ``handled_at`` is set and the payload dropped; the id stays a while, so an
+    update Telegram sends again (not yet confirmed when the bot stopped) is not handled twice.
+    """
 
     update_id: int
     payload: dict[str, Any]
     received_at: dt.datetime
+    handled_at: dt.datetime | None = None
 
 
 def _encode_value(value: Any) -> Any:

@@ -191,12 +191,19 @@ class Store(Protocol):
         """The logged questions, oldest first."""
         ...
 
-    async def record_updates(self, entries: Iterable[InboxEntry]) -> None:
-        """Record fetched updates before they are handled (known ones are kept as they are)."""
+    async def record_updates(self, entries: Iterable[InboxEntry]) -> set[int]:
+        """Record fetched updates before they are handled; return the ids already known.
+
+        Those were handled, or are replayed from the inbox at start: not to be handled again.
+        """
         ...
 
-    async def finish_update(self, update_id: int) -> None:
+    async def finish_update(self, update_id: int, now: dt.datetime) -> None:
         """Mark an update handled."""
+        ...
+
+    async def forget_updates(self, cutoff: dt.datetime) -> None:
+        """Drop the ids of updates handled before ``cutoff``."""
         ...
 
     async def unhandled_updates(self) -> list[InboxEntry]:
@@ -620,23 +627,41 @@ class TinyStore:
             docs = sorted(self._unanswered.all(), key=lambda doc: doc.doc_id)
         return [decode(Unanswered, doc) for doc in docs]
 
-    async def record_updates(self, entries: Iterable[InboxEntry]) -> None:
-        """Record fetched updates before they are handled (known ones are kept as they are)."""
+    async def record_updates(self, entries: Iterable[InboxEntry]) -> set[int]:
+        """Record fetched updates before they are handled; return the ids already known.
+
+        Those were handled, or are replayed from the inbox at start: not to be handled again.
+        """
+        known = set()
         async with self._writing():
             for entry in entries:
-                if not self._inbox.contains(doc_id=str(entry.update_id)):
+                if self._inbox.contains(doc_id=str(entry.update_id)):
+                    known.add(entry.update_id)
+                else:
                     self._put(self._inbox, str(entry.update_id), entry)
+        return known
 
-    async def finish_update(self, update_id: int) -> None:
-        """Mark an update handled: its record goes."""
+    async def finish_update(self, update_id: int, now: dt.datetime) -> None:
+        """Mark an update handled: its payload goes, its id stays until forgotten."""
         async with self._writing():
-            self._drop(self._inbox, [str(update_id)])
+            entry = self._get(self._inbox, InboxEntry, str(update_id))
+            if entry is not None:
+                self._put(self._inbox, str(update_id), replace(entry, payload={},
+                                                                handled_at=now))
+
+    async def forget_updates(self, cutoff: dt.datetime) -> None:
+        """Drop the ids of updates handled before ``cutoff``."""
+        async with self._writing():
+            self._drop(self._inbox, [doc.doc_id for doc in self._inbox.search(
+                where("handled_at").test(
+                    lambda at: at is not None and dt.datetime.fromisoformat(at) < cutoff))])
 
     async def unhandled_updates(self) -> list[InboxEntry]:
         """Recorded updates not yet handled, oldest first."""
         async with self._reading():
             entries = self._find(self._inbox, InboxEntry)
-        return sorted(entries, key=lambda entry: entry.update_id)
+        return sorted((entry for entry in entries if entry.handled_at is None),
+                      key=lambda entry: entry.update_id)
 
     # The audit log ---------------------------------------------------------------------
 

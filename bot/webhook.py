@@ -9,12 +9,10 @@ only makes Telegram send it again (a failed commit answers 503). Served by torna
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import json
 import logging
 import secrets
-from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -24,8 +22,8 @@ from tornado.httpserver import HTTPServer
 from tornado.web import Application as TornadoApp
 from tornado.web import RequestHandler
 
-from bot.inbox import entries
-from bot.storage import Store, StoreUnavailable
+from bot.inbox import Inbox
+from bot.storage import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -40,12 +38,11 @@ def new_secret() -> str:
 class _UpdateHandler(RequestHandler):
     """Accepts one POSTed update from Telegram."""
 
-    def initialize(self, bot_app: Application, store: Store, secret: str,  # type: ignore[type-arg]
-                   clock: Callable[[], dt.datetime]) -> None:
+    def initialize(self, bot_app: Application, inbox: Inbox,  # type: ignore[type-arg]
+                   secret: str) -> None:
         self.bot_app = bot_app
-        self.store = store
+        self.inbox = inbox
         self.secret = secret
-        self.clock = clock
 
     async def post(self) -> None:
         """Check the secret, parse, record, answer, then hand the update to the bot."""
@@ -62,7 +59,7 @@ class _UpdateHandler(RequestHandler):
             self.send_error(HTTPStatus.BAD_REQUEST)
             return
         try:
-            await self.store.record_updates(entries([update], self.clock()))
+            fresh = await self.inbox.take([update])
         except StoreUnavailable as error:
             logger.error("Could not record update %s (%s): Telegram will send it again.",
                          update.update_id, error)
@@ -70,13 +67,16 @@ class _UpdateHandler(RequestHandler):
             return
         self.set_status(HTTPStatus.OK)
         self.finish()
-        await self.bot_app.update_queue.put(update)
+        for new in fresh:
+            await self.bot_app.update_queue.put(new)
 
 
-def webhook_server(application: Application, store: Store, path: str,  # type: ignore[type-arg]
-                   secret: str, clock: Callable[[], dt.datetime]) -> HTTPServer:
-    """The HTTP server for ``/path``; call ``listen(port, address)`` to start it."""
+def webhook_server(application: Application, inbox: Inbox, path: str,  # type: ignore[type-arg]
+                   secret: str) -> HTTPServer:
+    """The HTTP server for ``/path``; call ``listen(port, address)`` to start it.
+
+    An update Telegram sends again (our 200 lost) is answered 200 and not handled again.
+    """
     app = TornadoApp([(f"/{path.lstrip('/')}", _UpdateHandler,
-                       {"bot_app": application, "store": store, "secret": secret,
-                        "clock": clock})])
+                       {"bot_app": application, "inbox": inbox, "secret": secret})])
     return HTTPServer(app, max_body_size=MAX_BODY_BYTES)

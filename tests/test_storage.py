@@ -449,8 +449,10 @@ async def test_old_finished_messages_are_forgotten_but_pending_ones_stay(store: 
 
 
 async def test_inbox_keeps_updates_until_they_are_handled(store: Store) -> None:
-    await store.record_updates([InboxEntry(7, {"update_id": 7}, NOW),
-                                InboxEntry(8, {"update_id": 8}, NOW)])
-    await store.record_updates([InboxEntry(7, {"update_id": 7}, NOW)])
-    await store.finish_update(7)
+    assert await store.record_updates([InboxEntry(7, {"update_id": 7}, NOW),
+                                       InboxEntry(8, {"update_id": 8}, NOW)]) == set()
+    await store.finish_update(7, NOW)
+    assert await store.record_updates([InboxEntry(7, {"update_id": 7}, NOW)]) == {7}
     assert [entry.update_id for entry in await store.unhandled_updates()] == [8]
+    await store.forget_updates(NOW + dt.timedelta(seconds=1))
+    assert await store.record_updates([InboxEntry(7, {"update_id": 7}, NOW)]) == set()

@@ -96,3 +96,15 @@ async def test_webhook_answers_telegram_only_after_recording(fake_bot_api, webho
 def test_webhook_listens_on_localhost_unless_told():
     settings = load_settings(None, environ={"WEBHOOK_URL": "https://x.example/hook"})
     assert settings.webhook_listen == "127.0.0.1"
+
+
+async def test_an_update_telegram_sends_again_is_handled_once(fake_bot_api, webhook_bot):
+    url, secret, _ = webhook_bot
+    async with httpx.AsyncClient() as client:
+        for _ in range(3):  # Telegram resends when our 200 got lost
+            answer = await client.post(url, json=update(40, "Q1 thu NS 2023"),
+                                       headers={SECRET_HEADER: secret})
+            assert answer.status_code == 200
+    await fake_bot_api.wait_for("sendMessage")
+    await asyncio.sleep(0.3)
+    assert len(fake_bot_api.calls_to("sendMessage")) == 1
