@@ -148,6 +148,9 @@ async def test_disk_full_for_5_seconds_stops_the_pass_reports_and_resumes(
     assert sent_while_full <= 32  # only the tries already in flight
     assert FAILURE not in api.texts_to(ASKER["id"])
     assert "Quận 10" in api.texts_to(ASKER["id"])[0]
+    status = (await api.ask(ADMIN, "/trangthai")).text
+    assert "Lỗi ghi dữ liệu gần nhất" in status and "No space left" in status
+    assert "đã ghi lại được" in status and "đang chạy bình thường" in status
 
 
 async def test_status_shows_the_outbox_and_the_last_commit_error(fake_bot_api, start_bot):
