@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
+from knowledge.context import Context, completes_pending, follow, settled
 from knowledge.intent import Ask, read_intent
 from knowledge.lexicon import lexicon_of
 from knowledge.model import Answer, District, DistrictLookup
@@ -36,14 +37,37 @@ def understand(question: str, kb: KnowledgeBase) -> Understood:
     return Understood(reading, places, read_intent(reading, places, lexicon))
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The answer to a question, and the conversation's context after it."""
+
+    answer: Answer
+    context: Context
+
+
 def answer(question: str, kb: KnowledgeBase) -> Answer:
-    """Answer one Vietnamese question from the knowledge base."""
+    """Answer one Vietnamese question on its own, from the knowledge base."""
+    return respond(question, kb).answer
+
+
+def respond(question: str, kb: KnowledgeBase, context: Context | None = None) -> Reply:
+    """Answer a question in the context of a conversation; also return the new context."""
+    context = context or Context()
+    lexicon = lexicon_of(kb)
     understood = understand(question, kb)
     if not understood.reading.tokens:
-        return Answer("not_found", "Bạn chưa nhập câu hỏi. " + hint(kb), (), examples(kb))
-    reading, places, ask = understood.reading, understood.places, understood.ask
-    selection = Selector(kb, lexicon_of(kb), ask, places, rest_text(reading, places)).select()
-    return Phraser(kb, ask).phrase(selection)
+        return Reply(Answer("not_found", "Bạn chưa nhập câu hỏi. " + hint(kb), (), examples(kb)),
+                     context)
+    if context.pending and completes_pending(context, understood.reading, understood.places,
+                                             understood.ask):
+        question = f"{context.pending}. {question}"
+        understood = understand(question, kb)
+        context = Context()
+    reading = understood.reading
+    places, ask = follow(context, understood.places, understood.ask, kb, lexicon)
+    selection = Selector(kb, lexicon, ask, places, rest_text(reading, places)).select()
+    reply = Phraser(kb, ask).phrase(selection)
+    return Reply(reply, settled(context, places, ask, reply, question))
 
 
 def lookup_district(text: str, kb: KnowledgeBase) -> DistrictLookup:

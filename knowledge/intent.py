@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from knowledge.lexicon import Family, Lexicon, MetricMatch
+from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
 from knowledge.places import Places
 from knowledge.read import Reading
-from knowledge.text import Token
 
 Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "who", "when",
                  "theme", "holders", "ranking", "compare", "smalltalk", "unknown"]
@@ -21,6 +20,8 @@ Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "wh
 _CUE_ORDER = ("yesno", "percent", "growth", "who", "when", "theme", "holders", "highest",
               "lowest", "compare", "list")
 _ENDINGS = ("khong", "chua")
+# Cues that only mean something when no unit is named ("quận nào … cao nhất").
+_UNIT_FREE = frozenset(("holders", "highest", "lowest"))
 _TAIL_WORDS = frozenset(("a", "vay", "nhi", "nhe", "ha", "the", "nhe", "ban", "bot", "ad", "day"))
 
 
@@ -41,13 +42,15 @@ class Ask:
     broad_words: frozenset[str] = frozenset()
     person: str | None = None
     words: tuple[str, ...] = ()
-    content: tuple[str, ...] = ()
+    content: tuple[str, ...] = ()  # content words that are not mere frame words
     typed: str = ""
     wants_target: bool = False
     wants_percent: bool = False
     ranking: str | None = None
     smalltalk: str | None = None
     cue: str = ""
+    cues: frozenset[str] = frozenset()
+    years_soft: bool = False
     followup: bool = False
     pointers: frozenset[str] = field(default_factory=frozenset)
 
@@ -70,12 +73,15 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     taken = set(places.used) | set(reading.year_at) | set(reading.former_at)
     people = [h for h in reading.people if not taken.intersection(h.span)]
     taken.update(i for h in people for i in h.span)
-    talk = lexicon.smalltalk.find(tokens, taken)
-    pointers = lexicon.pointers.find(tokens, taken)
+    found = by_kind(lexicon.cues.matches(tokens))
+    talk = resolve(found["smalltalk"], taken)
+    pointers = resolve(found["pointer"], taken)
     taken.update(i for hit in (*talk, *pointers) for i in hit.span)
     cues: dict[str, list[int]] = {}
     for name in _CUE_ORDER:
-        hits = lexicon.cues[name].find(tokens, taken)
+        if name in _UNIT_FREE and places.asked:
+            continue
+        hits = resolve(found[name], taken)
         if name == "yesno" and not _ends_as_question(words):
             hits = []
         if hits:
@@ -83,18 +89,23 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
             taken.update(cues[name])
     if "%" in reading.text:
         cues.setdefault("percent", [])
-    target = bool(lexicon.cues["target"].find(tokens))
+    if _names_a_list(words):
+        cues.setdefault("list", [])
+    target = bool(found["target"])
     content = [i for i in range(len(words)) if i not in taken and i not in reading.stop]
     expanded = [t for i in content for t in lexicon.expand.tokens(tokens[i])]
-    frames = {n for h in lexicon.frames.find(expanded) for n in h.span}
+    inside = by_kind(lexicon.content_cues.matches(expanded))
+    frames = {n for h in resolve(inside["frame"]) for n in h.span}
+    used = [t.key for t in expanded]
     plain = [t.key for n, t in enumerate(expanded) if n not in frames]
-    used = plain
-    matches = lexicon.metrics.match(plain)
-    if not matches:
-        used = [t.key for t in expanded]
-        matches = lexicon.metrics.match(used)
-    topic_hits = lexicon.topics.find(expanded)
-    family_hits = lexicon.families.find(expanded)
+    # Frame words ("kế hoạch", "chỉ tiêu") are no evidence on their own: a metric is named by
+    # the other words, then ranked on all of them; frame words alone count only when nothing
+    # else names a metric.
+    every = lexicon.metrics.match(used)
+    named = {m.metric.id for m in lexicon.metrics.match(plain)}
+    matches = tuple(m for m in every if m.metric.id in named) or every
+    topic_hits = resolve(inside["topic"])
+    family_hits = resolve(inside["family"])
     topics = tuple(dict.fromkeys(t for h in topic_hits for t in h.payload))
     broad = frozenset(expanded[n].key for h in (*topic_hits, *family_hits) for n in h.span)
     person = people[0].payload if people else None
@@ -107,14 +118,15 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         broad_words=broad,
         person=person,
         words=tuple(used),
-        content=tuple(t.key for t in expanded),
+        content=tuple(plain),
         typed=reading.raw(content),
         wants_target=target,
         ranking=next((k for k in ("lowest", "highest") if k in cues), None),
         wants_percent="percent" in cues,
         smalltalk=talk[0].payload if talk else None,
         cue=" ".join(words[i] for i in cues.get("yesno", ())),
-        followup=_is_followup(tokens, lexicon),
+        cues=frozenset(cues),
+        followup=any(h.start == 0 or h.end >= len(tokens) - 1 for h in found["followup"]),
         pointers=frozenset(h.payload for h in pointers),
     )
     return _with_intent(ask, cues, places)
@@ -136,7 +148,8 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
         return replace(ask, intent="compare")
     if not names_place and ("holders" in cues or ask.ranking or "compare" in cues):
         return replace(ask, intent="ranking" if ask.ranking else "holders")
-    if "list" in cues or ((ask.topics or ask.family) and set(ask.content) <= ask.broad_words):
+    if "list" in cues or ((ask.topics or ask.family) and set(ask.content) <= ask.broad_words
+                          and not specific(ask)):
         return replace(ask, intent="list")
     if names_place and not ask.names_something:
         return replace(ask, intent="overview")
@@ -150,13 +163,16 @@ def specific(ask: Ask) -> bool:
     return bool(ask.metrics) and bool(ask.metrics[0].words - ask.broad_words)
 
 
+def _names_a_list(words: tuple[str, ...]) -> bool:
+    """``những … nào``, ``các … gì``: asking for every item of a kind."""
+    for i, word in enumerate(words):
+        if word in ("nhung", "cac") and any(w in ("nao", "gi") for w in words[i + 2:i + 6]):
+            return True
+    return False
+
+
 def _ends_as_question(words: tuple[str, ...]) -> bool:
     """True when the question ends with ``không`` or ``chưa`` (a yes/no question)."""
     tail = [w for w in words if w not in _TAIL_WORDS]
     return bool(tail) and tail[-1] in _ENDINGS
 
-
-def _is_followup(tokens: tuple[Token, ...], lexicon: Lexicon) -> bool:
-    """True when the question opens or ends with a follow-up marker (``còn …``, ``… thì sao``)."""
-    hits = lexicon.followup.find(tokens)
-    return any(h.start == 0 or h.end >= len(tokens) - 1 for h in hits)

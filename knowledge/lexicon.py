@@ -7,7 +7,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from rapidfuzz import fuzz, process
@@ -19,6 +19,8 @@ from knowledge.text import Token, keys, tokenize
 T = TypeVar("T")
 _FUZZY_CUTOFF = 82.0
 _MIN_COVERAGE = 0.6
+# Questions repeat their words (the same metric asked of many units): matches are kept.
+_CACHE_SIZE = 50_000
 _lexicons: WeakKeyDictionary[KnowledgeBase, Lexicon] = WeakKeyDictionary()
 
 
@@ -53,23 +55,45 @@ class PhraseSet(Generic[T]):
         for entries in self._by_first.values():
             entries.sort(key=lambda e: -len(e[0]))
 
-    def find(self, tokens: Sequence[Token], skip: Iterable[int] = ()) -> list[Hit[T]]:
-        """Non-overlapping occurrences, longest first, avoiding ``skip`` positions."""
-        taken = set(skip)
+    def matches(self, tokens: Sequence[Token]) -> list[Hit[T]]:
+        """Every occurrence, overlapping ones too, longest first."""
         candidates = []
+        by_first = self._by_first
         for i, token in enumerate(tokens):
-            for phrase, payload in self._by_first.get(token.key, ()):
+            entries = by_first.get(token.key)
+            if entries is None:
+                continue
+            for phrase, payload in entries:
                 end = i + len(phrase)
                 if end <= len(tokens) and all(_same_word(t, w) for t, w in zip(
                         tokens[i:end], phrase, strict=True)):
                     candidates.append(Hit(i, end, payload))
         candidates.sort(key=lambda h: (h.start - h.end, h.start))
-        hits: list[Hit[T]] = []
-        for hit in candidates:
-            if not taken.intersection(hit.span):
-                hits.append(hit)
-                taken.update(hit.span)
-        return sorted(hits, key=lambda h: h.start)
+        return candidates
+
+    def find(self, tokens: Sequence[Token], skip: Iterable[int] = ()) -> list[Hit[T]]:
+        """Non-overlapping occurrences, longest first, avoiding ``skip`` positions."""
+        return resolve(self.matches(tokens), skip)
+
+
+def resolve(candidates: Iterable[Hit[T]], skip: Iterable[int] = ()) -> list[Hit[T]]:
+    """Of hits sorted longest first, those that overlap neither each other nor ``skip``."""
+    taken = set(skip)
+    hits: list[Hit[T]] = []
+    for hit in candidates:
+        if not taken.intersection(hit.span):
+            hits.append(hit)
+            taken.update(hit.span)
+    return sorted(hits, key=lambda h: h.start)
+
+
+def by_kind(hits: Iterable[Hit[tuple[str, T]]]) -> dict[str, list[Hit[T]]]:
+    """Hits of a set of tagged phrases, split by tag (order kept), payloads untagged."""
+    out: dict[str, list[Hit[T]]] = defaultdict(list)
+    for hit in hits:
+        kind, payload = hit.payload
+        out[kind].append(Hit(hit.start, hit.end, payload))
+    return out
 
 
 def _same_word(typed: Token, written: Token) -> bool:
@@ -120,6 +144,8 @@ class MetricIndex:
                 self._containing[word].append(n)
         self._words = sorted(self.weights)
         self._similar: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._matches: dict[tuple[tuple[str, ...], frozenset[str] | None],
+                            tuple[MetricMatch, ...]] = {}
 
     def knows(self, word: str) -> bool:
         """True when a word belongs to some metric's phrasing."""
@@ -128,27 +154,47 @@ class MetricIndex:
     def match(self, words: Iterable[str], among: Iterable[str] | None = None,
               ) -> tuple[MetricMatch, ...]:
         """Metrics whose phrasing the words cover, best first; only ``among`` ids when given."""
+        key = (tuple(words), frozenset(among) if among is not None else None)
+        cached = self._matches.get(key)
+        if cached is None:
+            cached = self._match(*key)
+            if len(self._matches) >= _CACHE_SIZE:
+                self._matches.clear()
+            self._matches[key] = cached
+        return cached
+
+    def _match(self, words: tuple[str, ...], among: frozenset[str] | None,
+               ) -> tuple[MetricMatch, ...]:
         similarity: dict[str, tuple[float, str]] = {}
         for word in words:
             for found, score in self._similar_words(word):
                 if score > similarity.get(found, (0.0, ""))[0]:
                     similarity[found] = (score, word)
-        allowed = set(among) if among is not None else None
+        allowed = among
+        found: dict[int, float] = defaultdict(float)
+        hits: dict[int, list[str]] = defaultdict(list)
+        for word, (score, _) in similarity.items():
+            weight = self.weights[word] * score
+            for n in self._containing[word]:
+                found[n] += weight
+                hits[n].append(word)
+        asked = sum(self.weights[w] * score for w, (score, _) in similarity.items())
         best: dict[str, MetricMatch] = {}
-        for n in {n for w in similarity for n in self._containing[w]}:
+        for n, weight in found.items():
             metric, bag, total = self.phrases[n]
             if allowed is not None and metric.id not in allowed:
                 continue
-            hits = [w for w in bag if w in similarity]
-            found = sum(self.weights[w] * similarity[w][0] for w in hits)
-            coverage = found / total
+            coverage = weight / total
             # One word of a longer phrasing ("bằng" of "bằng khen") is not enough to name it.
-            if coverage < _MIN_COVERAGE or len(hits) < min(len(bag), 2):
+            if coverage < _MIN_COVERAGE or len(hits[n]) < min(len(bag), 2):
                 continue
-            # A label covered whole beats a synonym covered whole (``số đảng viên``).
+            # A label covered whole beats a synonym covered whole (``số đảng viên``); a phrasing
+            # that leaves more of the question unexplained scores less.
             exact = coverage > 0.99 and (metric.id, bag) in self.labels
-            match = MetricMatch(metric, found * coverage * (1.05 if exact else 1.0), coverage,
-                                frozenset(similarity[w][1] for w in hits))
+            explained = weight / asked
+            score = weight * coverage * explained ** 0.5 * (1.05 if exact else 1.0)
+            match = MetricMatch(metric, score, coverage,
+                                frozenset(similarity[w][1] for w in hits[n]))
             if metric.id not in best or match.score > best[metric.id].score:
                 best[metric.id] = match
         return tuple(sorted(best.values(), key=lambda m: (-m.score, m.metric.id)))
@@ -164,7 +210,7 @@ class MetricIndex:
                     (found, 0.9 * score / 100) for found, score, _ in process.extract(
                         word, self._words, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF,
                         limit=3) if len(found) >= 4)
-            if len(self._similar) < 50_000:
+            if len(self._similar) < _CACHE_SIZE:
                 self._similar[word] = cached
         return cached
 
@@ -223,19 +269,20 @@ class Lexicon:
         self.stop_sigs = frozenset(t.sig for s in vocab.stopwords for t in tokenize(s))
         self.expand = Expander(vocab.abbreviations)
         self.metrics = MetricIndex(kb.metrics, self.content_words)
-        self.cues: dict[str, PhraseSet[str]] = {
-            intent: PhraseSet((p, intent) for p in phrases)
-            for intent, phrases in vocab.intents.items()}
-        self.frames = PhraseSet((p, p) for p in vocab.frame_words)
-        self.topics = PhraseSet((p, tuple(t)) for p, t in vocab.topic_words.items())
-        self.families = PhraseSet(
-            (name, Family(name, keys(rule.get("label", "")), rule.get("kind")))
-            for name, rule in vocab.families.items())
-        self.smalltalk = PhraseSet((p, kind) for kind, phrases in vocab.smalltalk.items()
-                                   for p in phrases)
-        self.followup = PhraseSet((p, p) for p in vocab.followup)
-        self.pointers = PhraseSet((p, kind) for kind, phrases in vocab.pointers.items()
-                                  for p in phrases)
+        # Cues of the whole question, tagged by what they signal, found in one pass.
+        self.cues: PhraseSet[tuple[str, str]] = PhraseSet([
+            *((p, (intent, intent)) for intent, phrases in vocab.intents.items() for p in phrases),
+            *((p, ("smalltalk", kind)) for kind, phrases in vocab.smalltalk.items()
+              for p in phrases),
+            *((p, ("pointer", kind)) for kind, phrases in vocab.pointers.items() for p in phrases),
+            *((p, ("followup", p)) for p in vocab.followup)])
+        self.families = {name: Family(name, keys(rule.get("label", "")), rule.get("kind"))
+                         for name, rule in vocab.families.items()}
+        # Words of the content that name a topic, a family or only frame the question.
+        self.content_cues: PhraseSet[tuple[str, Any]] = PhraseSet([
+            *((p, ("frame", p)) for p in vocab.frame_words),
+            *((p, ("topic", tuple(t))) for p, t in vocab.topic_words.items()),
+            *((name, ("family", family)) for name, family in self.families.items())])
         self.former = PhraseSet((m, m) for m in vocab.former_markers)
         # Number words by their spelling with diacritics ("sáu") and without ("sau").
         self.number_words = {**{keys(w)[0]: n for w, n in vocab.number_words.items()},
@@ -246,8 +293,23 @@ class Lexicon:
         self.phrase_pairs = _phrase_pairs(kb.metrics.values(), self.content_words)
         self.glued = {"".join(keys(p.short)): tuple(keys(p.short)) for p in kb.places
                       if len(keys(p.short)) > 1}
+        self._fact_words: dict[tuple[str, bool], frozenset[str]] = {}
+        # The kind of fact each metric is curated as (``person``, ``event`` …).
+        self.kind_of = {f.metric: f.kind for f in reversed(kb.facts)}
         self.question_words = frozenset(self._question_words(kb))
         self.known = self.question_words | kb.gazetteer.name_words()
+
+    def fact_words(self, fact: Fact, metric: Metric | None = None) -> frozenset[str]:
+        """The words a fact is told in: its text, quote, role and detail (and its metric's)."""
+        cache_key = (fact.id, metric is not None)
+        words = self._fact_words.get(cache_key)
+        if words is None:
+            texts = [fact.text, fact.quote, fact.role, fact.detail]
+            if metric is not None:
+                texts += [metric.label, *metric.synonyms]
+            words = frozenset(self.expand(keys(" ".join(t for t in texts if t))))
+            self._fact_words[cache_key] = words
+        return words
 
     def content_words(self, phrase: str) -> tuple[str, ...]:
         """The words of a written phrase that carry meaning, abbreviations expanded."""

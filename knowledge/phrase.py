@@ -224,6 +224,10 @@ class Phraser:
                 body = self._percent_body(facts)
             case _:
                 body = "\n".join(self._line(f) for f in facts)
+        if found.year_note and found.places:
+            have = join_vn(sorted({str(f.year) for f in facts}))
+            body = (f"Chưa có số liệu năm {found.year_note} của {place_label(found.places[0])}; "
+                    f"số liệu năm {have}:\n{body}")
         return Answer("answered", body, facts)
 
     def _line(self, fact: Fact, with_place: bool = True, in_list: bool = False) -> str:
@@ -234,7 +238,7 @@ class Phraser:
         years = sorted({f.year for f in found.facts})
         kinds = {f.kind for f in found.facts}
         title = found.title or "Kết quả"
-        if kinds == {"target"} and "chỉ tiêu" not in title.lower():
+        if kinds == {"target"} and not any(w in title.lower() for w in ("chỉ tiêu", "mục tiêu")):
             title = f"Chỉ tiêu {title}"
         head = (f"{title[0].upper()}{title[1:]} — {place_label(place)}, "
                 f"năm {join_vn(map(str, years))}:")
@@ -403,17 +407,17 @@ def _verdict(fact: Fact) -> str:
 
 def listed_places(kb: KnowledgeBase, limit: int = 8) -> str:
     """The units with data, the tail counted when the list is long."""
-    names = [place_label(p) for p in kb.places]
-    if len(names) <= limit:
-        return join_vn(names)
-    return f"{', '.join(names[:limit])} và {len(names) - limit} đơn vị khác"
+    names = [place_label(p) for p in kb.places[:limit]]
+    more = len(kb.places) - limit
+    return f"{', '.join(names)} và {more} đơn vị khác" if more > 0 else join_vn(names)
 
 
-def coverage_line(kb: KnowledgeBase) -> str:
+def coverage_line(kb: KnowledgeBase, limit: int = 8) -> str:
     """One sentence of what the knowledge base covers: units with their years."""
-    parts = [f"{p.name} ({join_vn(map(str, kb.years_of(p)))})" for p in kb.places]
-    return (f"Hiện có số liệu của {join_vn(parts)} về "
-            f"{join_vn(t.lower() for t in kb.topics_of()[:6])}…")
+    parts = [f"{p.name} ({join_vn(map(str, kb.years_of(p)))})" for p in kb.places[:limit]]
+    more = len(kb.places) - limit
+    units = f"{', '.join(parts)} và {more} đơn vị khác" if more > 0 else join_vn(parts)
+    return f"Hiện có số liệu của {units} về {join_vn(t.lower() for t in kb.topics_of()[:6])}…"
 
 
 def hint(kb: KnowledgeBase) -> str:

@@ -101,7 +101,8 @@ def _repair(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
             continue
         out.append(_decoded(token, lexicon))
     for i, token in enumerate(out):
-        if _after_type_word(out, i, lexicon):
+        if (token.key.isdigit() or token.key in lexicon.number_words) and _after_type_word(
+                out, i, lexicon):
             number = _place_number(out, i, lexicon)
             if number is not None:
                 out[i] = replace(token, key=number, sig=number)

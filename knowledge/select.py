@@ -14,7 +14,6 @@ from knowledge.intent import Ask, Intent, specific
 from knowledge.lexicon import Lexicon, MetricMatch, close_contenders
 from knowledge.model import FIGURE_KINDS, Fact, Place
 from knowledge.places import PlaceAsked, Places
-from knowledge.text import keys
 
 MAX_LINES = 8
 _KIND_OF_INTENT = {"who": ("person",), "when": ("event",), "theme": ("theme",)}
@@ -196,8 +195,9 @@ class Selector:
         facts: list[Fact] = []
         missing: list[Place] = []
         for place in units:
-            found = self._narrowed(self._in_years(
-                f for f in self.kb.facts_of(place, metric.id) if f.kind in FIGURE_KINDS))
+            figures = [f for f in self.kb.facts_of(place, metric.id) if f.kind in FIGURE_KINDS]
+            in_years = self._in_years(figures)
+            found = self._narrowed(in_years if in_years or not ask.years_soft else figures)
             if found:
                 facts.extend(found[:MAX_LINES])
             else:
@@ -250,13 +250,13 @@ class Selector:
         if ask.wants_target and any(f.kind == "target" for f in facts):
             facts = [f for f in facts if f.kind == "target"]
         metric = own[0].metric
-        in_years = self._in_years(facts)
+        in_years, note = self._years_or_only(facts)
         if not in_years:
             return Missing(place, metric.label, ask.years,
                            have_years=tuple(sorted({f.year for f in facts})), metric=metric)
         chosen = self._narrowed(in_years)
         return Found(ask.intent, tuple(_ordered(chosen)[:MAX_LINES + 2]), metric=metric,
-                     places=(place,))
+                     places=(place,), year_note=note)
 
     def _own_matches(self, place: Place) -> list[MetricMatch]:
         """The metrics asked that the unit has: the best ones, or one nearly as good."""
@@ -275,28 +275,30 @@ class Selector:
         ask = self.ask
         facts = [f for f in self.kb.by_place.get(place.key, ()) if f.kind in FIGURE_KINDS
                  or f.kind == "theme"]
-        title: str | None
+        named: list[str] = []
         if ask.family and (not topics or not specific(ask)):
             family = ask.family
             facts = [f for f in facts if family.covers(f, self.kb.metrics[f.metric].label)]
-            title = family.name
-        else:
-            wanted = topics or ask.topics or tuple(
-                dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
+            named.append(family.name)
+        wanted = topics or ask.topics
+        if not wanted and not named:
+            wanted = tuple(dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
+        if wanted:
             facts = [f for f in facts if self.kb.metrics[f.metric].topic in wanted]
-            title = ", ".join(t.lower() for t in wanted) or None
+            named.append(", ".join(t.lower() for t in wanted))
+        title = " về ".join(named) or None
         if ask.wants_target and any(f.kind == "target" for f in facts):
             facts = [f for f in facts if f.kind == "target"]
         if not facts:
             return Missing(place, title or self._what(), ask.years,
                            have_years=self.kb.years_of(place))
-        in_years = self._in_years(facts)
+        in_years, note = self._years_or_only(facts)
         if not in_years:
             return Missing(place, title, ask.years,
                            have_years=tuple(sorted({f.year for f in facts})))
         ordered = _ordered(in_years)
         return Found("list", tuple(ordered[:MAX_LINES]), title, max(0, len(ordered) - MAX_LINES),
-                     places=(place,))
+                     places=(place,), year_note=note)
 
     def _overview(self, place: Place) -> Selection:
         facts = [f for f in self.kb.by_place.get(place.key, ()) if f.kind in FIGURE_KINDS]
@@ -315,15 +317,22 @@ class Selector:
         pool = [f for p in places for f in self.kb.by_place.get(p.key, ()) if f.kind in kinds]
         if ask.person:
             pool = [f for f in pool if ask.person in (f.text or "")]
+        everything = pool
         pool = self._in_years(pool)
-        named = close_contenders(self.lexicon.metrics.match(ask.words, among={
-            f.metric for f in pool}))
+        in_pool = {f.metric for f in everything}
+        named = close_contenders(self.lexicon.metrics.match(ask.words, among=in_pool)) \
+            if ask.words else tuple(m for m in close_contenders(ask.metrics)
+                                    if m.metric.id in in_pool)
         best = ask.metrics[0] if ask.metrics else None
+        note = None
         if named and (named[0].coverage > 0.99 or best is None
                       or named[0].metric is best.metric):
             ids = {m.metric.id for m in named}
             pool = [f for f in pool if f.metric in ids]
-        elif best and best.coverage > 0.99 and self._kind_of(best.metric.id) in kinds:
+            if not pool and ask.years_soft:
+                pool, note = self._years_or_only(
+                    [f for f in everything if f.metric in ids])
+        elif best and best.coverage > 0.99 and self.lexicon.kind_of.get(best.metric.id) in kinds:
             pool = []
         if not pool:
             one = places[0] if len(places) == 1 else None
@@ -332,11 +341,9 @@ class Selector:
                            people=ask.intent == "who" or bool(ask.person))
         chosen = self._best_by_words(pool)
         intent = ask.intent if ask.intent in ("who", "when", "theme") else "who"
-        return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=tuple(places))
+        return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=tuple(places),
+                     year_note=note)
 
-    def _kind_of(self, metric_id: str) -> str | None:
-        """The kind of fact a metric is curated as (``person``, ``event`` …), if any."""
-        return next((f.kind for f in self.kb.facts if f.metric == metric_id), None)
 
     def _best_by_words(self, facts: Sequence[Fact]) -> list[Fact]:
         """The facts whose metric, role, detail or text share the most words with the question."""
@@ -350,11 +357,7 @@ class Selector:
         return [f for score, f in scored if score >= top]
 
     def _overlap(self, fact: Fact, words: set[str]) -> float:
-        metric = self.kb.metrics[fact.metric]
-        own = set(self.lexicon.expand(keys(" ".join(
-            (metric.label, *metric.synonyms, fact.text or "", fact.detail or "",
-             fact.role or "", fact.quote or "")))))
-        hits = words & own
+        hits = words & self.lexicon.fact_words(fact, self.kb.metrics[fact.metric])
         return sum(self.lexicon.metrics.weights.get(w, 1.0) for w in hits)
 
     # -- building blocks ------------------------------------------------------------------------
@@ -372,6 +375,20 @@ class Selector:
         return [f for f in facts if f.year in years
                 or (f.kind not in FIGURE_KINDS and self._reviewed_years(f) & years)]
 
+    def _years_or_only(self, facts: list[Fact]) -> tuple[list[Fact], int | None]:
+        """The facts of the years asked, or of the unit's only year for a carried one.
+
+        A year carried from the conversation that the unit lacks gives the facts of its only
+        year, and the year asked, to say so.
+        """
+        in_years = self._in_years(facts)
+        if in_years or not self.ask.years_soft:
+            return in_years, None
+        years = {f.year for f in facts}
+        if len(years) == 1:
+            return list(facts), self.ask.years[0]
+        return [], None
+
     def _reviewed_years(self, fact: Fact) -> frozenset[int]:
         source = fact.source.id
         if source not in self._reviewed:
@@ -385,8 +402,7 @@ class Selector:
         rest = set(self.ask.rest)
         if not rest or len(facts) < 2:
             return facts
-        scored = [(len(rest & set(keys(" ".join((f.text or "", f.detail or "", f.quote or "",
-                                                    f.role or ""))))), f) for f in facts]
+        scored = [(len(rest & self.lexicon.fact_words(f)), f) for f in facts]
         top = max(score for score, _ in scored)
         return [f for score, f in scored if score == top] if top else facts
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -20,12 +21,14 @@ def clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, accent-free key: ``"Đảng viên"`` → ``"dang vien"`` (đ folded explicitly)."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
 def signature(text: str) -> str:
     """Lower-case form that keeps diacritics but not where the tone mark sits.
 
@@ -55,8 +58,8 @@ class Token:
 
     @property
     def has_diacritics(self) -> bool:
-        """True when the word was typed with Vietnamese marks."""
-        return not self.raw.isascii()
+        """True when the word was typed with Vietnamese marks (a repaired word has none)."""
+        return not self.sig.isascii()
 
     @property
     def capitalised(self) -> bool:
