@@ -7,6 +7,8 @@ import datetime as dt
 import functools
 import types
 import typing
+from collections.abc import Callable
+from functools import partial
 from typing import Any, Literal, get_args, get_origin
 
 from bot.schedule import Announcement, Group, OutboxRow, Subscription
@@ -55,51 +57,84 @@ def encode(record: Any) -> Document:
             for field in dataclasses.fields(record)}
 
 
-def _check(name: str, kind: Any, value: Any) -> Any:
-    """Return ``value`` as ``kind`` (datetime from ISO text, tuple from a list) or raise."""
+Check = Callable[[str, Any], Any]
+
+
+@functools.cache
+def _checker(kind: Any) -> Check:
+    """The check of one type, built once: it returns a value as ``kind``.
+
+    A datetime comes from ISO text, a tuple from a list; a wrong value raises ``BadDocument``
+    naming the field.
+    """
     origin = get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        options = get_args(kind)
-        if value is None and type(None) in options:
-            return None
-        problems = []
-        for option in (o for o in options if o is not type(None)):
-            try:
-                return _check(name, option, value)
-            except BadDocument as problem:
-                problems.append(str(problem))
-        raise BadDocument("; ".join(problems))
+        optional = type(None) in get_args(kind)
+        options = [_checker(o) for o in get_args(kind) if o is not type(None)]
+        return partial(_one_of, optional, tuple(options))
     if origin is Literal:
-        if value not in get_args(kind):
-            raise BadDocument(f"{name}: {value!r} is not one of {get_args(kind)}")
-        return value
+        return partial(_literal, get_args(kind))
     if origin is tuple:
-        if not isinstance(value, list | tuple):
-            raise BadDocument(f"{name}: expected a list, got {value!r}")
-        return tuple(_check(name, get_args(kind)[0], item) for item in value)
+        return partial(_sequence, _checker(get_args(kind)[0]))
     if origin is dict:
-        if not isinstance(value, dict):
-            raise BadDocument(f"{name}: expected an object, got {value!r}")
-        return value
+        return partial(_instance, dict, "an object")
     if kind is dt.datetime:
-        if not isinstance(value, str):
-            raise BadDocument(f"{name}: expected an ISO time, got {value!r}")
+        return _iso_time
+    if kind is int:
+        return _whole_number
+    return partial(_instance, kind, kind.__name__)
+
+
+def _one_of(optional: bool, options: tuple[Check, ...], name: str, value: Any) -> Any:
+    if value is None and optional:
+        return None
+    problems = []
+    for option in options:
         try:
-            return dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise BadDocument(f"{name}: {value!r} is not an ISO time") from None
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            return option(name, value)
+        except BadDocument as problem:
+            problems.append(str(problem))
+    raise BadDocument("; ".join(problems))
+
+
+def _literal(allowed: tuple[Any, ...], name: str, value: Any) -> Any:
+    if value not in allowed:
+        raise BadDocument(f"{name}: {value!r} is not one of {allowed}")
+    return value
+
+
+def _sequence(item: Check, name: str, value: Any) -> tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise BadDocument(f"{name}: expected a list, got {value!r}")
+    return tuple(item(name, element) for element in value)
+
+
+def _instance(kind: type, what: str, name: str, value: Any) -> Any:
+    if not isinstance(value, kind):
+        raise BadDocument(f"{name}: expected {what}, got {value!r}")
+    return value
+
+
+def _iso_time(name: str, value: Any) -> dt.datetime:
+    if not isinstance(value, str):
+        raise BadDocument(f"{name}: expected an ISO time, got {value!r}")
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise BadDocument(f"{name}: {value!r} is not an ISO time") from None
+
+
+def _whole_number(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
         raise BadDocument(f"{name}: expected a whole number, got {value!r}")
-    if kind in (str, bool) and not isinstance(value, kind):
-        raise BadDocument(f"{name}: expected {kind.__name__}, got {value!r}")
     return value
 
 
 @functools.cache
-def _fields(cls: type) -> tuple[tuple[str, Any, bool], ...]:
-    """Each field's name, type and whether it is required."""
+def _fields(cls: type) -> tuple[tuple[str, Check, bool], ...]:
+    """Each field's name, checker and whether it is required."""
     hints = typing.get_type_hints(cls)
-    return tuple((field.name, hints[field.name], field.default is dataclasses.MISSING
+    return tuple((field.name, _checker(hints[field.name]), field.default is dataclasses.MISSING
                   and field.default_factory is dataclasses.MISSING)
                  for field in dataclasses.fields(cls))
 
@@ -109,12 +144,12 @@ def decode(cls: type, doc: Any) -> Any:
     if not isinstance(doc, dict):
         raise BadDocument(f"expected an object, got {type(doc).__name__}")
     values = {}
-    for name, kind, required in _fields(cls):
+    for name, check, required in _fields(cls):
         if name not in doc:
             if required:
                 raise BadDocument(f"{name}: missing")
             continue
-        values[name] = _check(name, kind, doc[name])
+        values[name] = check(name, doc[name])
     try:
         return cls(**values)
     except (ValueError, TypeError) as problem:  # the dataclass's own checks (hour 0-23, …)
