@@ -398,8 +398,12 @@ class TinyStore:
         else:
             table.insert(Document(doc, doc_id=key))
 
-    def _drop(self, table: KeyedTable, keys: Iterable[str]) -> None:
-        table.remove(doc_ids=list(keys))
+    def _drop(self, table: KeyedTable, keys: Iterable[str]) -> list[str]:
+        """Remove the documents with these keys; keys of none are skipped. Return those removed."""
+        present = [key for key in keys if table.contains(doc_id=key)]
+        if present:
+            table.remove(doc_ids=present)
+        return present
 
     @staticmethod
     def _get(table: KeyedTable, cls: type, key: str) -> Any:
@@ -476,7 +480,7 @@ class TinyStore:
     async def remove_group(self, chat_id: int) -> bool:
         """Unregister a group; False if it was not registered."""
         async with self._writing():
-            return bool(self._groups.remove(doc_ids=[str(chat_id)]))
+            return bool(self._drop(self._groups, [str(chat_id)]))
 
     # Announcements and the outbox -------------------------------------------------------
 
