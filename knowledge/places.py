@@ -171,8 +171,10 @@ def formed_from(kb: KnowledgeBase, ward: Ward) -> tuple[District, ...]:
 
 
 def _mentions(reading: Reading, found: list[Mention], lexicon: Lexicon) -> list[Mention]:
-    """The mentions that are places: not a person's name, not a metric's words read as a ward,
-    not everyday words typed in lower case ("la gi" is "là gì", not Thị xã La Gi).
+    """The mentions that are places.
+
+    Not a person's name, not a metric's words read as a ward, not everyday words typed in lower
+    case ("la gi" is "là gì", not Thị xã La Gi).
     """
     return [m for m in found if _typed_as_place(m, lexicon) or (
         not reading.is_phrase_not_place(m.span, ward_only=not (m.districts or m.provinces))
