@@ -6,8 +6,9 @@ from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.unanswered import Kind, Unanswered, most_frequent, normalised_form
+from handlers.auditing import bot_admin_asks
 from handlers.buttons import BAD, GOOD
-from handlers.notices import ADMIN_ONLY, unanswered_report
+from handlers.notices import unanswered_report
 from handlers.permissions import is_bot_admin
 from handlers.replies import edit_unless_unchanged, reply_plain
 from handlers.services import Services, services_of
@@ -26,6 +27,11 @@ def unanswered_entry(question: str, kind: Kind, chat_type: str, user: User | Non
                       chat_type=chat_type, admin_id=admin_id, answer=answer)
 
 
+def remember_unanswered(services: Services, entry: Unanswered) -> None:
+    """Log the entry in the background: a slow or failing write never delays an answer."""
+    services.background.run(services.store.log_unanswered(entry), "Unanswered-question log")
+
+
 async def record_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Thank for 👍; log 👎 with its question for the curators. Either way one vote per answer."""
     query = update.callback_query
@@ -35,7 +41,7 @@ async def record_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not good:
         question = services.buttons.decode(query.data, BAD) or ""
         shown = (message.text or "").split("\n", 1)[0][:MAX_LOGGED_CHARS] if message else ""
-        services.store.log_unanswered(unanswered_entry(
+        remember_unanswered(services, unanswered_entry(
             question, "thumbs_down", message.chat.type if message else "inline",
             query.from_user, services, shown))
     await query.answer(THANKS if good else NOTED_BAD_ANSWER)
@@ -51,9 +57,8 @@ async def list_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Show a bot admin the most frequent questions the bot could not answer."""
     message = update.effective_message
     services = services_of(context)
-    if not is_bot_admin(message.from_user, services.admin_ids):
-        await reply_plain(message, ADMIN_ONLY)
+    if not await bot_admin_asks(message, services, "/chuatraloi"):
         return
-    entries = services.store.unanswered()
+    entries = await services.store.unanswered()
     groups = most_frequent(entries, TOP_UNANSWERED)
     await reply_plain(message, unanswered_report(groups, len(entries), services.timezone))

@@ -162,9 +162,14 @@ def _chat_name(row: OutboxRow) -> str:
 
 def broadcast_report(announcement: Announcement, summary: BroadcastSummary) -> str:
     """Report back to the admin: sent, moved to a new id, failed with reasons, removed."""
-    total = len(summary.sent) + len(summary.failed) + len(summary.removed)
     lines = [f"<b>Kết quả gửi thông báo</b> (mã {announcement.id}): "
-             f"đã gửi {len(summary.sent)}/{total} nhóm."]
+             f"đã gửi {len(summary.sent)}/{summary.total} nhóm."]
+    if summary.maybe_twice:
+        lines.append(f"Có thể đã gửi 2 lần: {len(summary.maybe_twice)} nhóm (Telegram không kịp "
+                     "trả lời lần gửi trước).")
+    if summary.retrying:
+        lines.append(f"Đang thử gửi lại: {len(summary.retrying)} nhóm; báo cáo này sẽ được "
+                     "cập nhật.")
     if summary.migrated:
         lines.append("Nhóm đã chuyển thành siêu nhóm, đã gửi theo mã mới:")
         lines.extend(f"• {_chat_name(r)} ({r.migrated_from} → {r.chat_id})"

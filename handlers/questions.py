@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 
 from handlers.addressing import command_argument, group_question, without_mentions
 from handlers.buttons import chart_button
-from handlers.feedback import unanswered_entry
+from handlers.feedback import remember_unanswered, unanswered_entry
 from handlers.render import render_html, render_one_html
 from handlers.replies import edit_unless_unchanged, reply_html, reply_plain
 from handlers.services import Services, services_of
@@ -70,7 +70,7 @@ async def _reply_with_answer(
     services = services_of(context)
     result = answer(question, services.kb)
     if result.status != "answered":
-        services.store.log_unanswered(unanswered_entry(
+        remember_unanswered(services, unanswered_entry(
             question, result.status, message.chat.type, message.from_user, services))
     await reply_html(message, render_html(result), _keyboard(services, result, question))
 

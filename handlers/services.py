@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
 
+from bot.background import Background
 from bot.delivery import Clock, Courier
 from bot.library import Library
 from bot.reminders import Reminders
@@ -31,6 +32,7 @@ class Services:
     clock: Clock
     timezone: ZoneInfo
     admin_ids: frozenset[int]
+    background: Background
 
     @property
     def kb(self) -> KnowledgeBase:

@@ -57,11 +57,11 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply_plain(message, no_data(district, list(kb.places)))
         return
     chat_id = message.chat.id
-    followed = {s.district for s in services.store.subscriptions(chat_id)}
+    followed = {s.district for s in await services.store.subscriptions(chat_id)}
     if district.code not in followed and len(followed) >= MAX_SUBSCRIPTIONS:
         await reply_plain(message, TOO_MANY_SUBSCRIPTIONS)
         return
-    subscription = services.store.save_subscription(request.subscription(
+    subscription = await services.store.save_subscription(request.subscription(
         subscription_id=secrets.token_hex(6), chat_id=chat_id, district=district.code,
         now=services.clock(), tz=services.timezone.key))
     services.reminders.schedule(subscription)
@@ -84,8 +84,8 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if isinstance(district, str):
             await reply_plain(message, district)
             return
-    removed = services.store.remove_subscriptions(message.chat.id,
-                                                  district.code if district else None)
+    removed = await services.store.remove_subscriptions(message.chat.id,
+                                                        district.code if district else None)
     services.reminders.cancel(removed)
     if removed:
         districts = services.kb.gazetteer.districts
@@ -102,10 +102,10 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     now = services.clock()
     districts = services.kb.gazetteer.districts
     rows = [(districts.get(s.district), s, next_run(s, now))
-            for s in services.store.subscriptions(message.chat.id)]
+            for s in await services.store.subscriptions(message.chat.id)]
     group_districts, registered = None, False
     if message.chat.type != Chat.PRIVATE:
-        group = services.store.group(message.chat.id)
+        group = await services.store.group(message.chat.id)
         registered = group is not None
         group_districts = [districts[c] for c in group.districts if c in districts] if group else []
     await reply_plain(message, subscription_list(rows, group_districts, registered))
