@@ -61,19 +61,34 @@ def _fsync_directory(directory: Path) -> None:
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` by ``text``; after a crash it holds either the old or the new text."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    write_all_atomically({path: text})
+
+
+def write_all_atomically(texts: dict[Path, str]) -> None:
+    """Replace several files: each is written and flushed aside first, then all are renamed.
+
+    After a crash each file holds its old or its new text; the window in which some hold the
+    new and others the old is only that of the renames.
+    """
+    staged: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
+        for path, text in texts.items():
+            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            staged.append((temp, path))
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for temp, path in staged:
+            os.replace(temp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+        for temp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
         raise
-    # The rename is durable only once the directory entry is on disk.
-    _fsync_directory(path.parent)
+    # The renames are durable only once the directory entries are on disk.
+    for directory in dict.fromkeys(path.parent for path in texts):
+        _fsync_directory(directory)
 
 
 def _read_state(path: Path) -> str:
