@@ -7,11 +7,17 @@ reads HTML. Every failure is a ``DocumentError`` with one line a curator can act
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
 import unicodedata
 import zipfile
-from typing import Literal
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 Problem = Literal["empty", "corrupt", "no_text_layer", "unsupported"]
 FORMATS = (".txt", ".docx", ".pdf", ".html", ".htm")
@@ -133,11 +139,8 @@ def _pdf_text(data: bytes, name: str) -> str:
     damaged = DocumentError("corrupt", f"{name} cannot be read as a PDF: it is damaged or "
                                        "password-protected")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise damaged
-        # Layout mode keeps the blank line between paragraphs that plain mode loses.
-        pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
+        with _quiet("pypdf"):
+            pages = _pdf_pages(PdfReader(io.BytesIO(data)), damaged)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise damaged from exc
     text = "\n\n".join(_tidy_layout(page) for page in pages)
@@ -145,6 +148,25 @@ def _pdf_text(data: bytes, name: str) -> str:
         raise DocumentError("no_text_layer", f"{name} has no text layer (a scanned PDF?): run "
                                              "OCR on it or send the Word file")
     return text
+
+
+def _pdf_pages(reader: PdfReader, damaged: DocumentError) -> list[str]:
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise damaged
+    # Layout mode keeps the blank line between paragraphs that plain mode loses.
+    return [page.extract_text(extraction_mode="layout") for page in reader.pages]
+
+
+@contextlib.contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    """Silence a library's warnings about a damaged file: the caller reports it in one line."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _tidy_layout(page: str) -> str:

@@ -33,7 +33,7 @@ YEAR = re.compile(r"^(19|20)\d{2}$")
 # A number right after these words names something (Quận 1, lần thứ 5, mức độ 4, mũi 3, đường
 # 3/2, Nghị quyết 15, Covid-19).
 _NAMING = re.compile(
-    r"(?:\b(?:[qp]|quận|phường|thứ|khóa|khoá|số|mức độ|mức|cấp độ|đề án|games|tuổi|mũi|đợt"
+    r"(?:\b(?:[qp]|quận|phường|thứ|khóa|khoá|số|mức độ|cấp độ|đề án|games|tuổi|mũi|đợt"
     r"|khu phố|tổ dân phố|ấp|giai đoạn|chương|điều|khoản|đường|quốc lộ|tỉnh lộ|ngõ|hẻm"
     r"|nghị quyết|quyết định|chỉ thị|nghị định|thông tư|công văn|kết luận|luật)\.?"
     r"|[^\W\d_]-)\s*$",
@@ -60,7 +60,7 @@ _MONEY_UNIT = re.compile(
     re.IGNORECASE)
 _PER_UNIT = re.compile(r"^/\s*(?:\d[\d.,]*)\s+[^\W\d_]+(?:\s+[^\W\d_]+)?|^(?:/[^\W\d_]+){1,2}")
 _BOUND_BEFORE = {
-    "more_than": re.compile(r"\b(?:trên|hơn|vượt)\s*$", re.IGNORECASE),
+    "more_than": re.compile(r"\b(?:trên|hơn)\s*$", re.IGNORECASE),
     "less_than": re.compile(r"\bdưới\s*$", re.IGNORECASE),
     "nearly": re.compile(r"\bgần\s*$", re.IGNORECASE),
     "about": re.compile(r"\b(?:khoảng|xấp xỉ|chừng)\s*$", re.IGNORECASE),
@@ -79,8 +79,7 @@ _JOIN_PERCENT = re.compile(
 CLAUSE_BREAK = re.compile(r";|\(|\)|,\s|:\s")
 HARD_BREAK = re.compile(r";|\(|\)")
 _WORDS = re.compile(r"[^\W\d_]+")
-BOUND_WORDS = frozenset(signature(w) for w in ("trên", "dưới", "gần", "khoảng", "hơn", "từ",
-                                                 "vượt"))
+BOUND_WORDS = frozenset(signature(w) for w in ("trên", "dưới", "gần", "khoảng", "hơn", "từ"))
 TIME_UNITS = frozenset(signature(w) for w in ("năm", "tháng", "ngày", "giờ", "tuần", "quý"))
 HONOURED = ("tập thể", "cá nhân", "lượt tập thể", "lượt cá nhân")
 AWARD_CUES = ("khen", "huân chương", "danh hiệu", "cờ thi đua", "lao động xuất sắc",

@@ -28,8 +28,11 @@ _WEEKDAY = re.compile(r"(?:thứ\s*(?:[2-7]|hai|ba|tư|năm|sáu|bảy)|chủ nh
                       re.IGNORECASE)
 # Dates of cited documents (Chỉ thị 05-CT/TW ngày 15/5/2016) are not the report's.
 _DOC_REF = re.compile(r"(?:\d+[-/][A-ZĐ][\wĐđ/-]*|\b(?:nghị quyết|quyết định|chỉ thị|kế hoạch|"
-                      r"thông tư|nghị định|công văn|luật)\b[^.;]{0,40}?)\s*,?\s*(?:ngày\s*)?$",
+                      r"thông tư|nghị định|công văn|luật)\b[^.;,\d]{0,40}?)\s*,?\s*(?:ngày\s*)?$",
                       re.IGNORECASE)
+# "từ 1/7/2025", "đến ngày 31/12/2025": the edges of a period, not the report's date.
+_SPAN = re.compile(r"\b(?:từ|đến|tới|trước|sau|kể từ|vào|hết|cuối|đầu)\s*(?:ngày\s*)?$",
+                   re.IGNORECASE)
 # An event's day and month without the year: "Chiều 11/4,", "Ngày 23/12,", "Sáng 5-1,".
 _DAY_MONTH = re.compile(
     r"(?:^|[\s(–-])(?:sáng|chiều|tối|trưa|đêm|rạng sáng|ngày|hôm nay)\s+(?:\(|hôm\s+)?"
@@ -91,7 +94,8 @@ def propose_date(text: str, year: int | None = None) -> dt.date | None:
             if pattern.search(flat[max(0, position - 30):position]):
                 return date
     for position, date in dates:
-        if not _DOC_REF.search(flat[max(0, position - 60):position]):
+        if not _DOC_REF.search(flat[max(0, position - 60):position]) and not _SPAN.search(
+                flat[max(0, position - 20):position]):
             return date
     for match in _DAY_MONTH.finditer(flat):
         if _DOC_REF.search(flat[max(0, match.start() - 60):match.start() + 1]):
@@ -195,7 +199,7 @@ def _province_of(place: Place) -> str:
 
 
 def resolve_unit(name: str, gazetteer: Gazetteer) -> Place:
-    """The unit a curator names: ``Hoàng Mai``, ``Quận 1``, ``Tân Hòa, Phú Thọ``, ``Thanh Hóa``.
+    """The unit a curator names: ``quận Hoàng Mai``, ``Quận 1``, ``Tân Hòa, Phú Thọ``, ``tỉnh Huế``.
 
     Raises ``ValueError`` with the reason when the name is unknown or names several units.
     """
@@ -203,19 +207,22 @@ def resolve_unit(name: str, gazetteer: Gazetteer) -> Place:
         mentions = gazetteer.find(tokenize(typed))
         if mentions:
             break
-    smaller = [p for m in mentions for p in (*m.wards, *m.districts)]
-    provinces = {n for m in mentions for p in m.provinces for n in (p.name, p.now, *p.absorbed)
+    # "Tân Hòa, Phú Thọ": a second name that is a province's qualifies the first.
+    qualifiers = [m for m in mentions[1:] if m.provinces]
+    named = [m for m in mentions if m not in qualifiers]
+    provinces = {n for m in qualifiers for p in m.provinces for n in (p.name, p.now, *p.absorbed)
                  if n}
-    found: list[Place] = list(dict.fromkeys(smaller))
-    if provinces and found:
+    found: list[Place] = []
+    for mention in named:
+        current = [p for p in mention.provinces if p.current] or list(mention.provinces)
+        found += [*mention.wards, *mention.districts, *current]
+    found = list(dict.fromkeys(found))
+    if provinces:
         found = [p for p in found if p.province in provinces] or found
-    if not found:
-        found = list(dict.fromkeys(p for m in mentions for p in m.provinces))
-        current = [p for p in found if isinstance(p, Province) and p.current]
-        found = current or found
     if not found:
         raise ValueError(f"no unit is named {name!r}")
     if len(found) > 1:
         options = "; ".join(f"{p.name} ({p.province_short})" for p in found[:6])
-        raise ValueError(f"{name!r} names several units: {options}; add the province")
+        raise ValueError(f"{name!r} names several units: {options}; add the type word "
+                         "(quận, phường, xã …) or the province")
     return found[0]

@@ -14,7 +14,7 @@ from knowledge.text import clean
 
 Role = Literal["heading", "item", "prose"]
 
-_TERMINAL = tuple(".!?…;\"”)»")
+_TERMINAL = tuple(".!?…\"”)»")
 _ITEM = re.compile(r"^(?:\d{1,2}[.)]|[a-zđ][)]|\(\d{1,2}\)|[-+•*–])\s+\S")
 _ROMAN = re.compile(r"^[IVX]{1,4}[.)]\s+\S")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\|\s*")
@@ -68,7 +68,7 @@ def _blocks(text: str) -> list[tuple[str, Role]]:
 
 
 def _starts_block(previous: str, line: str, width: int) -> bool:
-    if previous.endswith(_TERMINAL) or previous.endswith(":"):
+    if previous.endswith(_TERMINAL):
         return True
     if _ITEM.match(line) or _ROMAN.match(line) or _all_caps(line) or _all_caps(previous):
         return True

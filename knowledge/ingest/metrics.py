@@ -24,6 +24,7 @@ OTHER_TOPIC = "Khác"
 _SKIPPED = frozenset(signature(w) for w in ("đã", "được", "sẽ", "đang", "của", "các", "những"))
 _MAX_GAP = 2
 _GROWTH_WORDS = frozenset(signature(w) for w in ("tăng", "giảm"))
+_TOTAL = re.compile(r"^\s*(?:tổng số|tổng|tốc độ|tỷ lệ|số)\s+", re.IGNORECASE)
 _COORDINATION = frozenset(signature(w) for w in ("và", "hoặc", "hay"))
 _CONSONANT_Y = re.compile(r"^(?:[bcdđghklmnpqrstvx]|ch|gh|kh|ng|nh|ph|th|tr)y$")
 # Who gives an award, by level; a metric of one level is never proposed for another's.
@@ -35,16 +36,18 @@ _ISSUERS = {
     "party": ("quận ủy", "huyện ủy", "thành ủy", "tỉnh ủy", "đảng ủy", "ban thường vụ"),
 }
 # Words that start or end a clause but say nothing of what is measured.
-_LEADING = frozenset(signature(w) for w in {"trong", "đó", "cụ", "thể", "riêng", "ngoài", "ra", "đồng", "thời", "đặc",
-                      "biệt", "năm", "toàn", "cũng", "đã", "đang", "có", "được", "và", "với",
-                      "trao", "tặng", "nhận", "đạt", "thực", "hiện", "công", "tác", "là", "cho",
-                      "nay", "qua", "này", "tại", "theo"})
-_TRAILING = frozenset(signature(w) for w in {"đạt", "ước", "là", "được", "có", "còn", "với", "cho", "trên", "dưới",
-                       "gần", "khoảng", "hơn", "từ", "bằng", "chiếm", "tới", "đến", "lên",
-                       "xuống", "và", "của", "ở", "mức", "phấn", "đấu", "tổng", "số"})
-_PLACE_WORDS = frozenset(signature(w) for w in {"quận", "huyện", "phường", "xã", "thị", "trấn", "tỉnh", "thành", "phố",
-                          "ubnd", "hđnd", "ub", "mttq"})
-_MAX_LABEL_WORDS = 8
+_LEADING = frozenset(tuple(signature(w) for w in phrase.split()) for phrase in (
+    "trong đó", "cụ thể", "riêng", "ngoài ra", "đồng thời", "đặc biệt", "năm", "trong năm", "toàn",
+    "cũng", "đã", "đang", "có", "được", "và", "với", "trao", "tặng", "trao tặng", "nhận", "đạt",
+    "thực hiện", "công tác", "là", "cho", "nay", "qua", "này", "tại", "theo", "trong", "việc"))
+_TRAILING = frozenset(signature(w) for w in (
+    "đạt", "ước", "là", "được", "có", "còn", "với", "cho", "trên", "dưới", "gần", "khoảng", "hơn",
+    "từ", "bằng", "chiếm", "tới", "đến", "lên", "xuống", "và", "của", "ở", "mức", "phấn", "đấu",
+    "tổng", "số", "năm", "trong", "nay", "thời", "kỳ", "giai", "đoạn"))
+_PLACE_WORDS = frozenset(signature(w) for w in (
+    "quận", "huyện", "phường", "xã", "thị", "trấn", "tỉnh", "thành", "phố", "ubnd", "hđnd", "ub",
+    "mttq"))
+_MAX_LABEL_WORDS = 10
 _MAX_ID_WORDS = 6
 
 
@@ -127,7 +130,8 @@ class MetricProposer:
         """
         contexts = [(before, after, False)]
         if borrowed is not None:
-            contexts.append((f"tăng {borrowed}" if growth else borrowed, "", growth))
+            contexts.append((f"tăng {_TOTAL.sub('', borrowed)}" if growth else borrowed, "",
+                             growth))
         measure = "percent" if percent else _measure(unit)
         for context_before, context_after, of_growth in contexts:
             words_before = self.words(context_before)
@@ -223,7 +227,7 @@ class MetricProposer:
         return Proposal(None, new_id=ident, new_label=label, topic=topic)
 
     def _topic(self, label: str) -> str:
-        words = set(self.words(label)) - _LEADING
+        words = set(self.words(label)) - _TRAILING
         best = max(self._topic_words.items(), key=lambda kv: len(words & kv[1]), default=None)
         if best is None or not words & best[1]:
             return OTHER_TOPIC
@@ -272,13 +276,22 @@ def new_label(before: str, after: str, unit: str | None = None) -> str:
     ``thực hiện chỉnh trang [141] tuyến hẻm`` → ``chỉnh trang tuyến hẻm``.
     """
     tokens = [t.raw for t in tokenize(before)]
-    while tokens and (signature(tokens[0]) in _LEADING or signature(tokens[0]) in _PLACE_WORDS
-                      or _is_name(tokens[0])):
-        tokens.pop(0)
-    while tokens and signature(tokens[-1]) in _TRAILING | _LEADING:
+    while tokens:
+        if _is_name(tokens[:2]):
+            while tokens and tokens[0][:1].isupper():
+                tokens.pop(0)
+        elif tokens[0].isdigit() or signature(tokens[0]) in _PLACE_WORDS:
+            tokens.pop(0)
+        elif size := next((n for n in (2, 1) if tuple(map(signature, tokens[:n])) in _LEADING),
+                          0):
+            del tokens[:size]
+        else:
+            break
+    while tokens and (signature(tokens[-1]) in _TRAILING or tokens[-1].isdigit()):
         tokens.pop()
     tokens = tokens[-_MAX_LABEL_WORDS:]
-    if unit and not any(c.isdigit() for c in unit) and "%" not in unit and len(tokens) <= 3:
+    if _measure(unit) == "count" and unit and not any(c.isdigit() for c in unit) and len(
+            tokens) <= 3:
         unit_words = [t.raw for t in tokenize(unit)]
         if " ".join(unit_words).lower() not in " ".join(tokens).lower():
             tokens += unit_words
@@ -290,8 +303,9 @@ def new_label(before: str, after: str, unit: str | None = None) -> str:
     return label
 
 
-def _is_name(word: str) -> bool:
-    return word[:1].isupper() and not word.isupper()
+def _is_name(words: Sequence[str]) -> bool:
+    """Two capitalised words in a row start a name (Bình Tân), not what is measured."""
+    return len(words) == 2 and all(w[:1].isupper() for w in words)
 
 
 def metric_id(label: str) -> str:

@@ -45,6 +45,7 @@ _TERM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})(?!\d)")
 _GROWTH = re.compile(r"\b(?:tăng|giảm)\s*(?:trưởng\s*)?(?:thêm\s*)?(?:trên|gần|khoảng|hơn)?\s*$",
                      re.IGNORECASE)
 _PERCENT_VERB = re.compile(r"\b(?:đạt|bằng|chiếm|là|hoàn thành)\b", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\([^()]*\)")
 _CONTINUES = re.compile(r"^(?:trong đó|cụ thể|riêng|bao gồm)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^([A-ZĐ][^\W\d_]*\.?(?:\s+[A-ZĐ][^\W\d_]*\.?){0,4})\s*[-–|,]?\s*"
                      r"\d{1,2}[/-]\d{1,2}[/-]\d{4}")
@@ -225,17 +226,19 @@ class _Reader:
                                     figures[i - 1] if i else None, previous)
             award = award or (proposal.metric is not None
                               and self.kb.metrics[proposal.metric].topic == AWARD_TOPIC)
-            own_year, from_term = self._own_year(text, figure)
+            own_year, from_term, in_clause = self._own_year(text, figure)
             scope = next((s for s in scopes if s[0] <= figure.start < s[1]), None)
             target = not award and not _SO_FAR.search(text[:figure.start]) and (
                 scope is not None or governing is not None
                 or (own_year is not None and not from_term and self.year is not None
                     and own_year > self.year))
             kind = "award" if award else "target" if target else "result"
-            year = own_year
+            year = own_year if in_clause else None
             if year is None and target:
-                year = (scope[2] if scope else None) or governing or (
-                    self.year + 1 if self.year else None)
+                year = (scope[2] if scope else None) or governing
+            year = year or own_year
+            if year is None and target and self.year:
+                year = self.year + 1
             year = year or self.year
             out.append(Candidate(
                 sentence=text, written=figure.written, year=year, kind=kind,
@@ -271,10 +274,11 @@ class _Reader:
             scopes.append((start, end, self._later_year(clause, terms=False)))
         return scopes
 
-    def _own_year(self, text: str, figure: Figure) -> tuple[int | None, bool]:
+    def _own_year(self, text: str, figure: Figure) -> tuple[int | None, bool, bool]:
         """The year named in the figure's clause, else before it in its sentence.
 
-        Returns the year and whether it is a term's last year (``2020-2025``).
+        Returns the year, whether it is a term's last year (``2020-2025``) and whether it
+        stands in the figure's own clause.
         """
         start = last_break(text, figure.start, CLAUSE_BREAK)
         end = next_break(text, figure.unit_end, CLAUSE_BREAK)
@@ -285,11 +289,11 @@ class _Reader:
         if in_clause:
             preceding = [y for y in in_clause if y[0] < figure.start]
             chosen = preceding[-1] if preceding else in_clause[0]
-            return chosen[1], chosen[2]
+            return chosen[1], chosen[2], True
         before = sorted(y for y in years if y[0] < figure.start)
         if before:
-            return before[-1][1], before[-1][2]
-        return None, False
+            return before[-1][1], before[-1][2], False
+        return None, False, False
 
     def _is_award(self, text: str, figure: Figure) -> bool:
         if figure.unit not in HONOURED:
@@ -304,6 +308,9 @@ class _Reader:
         """The metric whose words stand nearest the figure, in its clause, else its stretch."""
         honour_unit = figure.unit in HONOURED
         words_from = figure.unit_end if figure.is_percent or honour_unit else figure.end
+        # "Tốc độ tăng … (giá so sánh năm 2010) đạt 16%": an aside before the figure is skipped.
+        text = _PARENTHESES.sub(lambda m: " " * len(m.group()), text[:figure.start]) + text[
+            figure.start:]
         hard_start = max(previous_end, last_break(text, figure.start, HARD_BREAK))
         hard_end = min(next_start, next_break(text, words_from, HARD_BREAK))
         soft_start = max(hard_start, last_break(text, figure.start, CLAUSE_BREAK))
