@@ -30,6 +30,8 @@ from knowledge.model import Place
 _LINE = "__line__"
 _SOURCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _METRIC_ID = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
+_SOURCE_FIELDS = {"title", "publisher", "date", "url", _LINE}
+_METRIC_FIELDS = {"label", "topic", "synonyms", _LINE}
 _TOP_LEVEL = {"source", "unit", "province", "scope", "facts", "new_source", "new_metrics", _LINE}
 
 
@@ -129,6 +131,9 @@ def _source(raw: dict[str, Any], name: str, kb: KnowledgeBase, existing: Collect
     if not isinstance(new, dict):
         problems.append(Problem(name, line, "new_source needs title, publisher, date and url"))
         return None
+    problems.extend(Problem(name, new.get(_LINE, line), f"unknown field {key!r} in new_source: "
+                                                        "use title, publisher, date, url")
+                    for key in new if key not in _SOURCE_FIELDS)
     return check_source({**new, "id": ident}, name, problems)
 
 
@@ -150,8 +155,13 @@ def _new_metrics(raw: Any, name: str, kb: KnowledgeBase,
         elif ident in kb.metrics:
             problems.append(Problem(name, line, f"metric {ident!r} already exists: drop it from "
                                                 "new_metrics (the facts can use it as it is)"))
-        elif metric := check_metric(ident, entry, name, problems):
-            metrics[ident] = metric
+        else:
+            if isinstance(entry, dict):
+                problems.extend(Problem(name, line, f"unknown field {key!r} in metric {ident}: "
+                                                    "use label, topic, synonyms")
+                                for key in entry if key not in _METRIC_FIELDS)
+            if metric := check_metric(ident, entry, name, problems):
+                metrics[ident] = metric
     return metrics
 
 

@@ -47,7 +47,10 @@ _TRAILING = frozenset(signature(w) for w in (
 _PLACE_WORDS = frozenset(signature(w) for w in (
     "quận", "huyện", "phường", "xã", "thị", "trấn", "tỉnh", "thành", "phố", "ubnd", "hđnd", "ub",
     "mttq"))
-_MAX_LABEL_WORDS = 10
+_MAX_LABEL_WORDS = 12
+# Words many labels share: they say nothing of a new metric's topic.
+_GENERIC = ("tỷ", "tỉ", "lệ", "tốc", "độ", "số", "tổng", "năm", "bình", "quân", "đạt", "tăng",
+            "giảm", "mới", "được", "hàng", "hằng", "trên", "địa", "bàn")
 _MAX_ID_WORDS = 6
 
 
@@ -94,6 +97,9 @@ class MetricProposer:
                 words = tuple(self.words(phrase))
                 if words:
                     self._by_first[words[0]].append(_Phrase(words, metric))
+        self._common = frozenset(signature(w) for w in (*kb.vocabulary.stopwords, *_GENERIC)
+                                 if " " not in w)
+        self._new_ids: dict[str, str] = {}
         self._issuers = {level: tuple(tuple(self.words(n)) for n in names)
                          for level, names in _ISSUERS.items()}
         self._measures: dict[str, set[str]] = defaultdict(set)
@@ -220,16 +226,23 @@ class MetricProposer:
 
     def _new(self, before: str, after: str, award: bool, unit: str | None) -> Proposal:
         label = new_label(before, after, unit)
-        ident = metric_id(label)
-        while ident in self.metrics:
-            ident += "_moi"
+        ident = self._new_ids.get(label)
+        if ident is None:
+            base = ident = metric_id(label)
+            taken = set(self.metrics) | set(self._new_ids.values())
+            n = 1
+            while ident in taken:
+                n += 1
+                ident = f"{base}_{n}"
+            self._new_ids[label] = ident
         topic = AWARD_TOPIC if award else self._topic(label)
         return Proposal(None, new_id=ident, new_label=label, topic=topic)
 
     def _topic(self, label: str) -> str:
-        words = set(self.words(label)) - _TRAILING
+        """The topic of the metric sharing most words with the label (two at least), else Khác."""
+        words = set(self.words(label)) - _TRAILING - self._common
         best = max(self._topic_words.items(), key=lambda kv: len(words & kv[1]), default=None)
-        if best is None or not words & best[1]:
+        if best is None or len(words & best[1]) < 2:
             return OTHER_TOPIC
         return self.metrics[best[0]].topic
 
