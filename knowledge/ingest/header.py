@@ -184,6 +184,8 @@ def _options(mention: Mention, provinces: set[str], districts: set[str],
     in_named = [p for p in options if _province_of(p) in provinces
                 or (isinstance(p, Ward) and any(code in districts for code, _ in p.formed_from))]
     options = in_named or options
+    if len({p.name for p in options}) == 1 and all(isinstance(p, Province) for p in options):
+        options = [p for p in options if p.current] or options  # one province on both maps
     if date is not None and len(options) > 1:
         current = date >= REORGANISED
         options = [p for p in options if _on_current_map(p) == current] or options

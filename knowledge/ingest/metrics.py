@@ -39,7 +39,8 @@ _ISSUERS = {
 _LEADING = frozenset(tuple(signature(w) for w in phrase.split()) for phrase in (
     "trong đó", "cụ thể", "riêng", "ngoài ra", "đồng thời", "đặc biệt", "năm", "trong năm", "toàn",
     "cũng", "đã", "đang", "có", "được", "và", "với", "trao", "tặng", "trao tặng", "nhận", "đạt",
-    "thực hiện", "công tác", "là", "cho", "nay", "qua", "này", "tại", "theo", "trong", "việc"))
+    "thực hiện", "công tác", "là", "cho", "nay", "qua", "này", "tại", "theo", "trong", "việc",
+    "phấn đấu", "dự kiến", "đặt ra", "duy trì"))
 _TRAILING = frozenset(signature(w) for w in (
     "đạt", "ước", "là", "được", "có", "còn", "với", "cho", "trên", "dưới", "gần", "khoảng", "hơn",
     "từ", "bằng", "chiếm", "tới", "đến", "lên", "xuống", "và", "của", "ở", "mức", "phấn", "đấu",
@@ -136,8 +137,8 @@ class MetricProposer:
         """
         contexts = [(before, after, False)]
         if borrowed is not None:
-            contexts.append((f"tăng {_TOTAL.sub('', borrowed)}" if growth else borrowed, "",
-                             growth))
+            contexts.append((f"tăng {_TOTAL.sub('', trimmed(borrowed))}" if growth else borrowed,
+                             "", growth))
         measure = "percent" if percent else _measure(unit)
         for context_before, context_after, of_growth in contexts:
             words_before = self.words(context_before)
@@ -288,7 +289,26 @@ def new_label(before: str, after: str, unit: str | None = None) -> str:
 
     ``thực hiện chỉnh trang [141] tuyến hẻm`` → ``chỉnh trang tuyến hẻm``.
     """
-    tokens = [t.raw for t in tokenize(before)]
+    tokens = trimmed(before).split()[-_MAX_LABEL_WORDS:]
+    if _measure(unit) == "count" and unit and not any(c.isdigit() for c in unit) and len(
+            tokens) <= 3:
+        unit_words = [t.raw for t in tokenize(unit)]
+        if " ".join(unit_words).lower() not in " ".join(tokens).lower():
+            tokens += unit_words
+    if not tokens:
+        tokens = [t.raw for t in tokenize(after)][:_MAX_LABEL_WORDS]
+    label = " ".join(tokens) or "số liệu"
+    if len(label) > 1 and not label[:2].isupper():
+        label = label[0].lower() + label[1:]
+    return label
+
+
+def trimmed(clause: str) -> str:
+    """The words of a clause that say what is measured: subject, verbs and years trimmed off.
+
+    ``Năm 2024, quận Bình Tân cũng kéo giảm`` → ``kéo giảm``.
+    """
+    tokens = [t.raw for t in tokenize(clause)]
     while tokens:
         if _is_name(tokens[:2]):
             while tokens and tokens[0][:1].isupper():
@@ -302,18 +322,7 @@ def new_label(before: str, after: str, unit: str | None = None) -> str:
             break
     while tokens and (signature(tokens[-1]) in _TRAILING or tokens[-1].isdigit()):
         tokens.pop()
-    tokens = tokens[-_MAX_LABEL_WORDS:]
-    if _measure(unit) == "count" and unit and not any(c.isdigit() for c in unit) and len(
-            tokens) <= 3:
-        unit_words = [t.raw for t in tokenize(unit)]
-        if " ".join(unit_words).lower() not in " ".join(tokens).lower():
-            tokens += unit_words
-    if not tokens:
-        tokens = [t.raw for t in tokenize(after)][:_MAX_LABEL_WORDS]
-    label = " ".join(tokens) or "số liệu"
-    if len(label) > 1 and not label[:2].isupper():
-        label = label[0].lower() + label[1:]
-    return label
+    return " ".join(tokens)
 
 
 def _is_name(words: Sequence[str]) -> bool:
