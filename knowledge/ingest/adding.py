@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 import yaml
@@ -170,7 +171,7 @@ def _facts_file(raw: dict[str, Any], source: Source, place: Place, draft_name: s
     doc = {key: _clean(raw[key]) for key in ("source", "unit", "province", "scope", "facts")
            if key in raw}
     head = (f"# {place.name} ({place.province_short}): facts of source {source.id}, added with "
-            f"`thidua kb add` from {draft_name}.\n")
+            f"`thidua kb add` from {PurePath(draft_name).name}.\n")
     return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
 
 

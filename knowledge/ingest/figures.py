@@ -85,14 +85,14 @@ HONOURED = ("tập thể", "cá nhân", "lượt tập thể", "lượt cá nhâ
 AWARD_CUES = ("khen", "huân chương", "danh hiệu", "cờ thi đua", "lao động xuất sắc",
               "lao động tiên tiến", "chiến sĩ thi đua", "chiến sỹ thi đua")
 
-# Counts written in words ("ba chỉ tiêu", "mười hai tập thể"). "năm" (five / year) and "tư"
-# (fourth) are left out: alone they far more often mean something else.
+# Counts written in words ("ba chỉ tiêu", "mười hai tập thể"). "một" (one / a, "trên một ha"),
+# "năm" (five / year) and "tư" (fourth) start none: alone they far more often mean something else.
 _DIGIT_WORDS = {"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
                 "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
 _NUMBER_WORD = (r"một|mốt|hai|ba|bốn|tư|năm|lăm|sáu|bảy|bẩy|tám|chín|mười|mươi|trăm|nghìn|ngàn"
                 r"|linh|lẻ")
 _IN_WORDS = re.compile(
-    rf"(?<![\w-])(?P<words>(?:một|hai|ba|bốn|sáu|bảy|bẩy|tám|chín|mười)"
+    rf"(?<![\w-])(?P<words>(?:hai|ba|bốn|sáu|bảy|bẩy|tám|chín|mười)"
     rf"(?:\s+(?:{_NUMBER_WORD}))*)(?=\s+(?P<noun>[^\W\d_]+(?:\s+[^\W\d_]+)?))",
     re.IGNORECASE,
 )

@@ -40,11 +40,11 @@ _LEADING = frozenset(tuple(signature(w) for w in phrase.split()) for phrase in (
     "trong đó", "cụ thể", "riêng", "ngoài ra", "đồng thời", "đặc biệt", "năm", "trong năm", "toàn",
     "cũng", "đã", "đang", "có", "được", "và", "với", "trao", "tặng", "trao tặng", "nhận", "đạt",
     "thực hiện", "công tác", "là", "cho", "nay", "qua", "này", "tại", "theo", "trong", "việc",
-    "phấn đấu", "dự kiến", "đặt ra", "duy trì"))
+    "phấn đấu", "dự kiến", "đặt ra", "duy trì", "đối với"))
 _TRAILING = frozenset(signature(w) for w in (
     "đạt", "ước", "là", "được", "có", "còn", "với", "cho", "trên", "dưới", "gần", "khoảng", "hơn",
-    "từ", "bằng", "chiếm", "tới", "đến", "lên", "xuống", "và", "của", "ở", "mức", "phấn", "đấu",
-    "tổng", "số", "năm", "trong", "nay", "thời", "kỳ", "giai", "đoạn"))
+    "từ", "bằng", "chiếm", "tới", "đến", "lên", "xuống", "và", "của", "ở", "phấn", "đấu",
+    "tổng", "số", "năm", "trong", "nay"))
 _PLACE_WORDS = frozenset(signature(w) for w in (
     "quận", "huyện", "phường", "xã", "thị", "trấn", "tỉnh", "thành", "phố", "ubnd", "hđnd", "ub",
     "mttq"))
@@ -290,6 +290,11 @@ def new_label(before: str, after: str, unit: str | None = None) -> str:
     ``thực hiện chỉnh trang [141] tuyến hẻm`` → ``chỉnh trang tuyến hẻm``.
     """
     tokens = trimmed(before).split()[-_MAX_LABEL_WORDS:]
+    if not tokens and _measure(unit) == "count":
+        # "9 chỉ tiêu hoàn thành vượt mức": what is counted says it all.
+        words = [t.raw for t in tokenize(after)]
+        cut = next((i for i, w in enumerate(words) if w.isdigit()), len(words))
+        tokens = trimmed(" ".join(words[:cut])).split()[:_MAX_LABEL_WORDS]
     if _measure(unit) == "count" and unit and not any(c.isdigit() for c in unit) and len(
             tokens) <= 3:
         unit_words = [t.raw for t in tokenize(unit)]
