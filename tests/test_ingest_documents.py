@@ -29,7 +29,7 @@ HAC_THANH = (
     "và thống nhất nhiệm vụ năm 2026.\n"
     "\n"
     "Năm 2025, phường hoàn thành 14/15 chỉ tiêu; tổng thu ngân sách đạt 52,4 tỷ đồng, đạt 118,2% "
-    "dự toán; giải quyết việc làm cho 1.240 lao động; tỷ lệ người tham gia BHYT đạt 94,6%. "
+    "dự toán; giải quyết việc làm cho 1.240 lao động; tỷ lệ hộ dùng nước sạch đạt 94,6%. "
     "Mười hai tập thể được tặng Bằng khen của Chủ tịch UBND tỉnh.\n"
     "Năm 2026, phường phấn đấu tổng thu ngân sách đạt 60 tỷ đồng; tỷ lệ hộ nghèo giảm còn 0,5%; "
     "thu nhập bình quân đầu người đạt 85 triệu đồng/người/năm.\n"

@@ -70,7 +70,7 @@ def test_jsonl_prints_the_header_then_one_object_per_candidate(tmp_path):
             revenue["new_metric"], revenue["kind"], revenue["year"]) == (
         "tỷ đồng", "118,2", "dự toán", "thu_ngan_sach", None, "result", 2025)
     insured = next(c for c in candidates if c["percent"] == "94,6")
-    assert insured["metric"] is None and insured["new_metric"] == "tỷ lệ người tham gia BHYT"
+    assert insured["metric"] is None and insured["new_metric"] == "tỷ lệ hộ dùng nước sạch"
     target = next(c for c in candidates if c["value"] == "60")
     assert (target["kind"], target["year"]) == ("target", 2026)
     praise = next(c for c in candidates if c["value"] == "Mười hai")
@@ -167,7 +167,8 @@ def test_a_draft_of_a_unit_with_namesakes_names_its_province_before_it_is_added(
     fixed = doc.replace("province: null", 'province: "Phú Thọ"')
     addition = plan_addition(fixed, "draft.yaml", kb_seed, "[]\n", "{}\n")
     assert addition.place.province == "Tỉnh Phú Thọ"
-    assert set(addition.files) == {"facts/tan-hoa-2025.yaml", "sources.yaml"}
+    assert addition.source.id.startswith("tan-hoa-2025")  # "-2" when one is already there
+    assert set(addition.files) == {addition.facts_file, "sources.yaml"}
 
 
 def test_kb_add_tells_the_running_bot_to_reload(data, draft, tmp_path):
