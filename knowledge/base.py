@@ -149,11 +149,12 @@ def parse_yaml(text: str, name: str, problems: list[Problem]) -> Any:
     return None
 
 
-def _strip_lines(value: Any) -> Any:
+def strip_lines(value: Any) -> Any:
+    """Parsed YAML without the ``__line__`` marks ``parse_yaml`` adds."""
     if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != _LINE}
+        return {k: strip_lines(v) for k, v in value.items() if k != _LINE}
     if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
+        return [strip_lines(v) for v in value]
     return value
 
 

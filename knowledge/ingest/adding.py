@@ -25,6 +25,7 @@ from knowledge.base import (
     check_metric,
     check_source,
     parse_yaml,
+    strip_lines,
 )
 from knowledge.model import Place
 
@@ -168,19 +169,11 @@ def _new_metrics(raw: Any, name: str, kb: KnowledgeBase,
 
 def _facts_file(raw: dict[str, Any], source: Source, place: Place, draft_name: str) -> str:
     """The facts file: the draft's unit and facts, without comments or the new entries."""
-    doc = {key: _clean(raw[key]) for key in ("source", "unit", "province", "scope", "facts")
+    doc = {key: strip_lines(raw[key]) for key in ("source", "unit", "province", "scope", "facts")
            if key in raw}
     head = (f"# {place.name} ({place.province_short}): facts of source {source.id}, added with "
             f"`thidua kb add` from {PurePath(draft_name).name}.\n")
     return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if k != _LINE}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 def _source_entry(source: Source) -> dict[str, Any]:
