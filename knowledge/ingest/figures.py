@@ -14,6 +14,7 @@ from knowledge.model import Amount
 from knowledge.numbers import parse_vn_number
 from knowledge.text import fold, signature
 
+_LOOKBACK = 80
 _N = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 _END = r"(?![.,]?\d)"
 # Order matters: dates, document numbers and times are taken before a figure could claim them.
@@ -142,7 +143,7 @@ def find_figures(sentence: str, units: Sequence[tuple[str, ...]] = (),
     named_end = -1
     for match in NUMBERS.finditer(sentence):
         kind = match.lastgroup
-        before, after = sentence[:match.start()], sentence[match.end():]
+        before, after = _near(sentence, match.start()), sentence[match.end():]
         if kind in ("date", "doc", "time") or (
                 not before.strip() and _LIST_MARKER.match(after)):
             continue
@@ -162,6 +163,11 @@ def find_figures(sentence: str, units: Sequence[tuple[str, ...]] = (),
     return _join_figures(figures, sentence)
 
 
+def _near(sentence: str, position: int) -> str:
+    """The words just before a position: what names or bounds a figure stands right before it."""
+    return sentence[max(0, position - _LOOKBACK):position]
+
+
 def _names(match: re.Match[str], before: str, after: str) -> bool:
     """True for a number that names rather than counts."""
     if _RANK_BEFORE.search(before):
@@ -176,7 +182,7 @@ def _names(match: re.Match[str], before: str, after: str) -> bool:
 def _read_figure(match: re.Match[str], sentence: str, units: Sequence[tuple[str, ...]],
                  stopwords: frozenset[str]) -> Figure | None:
     kind = match.lastgroup
-    before, after = sentence[:match.start()], sentence[match.end():]
+    before, after = _near(sentence, match.start()), sentence[match.end():]
     end = match.end()
     if kind == "money":
         value = _money_value(match["bn"], match["mn"])
@@ -283,7 +289,7 @@ def _counts_in_words(sentence: str, units: Sequence[tuple[str, ...]],
         words = match["words"].split()
         if words[0][0].isupper() and match.start() > 0 and sentence[match.start() - 2] not in ".:":
             continue  # a capitalised number word inside a sentence starts a name (Ba Đình)
-        if _NOT_COUNT_BEFORE.search(sentence[:match.start()]):
+        if _NOT_COUNT_BEFORE.search(_near(sentence, match.start())):
             continue
         if any(f.start <= match.start() < f.unit_end for f in taken):
             continue
@@ -343,7 +349,7 @@ def _join_figures(figures: list[Figure], sentence: str) -> list[Figure]:
                 last.unit_end = max(last.unit_end, figure.unit_end)
                 continue
             if (not figure.is_percent and last.of is None and last.value is not None
-                    and _PLAN_BEFORE.search(sentence[:figure.start])
+                    and _PLAN_BEFORE.search(_near(sentence, figure.start))
                     and len(between) <= 40):
                 last.of = figure.value
                 continue

@@ -100,7 +100,7 @@ class MetricProposer:
                     self._by_first[words[0]].append(_Phrase(words, metric))
         self._common = frozenset(signature(w) for w in (*kb.vocabulary.stopwords, *_GENERIC)
                                  if " " not in w)
-        self._new_ids: dict[str, str] = {}
+        self._new: dict[str, tuple[str, str]] = {}  # label → (id, topic) of new metrics
         self._issuers = {level: tuple(tuple(self.words(n)) for n in names)
                          for level, names in _ISSUERS.items()}
         self._measures: dict[str, set[str]] = defaultdict(set)
@@ -226,17 +226,17 @@ class MetricProposer:
                                  end - start - len(phrase.words))
 
     def _new(self, before: str, after: str, award: bool, unit: str | None) -> Proposal:
+        """A new metric for the figure; one id and topic per label within a report."""
         label = new_label(before, after, unit)
-        ident = self._new_ids.get(label)
-        if ident is None:
+        if label not in self._new:
             base = ident = metric_id(label)
-            taken = set(self.metrics) | set(self._new_ids.values())
+            taken = set(self.metrics) | {i for i, _ in self._new.values()}
             n = 1
             while ident in taken:
                 n += 1
                 ident = f"{base}_{n}"
-            self._new_ids[label] = ident
-        topic = AWARD_TOPIC if award else self._topic(label)
+            self._new[label] = (ident, AWARD_TOPIC if award else self._topic(label))
+        ident, topic = self._new[label]
         return Proposal(None, new_id=ident, new_label=label, topic=topic)
 
     def _topic(self, label: str) -> str:

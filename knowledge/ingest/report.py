@@ -217,6 +217,11 @@ class _Reader:
         text = sentence.text
         figures = find_figures(text, self.units, self.stopwords)
         scopes = self._target_scopes(text)
+        years = [(p, y, False) for p, y in years_in(text)]
+        years += [(m.start(), int(m.group(2)), True) for m in _TERM.finditer(text)
+                  if not _in_date(text, m.start())]
+        years.sort()
+        so_far = _SO_FAR.search(text)
         out = []
         for i, figure in enumerate(figures):
             previous_end = figures[i - 1].unit_end if i else 0
@@ -226,9 +231,9 @@ class _Reader:
                                     figures[i - 1] if i else None, previous)
             award = award or (proposal.metric is not None
                               and self.kb.metrics[proposal.metric].topic == AWARD_TOPIC)
-            own_year, from_term, in_clause = self._own_year(text, figure)
+            own_year, from_term, in_clause = _own_year(text, figure, years)
             scope = next((s for s in scopes if s[0] <= figure.start < s[1]), None)
-            target = not award and not _SO_FAR.search(text[:figure.start]) and (
+            target = not award and not (so_far and so_far.start() < figure.start) and (
                 scope is not None or governing is not None
                 or (own_year is not None and not from_term and self.year is not None
                     and own_year > self.year))
@@ -273,27 +278,6 @@ class _Reader:
             clause = text[last_break(text, cue.start(), HARD_BREAK):end]
             scopes.append((start, end, self._later_year(clause, terms=False)))
         return scopes
-
-    def _own_year(self, text: str, figure: Figure) -> tuple[int | None, bool, bool]:
-        """The year named in the figure's clause, else before it in its sentence.
-
-        Returns the year, whether it is a term's last year (``2020-2025``) and whether it
-        stands in the figure's own clause.
-        """
-        start = last_break(text, figure.start, CLAUSE_BREAK)
-        end = next_break(text, figure.unit_end, CLAUSE_BREAK)
-        years = [(p, y, False) for p, y in years_in(text)]
-        years += [(m.start(), int(m.group(2)), True) for m in _TERM.finditer(text)
-                  if not _in_date(text, m.start())]
-        in_clause = sorted(y for y in years if start <= y[0] < end)
-        if in_clause:
-            preceding = [y for y in in_clause if y[0] < figure.start]
-            chosen = preceding[-1] if preceding else in_clause[0]
-            return chosen[1], chosen[2], True
-        before = sorted(y for y in years if y[0] < figure.start)
-        if before:
-            return before[-1][1], before[-1][2], False
-        return None, False, False
 
     def _is_award(self, text: str, figure: Figure) -> bool:
         if figure.unit not in HONOURED:
@@ -341,6 +325,26 @@ class _Reader:
         return self.proposer.propose(before, after, award=award, unit=figure.unit,
                                      percent=figure.is_percent, borrowed=borrowed,
                                      growth=bool(_GROWTH.search(before)))
+
+
+def _own_year(text: str, figure: Figure,
+              years: Sequence[tuple[int, int, bool]]) -> tuple[int | None, bool, bool]:
+    """The year named in the figure's clause, else before it in its sentence.
+
+    ``years`` are the sentence's (position, year, is a term's last year). Returns the year,
+    whether it is a term's last year (``2020-2025``) and whether it stands in the figure's clause.
+    """
+    start = last_break(text, figure.start, CLAUSE_BREAK)
+    end = next_break(text, figure.unit_end, CLAUSE_BREAK)
+    in_clause = [y for y in years if start <= y[0] < end]
+    if in_clause:
+        preceding = [y for y in in_clause if y[0] < figure.start]
+        chosen = preceding[-1] if preceding else in_clause[0]
+        return chosen[1], chosen[2], True
+    before = [y for y in years if y[0] < figure.start]
+    if before:
+        return before[-1][1], before[-1][2], False
+    return None, False, False
 
 
 def _content(text: str) -> bool:
