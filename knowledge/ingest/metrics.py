@@ -100,7 +100,7 @@ class MetricProposer:
                     self._by_first[words[0]].append(_Phrase(words, metric))
         self._common = frozenset(signature(w) for w in (*kb.vocabulary.stopwords, *_GENERIC)
                                  if " " not in w)
-        self._new: dict[str, tuple[str, str]] = {}  # label → (id, topic) of new metrics
+        self._proposed: dict[str, tuple[str, str]] = {}  # label → (id, topic) of new metrics
         self._issuers = {level: tuple(tuple(self.words(n)) for n in names)
                          for level, names in _ISSUERS.items()}
         self._measures: dict[str, set[str]] = defaultdict(set)
@@ -228,15 +228,15 @@ class MetricProposer:
     def _new(self, before: str, after: str, award: bool, unit: str | None) -> Proposal:
         """A new metric for the figure; one id and topic per label within a report."""
         label = new_label(before, after, unit)
-        if label not in self._new:
+        if label not in self._proposed:
             base = ident = metric_id(label)
-            taken = set(self.metrics) | {i for i, _ in self._new.values()}
+            taken = set(self.metrics) | {i for i, _ in self._proposed.values()}
             n = 1
             while ident in taken:
                 n += 1
                 ident = f"{base}_{n}"
-            self._new[label] = (ident, AWARD_TOPIC if award else self._topic(label))
-        ident, topic = self._new[label]
+            self._proposed[label] = (ident, AWARD_TOPIC if award else self._topic(label))
+        ident, topic = self._proposed[label]
         return Proposal(None, new_id=ident, new_label=label, topic=topic)
 
     def _topic(self, label: str) -> str:
