@@ -27,7 +27,7 @@ DATA_DIR = Path(__file__).parent / "data"
 _LINE = "__line__"
 _FACT_FIELDS = {
     "id", "year", "kind", "metric", "value", "of", "unit", "percent", "percent_of", "bound",
-    "estimate", "also", "text", "date", "detail", "scope", "recurs",
+    "estimate", "also", "text", "quote", "role", "date", "detail", "scope", "recurs",
 }
 
 
@@ -63,14 +63,19 @@ class Metric:
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """Question words: abbreviations, place type words, ranking, percent and target cues."""
+    """Question words (``vocabulary.yaml``): abbreviations, place types, intent cues and topics."""
 
     abbreviations: dict[str, str]
     place_types: dict[str, str]
     former_markers: tuple[str, ...]
-    ranking: dict[str, tuple[str, ...]]
-    percent_words: tuple[str, ...]
-    target_words: tuple[str, ...]
+    number_words: dict[str, int]
+    intents: dict[str, tuple[str, ...]]
+    frame_words: tuple[str, ...]
+    topic_words: dict[str, tuple[str, ...]]
+    families: dict[str, dict[str, str]]
+    smalltalk: dict[str, tuple[str, ...]]
+    followup: tuple[str, ...]
+    pointers: dict[str, tuple[str, ...]]
     stopwords: frozenset[str]
 
 
@@ -165,10 +170,15 @@ def load_vocabulary(path: Path) -> Vocabulary:
         abbreviations=dict(raw["abbreviations"]),
         place_types=dict(raw["place_types"]),
         former_markers=tuple(raw["former_markers"]),
-        ranking={k: tuple(v) for k, v in raw["ranking"].items()},
-        percent_words=tuple(raw["percent_words"]),
-        target_words=tuple(raw["target_words"]),
-        stopwords=frozenset(raw["stopwords"]),
+        number_words={str(k): int(v) for k, v in raw["number_words"].items()},
+        intents={k: tuple(map(str, v)) for k, v in raw["intents"].items()},
+        frame_words=tuple(raw["frame_words"]),
+        topic_words={str(k): tuple(v) for k, v in raw["topic_words"].items()},
+        families={str(k): dict(v) for k, v in raw["families"].items()},
+        smalltalk={k: tuple(map(str, v)) for k, v in raw["smalltalk"].items()},
+        followup=tuple(raw["followup"]),
+        pointers={k: tuple(v) for k, v in raw["pointers"].items()},
+        stopwords=frozenset(map(str, raw["stopwords"])),
     )
 
 
@@ -220,7 +230,8 @@ def check_source(entry: Any, where: str, problems: list[Problem]) -> Source | No
         problems.append(Problem(where, line, "date must be an ISO date like 2023-03-25"))
         return None
     return Source(id=entry["id"], title=entry["title"], publisher=entry["publisher"],
-                  date=entry["date"], url=entry.get("url") or None)
+                  date=entry["date"], url=entry.get("url") or None,
+                  cite=entry.get("cite") or None)
 
 
 def _load_metrics(path: Path, problems: list[Problem]) -> dict[str, Metric]:
@@ -302,7 +313,8 @@ def check_facts_document(raw: Any, where: str, sources: dict[str, Source],
             bound=entry.get("bound"), estimate=bool(entry.get("estimate")),
             also=tuple(Amount(value=_text(a["value"]) or "", unit=a.get("unit", ""))
                        for a in entry.get("also") or ()),
-            text=entry.get("text"), date=entry.get("date"), detail=entry.get("detail"),
+            text=entry.get("text"), quote=entry.get("quote"), role=entry.get("role"),
+            date=entry.get("date"), detail=entry.get("detail"),
             scope=entry.get("scope", raw.get("scope")), recurs=entry.get("recurs"),
             line=entry.get(_LINE, 0), file=where,
         ))
@@ -331,6 +343,10 @@ def _check_fact(entry: dict[str, Any], metrics: dict[str, Metric]) -> list[str]:
         found.append(f"bound must be one of {', '.join(BOUNDS)}")
     if entry.get("value") is None and entry.get("percent") is None and not entry.get("text"):
         found.append("needs a value, a percent or a text")
+    if entry.get("quote") is not None and entry.get("kind") != "theme":
+        found.append("only a theme carries a quote (the slogan exactly as the report writes it)")
+    if entry.get("role") is not None and entry.get("kind") != "person":
+        found.append("only a person carries a role (what they did: chủ trì, trao, phát động …)")
     for name in ("value", "of", "percent"):
         if entry.get(name) is not None and not is_vn_figure(str(entry[name])):
             found.append(f"{name} {entry[name]!r} is not a figure in Vietnamese notation "

@@ -61,6 +61,7 @@ class Gazetteer:
     type_words: dict[tuple[str, ...], str]
     weak_aliases: frozenset[tuple[str, ...]] = frozenset()
     _index: dict[tuple[str, ...], list[tuple[Place, str]]] = field(default_factory=dict)
+    _prefixes: set[tuple[str, ...]] = field(default_factory=set)
     _fuzzy_names: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -69,6 +70,7 @@ class Gazetteer:
             self._add(keys(place.name), place, "full")
             for alias in place.aliases:
                 self._add(keys(alias), place, "alias")
+        self._prefixes = {key[:n] for key in self._index for n in range(1, len(key) + 1)}
         self._fuzzy_names = sorted(
             {" ".join(k) for k, entries in self._index.items()
              if len(k) >= 2 and not any(w.isdigit() for w in k)
@@ -80,6 +82,26 @@ class Gazetteer:
             entries = self._index.setdefault(key, [])
             if all(p is not place for p, _ in entries):
                 entries.append((place, via))
+
+    def place_by_key(self, key: str) -> Place | None:
+        """The unit of either map with this ``key`` (``d001``, ``w00004``, ``p01``, ``fp01``)."""
+        if key.startswith("d"):
+            return self.districts.get(key[1:])
+        if key.startswith("w"):
+            return self.wards.get(key[1:])
+        if key.startswith("fp"):
+            return self.provinces.get("l" + key[2:])
+        if key.startswith("p"):
+            return self.provinces.get("c" + key[1:])
+        return None
+
+    def name_words(self) -> set[str]:
+        """Every word of every name and alias, accent-free."""
+        return {w for key in self._index for w in key}
+
+    def has_name(self, key: tuple[str, ...]) -> bool:
+        """True when the accent-free words name some unit."""
+        return key in self._index
 
     def place_by_name(self, name: str, province: str = "") -> Place | None:
         """The unit of either map with this full name, in the province named (full or short).
@@ -101,18 +123,27 @@ class Gazetteer:
                      if not p.current and p.name == district.province and p.now),
                     district.province)
 
-    def find(self, tokens: Sequence[Token], skip: Iterable[int] = ()) -> list[Mention]:
-        """Places named in the question: longest names first, then those after a type word."""
+    def find(self, tokens: Sequence[Token], skip: Iterable[int] = (),
+             weak_ok: bool = False) -> list[Mention]:
+        """Places named in the question: longest names first, then those after a type word.
+
+        ``weak_ok`` accepts aliases that are also common words ("bt") typed in lower case.
+        """
         skipped = set(skip)
+        words = [t.key for t in tokens]
         candidates: list[Mention] = []
         for i in range(len(tokens)):
-            for size in range(min(_MAX_NAME_WORDS, len(tokens) - i), 0, -1):
-                if any(j in skipped for j in range(i, i + size)):
-                    continue
-                key = tuple(t.key for t in tokens[i:i + size])
+            sizes = []
+            for size in range(1, min(_MAX_NAME_WORDS, len(tokens) - i) + 1):
+                if i + size - 1 in skipped or tuple(words[i:i + size]) not in self._prefixes:
+                    break
+                sizes.append(size)
+            for size in reversed(sizes):
+                key = tuple(words[i:i + size])
                 if key in self._index:
                     type_word, type_start = self._type_before(tokens, i)
-                    mention = self._build(tokens, type_start, i + size, key, type_word)
+                    mention = self._build(tokens, type_start, i + size, key, type_word,
+                                          weak_ok=weak_ok)
                     if mention is not None:
                         candidates.append(mention)
         candidates.sort(key=lambda m: (-len(m.name_key), m.type_word is None, m.start))
@@ -152,19 +183,23 @@ class Gazetteer:
         return self._build(tokens, type_start, end, tuple(name.split()), type_word, fuzzy=True)
 
     def _type_before(self, tokens: Sequence[Token], i: int) -> tuple[str | None, int]:
+        if i < len(tokens) and tokens[i].gap:
+            return None, i
         for size in (2, 1):
-            if i - size >= 0:
+            if i - size >= 0 and not any(t.gap for t in tokens[i - size + 1:i]):
                 key = tuple(t.key for t in tokens[i - size:i])
                 if key in self.type_words:
                     return " ".join(t.raw for t in tokens[i - size:i]), i - size
         return None, i
 
     def _build(self, tokens: Sequence[Token], start: int, end: int, key: tuple[str, ...],
-               type_word: str | None, fuzzy: bool = False) -> Mention | None:
+               type_word: str | None, fuzzy: bool = False, weak_ok: bool = False,
+               ) -> Mention | None:
         typed_tokens = tokens[end - len(key):end]
         entries = self._index.get(key, [])
         if not fuzzy:
-            entries = _filter_by_spelling(entries, typed_tokens, key in self.weak_aliases,
+            entries = _filter_by_spelling(entries, typed_tokens,
+                                          key in self.weak_aliases and not weak_ok,
                                           type_word is not None)
         unit_type = self.type_words.get(keys(type_word)) if type_word else None
         level = _LEVELS.get(unit_type or "")
@@ -221,7 +256,7 @@ def _filter_by_spelling(entries: list[tuple[Place, str]], typed: Sequence[Token]
         if not capitalised:
             entries = [(p, via) for p, via in entries if not isinstance(p, Ward)]
     if any(t.has_diacritics for t in typed):
-        typed_sig = signature(" ".join(t.raw for t in typed))
+        typed_sig = " ".join(t.sig for t in typed)
         entries = [(p, via) for p, via in entries
                    if via == "alias" or typed_sig in (_name_sig(p.short), _name_sig(p.name))]
     return entries

@@ -39,13 +39,14 @@ def test_nfd_question_is_answered_like_nfc(kb):
     assert render_text(answer(nfd, kb)) == render_text(answer(question, kb))
 
 
-def test_every_answer_names_title_publisher_and_date_of_its_source(kb):
+def test_every_answer_cites_its_source_short_with_the_full_title_in_the_record(kb):
     reply, text = ask(kb, "Q1 tổng thu NS năm 2023 là bao nhiêu")
     assert reply.status == "answered"
     assert "16.728" in text
-    assert "Nguồn: Quận 1 (Thành phố Hồ Chí Minh) đẩy mạnh phong trào thi đua yêu nước" in text
-    assert "29/03/2024" in text
-    assert answer_record(reply)["facts"][0]["source"]["date"] == "2024-03-29"
+    assert "Nguồn: ĐCSVN, bài về phong trào thi đua Quận 1, 29/03/2024." in text
+    source = answer_record(reply)["facts"][0]["source"]
+    assert source["title"] == "Quận 1 (Thành phố Hồ Chí Minh) đẩy mạnh phong trào thi đua yêu nước"
+    assert (source["publisher"], source["date"]) == ("ĐCSVN (tác giả CM)", "2024-03-29")
 
 
 def test_quan_10_is_not_quan_1(kb):
@@ -98,9 +99,12 @@ def test_year_omitted_with_one_year_known_answers_and_states_the_year(kb):
     assert "năm 2022" in text
 
 
-def test_district_alone_offers_the_topics(kb):
-    reply = answer("Hoàng Mai", kb)
-    assert reply.status == "clarify"
+def test_district_alone_gets_an_overview_of_key_figures_and_its_topics(kb):
+    reply, text = ask(kb, "Hoàng Mai")
+    assert reply.status == "answered"
+    assert "4.670,8" in text and "19/19" in text
+    assert "Bạn có thể hỏi thêm về" in text and "khen thưởng" in text
+    assert len(text.splitlines()) <= 10
     assert reply.suggestions
     assert all(answer(s, kb).status == "answered" for s in reply.suggestions)
 
@@ -239,3 +243,42 @@ def test_merged_province_is_named_for_a_former_city(kb):
     reply, text = ask(kb, "Thành phố Thủ Dầu Một có bao nhiêu đảng viên")
     assert reply.status == "not_found"
     assert "Bình Dương" in text
+
+
+def test_a_target_is_what_the_unit_strives_for_never_what_it_reached(kb):
+    _, text = ask(kb, "binh thanh chi tieu kham pha an 2022")
+    assert "phấn đấu từ 77% trở lên" in text and "đạt từ 77%" not in text
+
+
+def test_not_found_echoes_the_users_own_words_with_their_accents(kb):
+    reply, text = ask(kb, "Hoàng Mai sân chơi thiếu nhi 2022")
+    assert reply.status == "not_found"
+    assert "«sân chơi thiếu nhi»" in text
+
+
+def test_a_long_list_is_capped_and_says_how_many_are_left(kb):
+    _, text = ask(kb, "Tổng hợp khen thưởng năm 2022 của Hoàng Mai")
+    items = [line for line in text.splitlines() if line.startswith("• ")]
+    assert len(items) == 8 and "nội dung khác" in text
+
+
+def test_slogans_are_quoted_exactly_as_the_report_writes_them(kb):
+    _, text = ask(kb, "Chủ đề năm 2021 của Hai Bà Trưng là gì?")
+    assert "«Kỷ cương, trách nhiệm, hành động, sáng tạo, phát triển»" in text
+
+
+def test_yes_no_is_answered_from_the_reports_own_figure(kb):
+    _, yes = ask(kb, "Năm 2022 Hoàng Mai thu ngân sách đã hoàn thành chỉ tiêu thành phố chưa?")
+    _, no = ask(kb, "Quận 1 năm 2023 giải ngân công trình xây dựng có hoàn thành kế hoạch không?")
+    assert yes.startswith("Có.") and "105,29%" in yes
+    assert no.startswith("Chưa.") and "97,46%" in no
+
+
+def test_small_talk_gets_what_the_bot_knows_and_is_not_an_unanswered_question(kb):
+    reply, text = ask(kb, "cảm ơn bot nhé")
+    assert reply.smalltalk and "Tôi chưa hiểu" not in text
+
+
+def test_no_namesake_note_when_the_unit_is_named_with_its_province(kb):
+    _, text = ask(kb, "Hoàng Mai thu ngân sách 2022")
+    assert "Quận Hoàng Mai (cũ, TP Hà Nội)" in text and "cùng tên" not in text
