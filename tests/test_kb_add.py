@@ -190,15 +190,14 @@ def kb_seed():
     return load_knowledge_base()
 
 
-@pytest.mark.xfail(reason="engine: ward facts (lead)", strict=False)
 def test_a_wards_report_added_answers_questions_about_that_ward(data, draft, tmp_path):
     assert run("kb", "add", draft, "--data-dir", data, tmp_path=tmp_path).returncode == 0
     ask = run("--data-dir", data, "ask", "--json", "phường Hạc Thành thu ngân sách 2025",
               tmp_path=tmp_path)
     reply = json.loads(ask.stdout)
     assert reply["status"] == "answered"
-    assert [(f["value"], f["source"]["date"]) for f in reply["facts"]] == [
-        ("52,4", "2025-12-18")]
+    assert [(f["value"], f["unit"], f["source"]["date"]) for f in reply["facts"]] == [
+        (52.4, "tỷ đồng", "2025-12-18")]
     assert "52,4" in reply["text"]
     former = run("--data-dir", data, "ask", "--json", "thành phố Thanh Hóa thu ngân sách 2025",
                  tmp_path=tmp_path)
