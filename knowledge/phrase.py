@@ -104,9 +104,13 @@ class Phraser:
         origin_text = join_vn(place_label(d) for d in origins) or "không rõ"
         head = (f"{ward.name} ({ward.province}) là đơn vị hành chính mới từ ngày 01/07/2025, "
                 f"được lập từ địa bàn của {origin_text}.")
-        in_kb = [d for d in origins if d.key in self.kb.by_place]
+        # Only former districts with figures of the year asked are worth offering.
+        asked_years = set(self.ask.years)
+        in_kb = [d for d in origins if d.key in self.kb.by_place
+                 and (not asked_years or asked_years & set(self.kb.years_of(d)))]
         if not in_kb:
-            body = (f"{head} Chưa có số liệu của {ward.name} cũng như của "
+            years = f" năm {join_vn(map(str, sorted(asked_years)))}" if asked_years else ""
+            body = (f"{head} Chưa có số liệu{years} của {ward.name} cũng như của "
                     f"{join_vn(d.name for d in origins) or 'các đơn vị cũ'} "
                     f"({join_vn(sorted({d.province for d in origins}))}). "
                     f"Hiện có số liệu của: {listed_places(self.kb)}.")
