@@ -59,6 +59,7 @@ class Metric:
     label: str
     topic: str
     synonyms: tuple[str, ...] = ()
+    provisional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +254,8 @@ def check_metric(metric_id: str, entry: Any, where: str, problems: list[Problem]
         problems.append(Problem(where, line, f"metric {metric_id!r} needs a label and a topic"))
         return None
     return Metric(id=metric_id, label=entry["label"], topic=entry["topic"],
-                  synonyms=tuple(str(s) for s in entry.get("synonyms") or ()))
+                  synonyms=tuple(str(s) for s in entry.get("synonyms") or ()),
+                  provisional=entry.get("provisional") is True)
 
 
 def _load_facts(path: Path, sources: dict[str, Source], metrics: dict[str, Metric],

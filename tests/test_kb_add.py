@@ -202,3 +202,15 @@ def test_a_wards_report_added_answers_questions_about_that_ward(data, draft, tmp
     former = run("--data-dir", data, "ask", "--json", "thành phố Thanh Hóa thu ngân sách 2025",
                  tmp_path=tmp_path)
     assert "52,4" not in json.loads(former.stdout)["text"]
+
+
+def test_metrics_added_from_one_report_stay_provisional_and_are_proposed_as_new(data, draft,
+                                                                                  tmp_path):
+    result = run("kb", "add", draft, "--data-dir", data, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    kb = load_knowledge_base(data)
+    new = set(kb.metrics) - set(load_knowledge_base().metrics)
+    assert new and all(kb.metrics[m].provisional for m in new)
+    again = ingest(HAC_THANH, kb)
+    reused = [c for c in again.candidates if c.new_metric and c.new_metric.id in new]
+    assert reused and all(c.metric is None for c in reused)

@@ -33,7 +33,7 @@ _LINE = "__line__"
 _SOURCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _METRIC_ID = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
 _SOURCE_FIELDS = {"title", "publisher", "date", "url", _LINE}
-_METRIC_FIELDS = {"label", "topic", "synonyms", _LINE}
+_METRIC_FIELDS = {"label", "topic", "synonyms", "provisional", _LINE}
 _TOP_LEVEL = {"source", "unit", "province", "scope", "facts", "new_source", "new_metrics", _LINE}
 
 
@@ -154,6 +154,8 @@ def _new_metrics(raw: Any, name: str, kb: KnowledgeBase,
         if not isinstance(ident, str) or not _METRIC_ID.match(ident):
             problems.append(Problem(name, line, f"metric id {ident!r} must be like "
                                                 "thu_nhap_binh_quan (a-z, 0-9, _)"))
+        elif ident in kb.metrics and kb.metrics[ident].provisional:
+            continue  # proposed again from another report: the facts use the existing one
         elif ident in kb.metrics:
             problems.append(Problem(name, line, f"metric {ident!r} already exists: drop it from "
                                                 "new_metrics (the facts can use it as it is)"))
@@ -182,7 +184,8 @@ def _source_entry(source: Source) -> dict[str, Any]:
 
 
 def _metric_entry(metric: Metric) -> dict[str, Any]:
-    entry: dict[str, Any] = {"label": metric.label, "topic": metric.topic}
+    """A new metric as ``metrics.yaml`` holds it: provisional until a curator confirms it."""
+    entry: dict[str, Any] = {"label": metric.label, "topic": metric.topic, "provisional": True}
     if metric.synonyms:
         entry["synonyms"] = list(metric.synonyms)
     return entry

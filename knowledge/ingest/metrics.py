@@ -144,6 +144,9 @@ class MetricProposer:
             words_before = self.words(context_before)
             words = [*words_before, *self.words(context_after)]
             found = self._choose(words, len(words_before), award, measure, of_growth)
+            if found is not None and found.provisional:
+                # Seen in one report only: still a new metric to review, under its id.
+                return Proposal(None, new_id=found.id, new_label=found.label, topic=found.topic)
             if found is not None:
                 return Proposal(found.id)
             if self._any_match(words, len(words_before)):
