@@ -9,8 +9,7 @@ import signal
 import traceback
 from pathlib import Path
 
-from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
-from telegram.error import TelegramError
+from telegram import LinkPreviewOptions, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -25,36 +24,48 @@ from telegram.ext import (
 )
 
 from bot.delivery import Clock, Courier
+from bot.lanes import SenderLanes
 from bot.library import Library
 from bot.reminders import Reminders
 from bot.settings import Settings, SettingsError
 from bot.storage import open_store
 from handlers.announcements import ANNOUNCEMENT_PATTERN, decide_announcement, draft_announcement
-from handlers.buttons import CHART_PATTERN, FEEDBACK_PATTERN, QuestionButtons
+from handlers.buttons import CHART_PATTERN, EXAMPLE_PATTERN, FEEDBACK_PATTERN, QuestionButtons
 from handlers.charts import send_chart_command, send_pressed_chart
 from handlers.errors import report_error
 from handlers.feedback import list_unanswered, record_feedback
 from handlers.flood import FloodControl
-from handlers.groups import follow_migration, forget_left_chat, register_group, unregister_group
+from handlers.groups import follow_membership, follow_migration, register_group, unregister_group
 from handlers.guard import limit_flood
-from handlers.help import explain_non_text, explain_unknown_command, show_help
+from handlers.help import explain_non_text, explain_unknown_command, show_help, show_start
 from handlers.inline import answer_inline_query
-from handlers.notices import broadcast_report
+from handlers.menus import offer_admin_menu, set_profile
 from handlers.questions import (
     answer_ask_command,
     answer_group_text,
+    answer_pressed_example,
     answer_pressed_suggestion,
     answer_private_text,
 )
 from handlers.render import render_one_html
 from handlers.services import Services, install_services, services_of
-from handlers.subscriptions import list_subscriptions, subscribe, unsubscribe
-from handlers.texts import ADMIN_COMMANDS, BOT_COMMANDS
+from handlers.subscriptions import (
+    FOLLOW_PATTERN,
+    UNFOLLOW_PATTERN,
+    follow_pressed,
+    list_subscriptions,
+    subscribe,
+    unfollow_pressed,
+    unsubscribe,
+)
+from handlers.texts import broadcast_report
 from handlers.updates import apply_reload, reload_knowledge
 from knowledge import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 RETRIES_AFTER_429 = 2
+# Entries in the unanswered log one user may add per day.
+UNANSWERED_PER_USER_PER_DAY = 20
 # Delivered messages are kept this long (the sent log outlives every reminder's grace window).
 HISTORY = dt.timedelta(days=30)
 
@@ -85,6 +96,8 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
             # outbox holds the row until Telegram allows (bot/delivery.py).
             max_retries=RETRIES_AFTER_429,
         ))
+        # One sender's updates in order; a flood from one user never holds up the others.
+        .concurrent_updates(SenderLanes())
         .post_init(_start)
         .post_shutdown(_close)
     )
@@ -102,7 +115,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
     install_services(application, Services(
         library=library,
         buttons=QuestionButtons(),
-        flood=FloodControl(settings.flood_max_messages, settings.flood_window_seconds),
+        flood=FloodControl(settings.flood_max_messages, settings.flood_window_seconds,
+                           settings.flood_burst),
+        log_quota=FloodControl(UNANSWERED_PER_USER_PER_DAY, 24 * 3600),
         store=store,
         courier=courier,
         reminders=reminders,
@@ -113,9 +128,12 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
 
     new_message = filters.UpdateType.MESSAGE
     text = new_message & filters.TEXT & ~filters.COMMAND
-    application.add_handler(TypeHandler(Update, limit_flood), group=-1)
+    captioned = new_message & filters.CAPTION & (filters.PHOTO | filters.Document.ALL)
+    application.add_handler(TypeHandler(Update, limit_flood), group=-2)
+    application.add_handler(TypeHandler(Update, offer_admin_menu), group=-1)
     application.add_handlers([
-        CommandHandler(("start", "help"), show_help, filters=new_message),
+        CommandHandler("start", show_start, filters=new_message),
+        CommandHandler("help", show_help, filters=new_message),
         CommandHandler("hoi", answer_ask_command, filters=new_message),
         CommandHandler("bieudo", send_chart_command, filters=new_message),
         CommandHandler("theodoi", subscribe, filters=new_message),
@@ -127,9 +145,12 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         CommandHandler("capnhat", reload_knowledge, filters=new_message),
         CommandHandler("chuatraloi", list_unanswered, filters=new_message),
         MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
-        ChatMemberHandler(forget_left_chat, ChatMemberHandler.MY_CHAT_MEMBER),
+        ChatMemberHandler(follow_membership, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(text & filters.ChatType.PRIVATE, answer_private_text),
         MessageHandler(text & filters.ChatType.GROUPS, answer_group_text),
+        # The seam for the curator flow: a handler for bot admins' documents goes before these.
+        MessageHandler(captioned & filters.ChatType.PRIVATE, answer_private_text),
+        MessageHandler(captioned & filters.ChatType.GROUPS, answer_group_text),
         MessageHandler(new_message & filters.COMMAND, explain_unknown_command),
         MessageHandler(
             new_message & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
@@ -138,6 +159,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         CallbackQueryHandler(send_pressed_chart, pattern=CHART_PATTERN),
         CallbackQueryHandler(decide_announcement, pattern=ANNOUNCEMENT_PATTERN),
         CallbackQueryHandler(record_feedback, pattern=FEEDBACK_PATTERN),
+        CallbackQueryHandler(answer_pressed_example, pattern=EXAMPLE_PATTERN),
+        CallbackQueryHandler(follow_pressed, pattern=FOLLOW_PATTERN),
+        CallbackQueryHandler(unfollow_pressed, pattern=UNFOLLOW_PATTERN),
         CallbackQueryHandler(answer_pressed_suggestion),
         InlineQueryHandler(answer_inline_query),
     ])
@@ -146,15 +170,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
 
 
 async def _start(application: Application) -> None:
-    """Set the command menus, trim old history, reschedule reminders, resume delivery."""
-    await application.bot.set_my_commands(BOT_COMMANDS)
+    """Set the descriptions and menus, trim old history, reschedule reminders, resume delivery."""
     services = services_of(application)
-    for admin_id in services.admin_ids:
-        try:
-            await application.bot.set_my_commands([*BOT_COMMANDS, *ADMIN_COMMANDS],
-                                                  scope=BotCommandScopeChat(admin_id))
-        except TelegramError as error:  # the admin has not opened a chat with the bot yet
-            logger.info("No admin command menu for %s: %s", admin_id, error)
+    services.admin_menus.update(await set_profile(application.bot, services.admin_ids))
     forgotten = services.store.forget_before(services.clock() - HISTORY)
     if forgotten:
         logger.info("Forgot %s delivered messages older than %s days.", forgotten, HISTORY.days)

@@ -11,16 +11,14 @@ from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.schedule import (
-    ANNOUNCE_USAGE,
-    Announcement,
-    UsageError,
-    announcement_rows,
-    split_send_time,
-)
+from bot.schedule import Announcement, UsageError, announcement_rows, split_send_time
 from handlers.addressing import command_argument
-from handlers.notices import (
+from handlers.permissions import is_bot_admin
+from handlers.replies import reply_html, reply_plain
+from handlers.services import services_of
+from handlers.texts import (
     ANNOUNCE_IN_PRIVATE,
+    ANNOUNCE_USAGE,
     ANNOUNCEMENT_CANCELLED,
     ANNOUNCEMENT_DONE,
     ANNOUNCEMENT_TOO_LONG,
@@ -34,10 +32,8 @@ from handlers.notices import (
     announcement_preview,
     announcement_queued,
     district_problem,
+    usage_error,
 )
-from handlers.permissions import is_bot_admin
-from handlers.replies import reply_html, reply_plain
-from handlers.services import services_of
 from knowledge import KnowledgeBase, lookup_district
 from knowledge.model import District
 from knowledge.text import fold
@@ -92,7 +88,7 @@ async def draft_announcement(update: Update, context: ContextTypes.DEFAULT_TYPE)
     now = services.clock()
     timed = split_send_time(command_argument(message), now)
     if isinstance(timed, UsageError):
-        await reply_plain(message, timed.message)
+        await reply_plain(message, usage_error(timed))
         return
     targeted = split_target(timed[0], services.kb)
     if isinstance(targeted, str):

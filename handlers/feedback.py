@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.unanswered import Kind, Unanswered, most_frequent, normalised_form
 from handlers.buttons import BAD, GOOD
-from handlers.notices import ADMIN_ONLY, unanswered_report
+from handlers.flood import Verdict
 from handlers.permissions import is_bot_admin
 from handlers.replies import edit_unless_unchanged, reply_plain
 from handlers.services import Services, services_of
-from handlers.texts import NOTED_BAD_ANSWER, THANKS
+from handlers.texts import ADMIN_ONLY, NOTED_BAD_ANSWER, THANKS, unanswered_report
 
 MAX_LOGGED_CHARS = 300
 TOP_UNANSWERED = 15
@@ -26,6 +28,21 @@ def unanswered_entry(question: str, kind: Kind, chat_type: str, user: User | Non
                       chat_type=chat_type, admin_id=admin_id, answer=answer)
 
 
+def record_unanswered(question: str, kind: Kind, chat_type: str, user: User | None,
+                      services: Services, answer: str = "") -> bool:
+    """Log a question for the curators, unless its asker used up their share of the log.
+
+    The share keeps one user (or script) from pushing everyone else's questions out of the
+    bounded log. Returns whether it was logged.
+    """
+    if user is not None and services.log_quota.check(user.id, time.monotonic()) \
+            is not Verdict.SERVE:
+        return False
+    services.store.log_unanswered(unanswered_entry(question, kind, chat_type, user, services,
+                                                   answer))
+    return True
+
+
 async def record_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Thank for 👍; log 👎 with its question for the curators. Either way one vote per answer."""
     query = update.callback_query
@@ -35,9 +52,8 @@ async def record_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not good:
         question = services.buttons.decode(query.data, BAD) or ""
         shown = (message.text or "").split("\n", 1)[0][:MAX_LOGGED_CHARS] if message else ""
-        services.store.log_unanswered(unanswered_entry(
-            question, "thumbs_down", message.chat.type if message else "inline",
-            query.from_user, services, shown))
+        record_unanswered(question, "thumbs_down", message.chat.type if message else "inline",
+                          query.from_user, services, shown)
     await query.answer(THANKS if good else NOTED_BAD_ANSWER)
     if message is None or message.reply_markup is None:
         return

@@ -9,10 +9,14 @@ from telegram.error import BadRequest
 
 
 async def reply_html(
-    message: Message, parts: list[str], keyboard: InlineKeyboardMarkup | None = None
+    message: Message, parts: list[str], keyboard: InlineKeyboardMarkup | None = None,
+    quote: bool = True,
 ) -> None:
-    """Reply to ``message`` with each part in turn; in groups the first part quotes the asker."""
-    quote = message.chat.type != Chat.PRIVATE
+    """Reply to ``message`` with each part in turn; in groups the first part quotes the asker.
+
+    ``quote=False`` when ``message`` is not the asker's (a button under the bot's own message).
+    """
+    quote = quote and message.chat.type != Chat.PRIVATE
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         await message.reply_html(

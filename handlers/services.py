@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
@@ -25,12 +25,15 @@ class Services:
     library: Library
     buttons: QuestionButtons
     flood: FloodControl
+    log_quota: FloodControl
     store: Store
     courier: Courier
     reminders: Reminders
     clock: Clock
     timezone: ZoneInfo
     admin_ids: frozenset[int]
+    # Bot admins whose private command menu (with the admin commands) is set in this run.
+    admin_menus: set[int] = field(default_factory=set)
 
     @property
     def kb(self) -> KnowledgeBase:

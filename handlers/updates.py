@@ -9,10 +9,10 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.schedule import announcement_rows
-from handlers.notices import ADMIN_ONLY, new_results_html, reload_report
 from handlers.permissions import is_bot_admin
 from handlers.replies import reply_plain
 from handlers.services import Services, services_of
+from handlers.texts import ADMIN_ONLY, new_results_html, reload_report
 from knowledge.changes import PlaceChanges
 
 logger = logging.getLogger(__name__)

@@ -59,6 +59,7 @@ class Metric:
     label: str
     topic: str
     synonyms: tuple[str, ...] = ()
+    awarded_by: str | None = None  # of an award: "state", "province" or "unit" (its own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +218,8 @@ def _load_metrics(path: Path, problems: list[Problem]) -> dict[str, Metric]:
                                     f"metric {metric_id!r} needs a label and a topic"))
             continue
         metrics[metric_id] = Metric(id=metric_id, label=entry["label"], topic=entry["topic"],
-                                    synonyms=tuple(str(s) for s in entry.get("synonyms") or ()))
+                                    synonyms=tuple(str(s) for s in entry.get("synonyms") or ()),
+                                    awarded_by=entry.get("awarded_by"))
     return metrics
 
 

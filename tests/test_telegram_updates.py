@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from fake_bot_api import group_chat, user
 
-from handlers.notices import ADMIN_ONLY
 from handlers.services import services_of
+from handlers.texts import ADMIN_ONLY
 
 DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
 ADMIN = user(1001, "Lan")
@@ -71,6 +71,30 @@ async def test_thumbs_down_logs_the_question_and_removes_the_vote_buttons(fake_b
     [entry] = services_of(app).store.unanswered()
     assert (entry.kind, entry.question) == ("thumbs_down", "Q1 thu NS 2023")
     assert "16.728" in entry.answer
+
+
+async def test_three_hundred_thumbs_down_by_one_user_neither_stall_nor_flush_the_log(
+        fake_bot_api, start_bot, settle):
+    api = fake_bot_api
+    app = await start_bot()
+    await api.ask(ADMIN, "Hoàng Mai số đảng viên 2022")  # someone else's question in the log
+    answer = await api.ask(OFFICIAL, "Q1 thu NS 2023")
+    thumbs_down = answer.params["reply_markup"]["inline_keyboard"][-1][1]["callback_data"]
+    api.slow_down("answerCallbackQuery", 0.05)  # each served press takes a while
+    for _ in range(300):
+        api.press_button(OFFICIAL, answer.result, thumbs_down)
+    reply = await api.ask(ADMIN, "Q1 thu NS 2023")
+    assert "16.728" in reply.text
+    answered_at = reply.at
+    await settle()
+    # The other user was answered while the presses still went on in their own lane.
+    assert answered_at < api.calls_to("answerCallbackQuery")[-1].at
+    log = services_of(app).store.unanswered()
+    mine = [e for e in log if e.kind == "thumbs_down"]
+    assert 1 <= len(mine) <= 20  # one user's share of the log, whatever they press
+    assert log[0].question == "Hoàng Mai số đảng viên 2022"
+    acks = api.calls_to("answerCallbackQuery")
+    assert sum("nhanh quá" in c.params.get("text", "") for c in acks) == 1
 
 
 async def test_thumbs_up_only_thanks(fake_bot_api, start_bot):
