@@ -101,7 +101,7 @@ def write_national_kb(seed: KnowledgeBase, target: Path) -> int:
                               "kind": "result", "metric": metric_id, "value": value,
                               "unit": "đơn vị", "percent": format_vn_number(90 + m % 20)})
             count += len(facts)
-            doc = {"source": f"synthetic-{year}", "district": district.name,
+            doc = {"source": f"synthetic-{year}", "unit": district.name,
                    "province": district.province, "facts": facts}
             (target / "facts" / f"{district.code}-{year}.yaml").write_text(
                 yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
