@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
 from knowledge import KnowledgeBase, KnowledgeBaseError, answer, load_knowledge_base, render_text
+from knowledge.base import check_knowledge_base
 from knowledge.records import answer_record
 
 
@@ -92,6 +93,7 @@ def cmd_kb_reload(args: argparse.Namespace) -> int:
     """Check the data files, then ask the bot running on DATA_DIR to reload them (SIGHUP)."""
     from bot.storage import DataDirLocked, lock_holder
 
+    args.fail_on_warnings = False
     if cmd_kb_validate(args):
         print("Not reloaded: a running bot keeps the knowledge base it has.")
         return 1
@@ -124,18 +126,22 @@ def cmd_kb_unanswered(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_validate(args: argparse.Namespace) -> int:
-    """Check every data file; print each problem with file and line; non-zero on problems."""
-    try:
-        kb = load_knowledge_base(args.data_dir)
-    except KnowledgeBaseError as exc:
-        for problem in exc.problems:
-            print(problem)
-        print(f"{len(exc.problems)} problem(s) found.")
+    """Check every data file; print each problem with file and line; non-zero on errors.
+
+    Warnings are printed too; ``--fail-on-warnings`` makes them fail the check as well.
+    """
+    kb, problems = check_knowledge_base(args.data_dir)
+    for problem in problems:
+        print(problem)
+    warnings = sum(problem.warning for problem in problems)
+    if kb is None:
+        print(f"{len(problems) - warnings} error(s), {warnings} warning(s) found.")
         return 1
     print(f"OK: {len(kb.facts)} facts, {len(kb.metrics)} metrics, {len(kb.sources)} sources, "
-          f"{len(kb.places)} districts with data, {len(kb.gazetteer.districts)} districts and "
-          f"{len(kb.gazetteer.wards)} current wards in the gazetteer.")
-    return 0
+          f"{len(kb.places)} units with data, {len(kb.gazetteer.districts)} districts and "
+          f"{len(kb.gazetteer.wards)} current wards in the gazetteer"
+          + (f"; {warnings} warning(s)." if warnings else "."))
+    return 1 if warnings and args.fail_on_warnings else 0
 
 
 def cmd_kb_ingest(args: argparse.Namespace) -> int:
@@ -230,7 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
-    kb_sub.add_parser("validate", help="check the data files").set_defaults(func=cmd_kb_validate)
+    validate = kb_sub.add_parser("validate", help="check the data files")
+    validate.add_argument("--fail-on-warnings", action="store_true",
+                          help="exit 1 on warnings too (unused metrics, odd aliases …)")
+    validate.set_defaults(func=cmd_kb_validate)
     ingest = kb_sub.add_parser("ingest", help="draft candidate facts from a report (YAML)")
     ingest.add_argument("report", type=Path, help="the report as a text file")
     ingest.add_argument("--district", help="the former district, when the text does not show it")

@@ -5,21 +5,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from knowledge import KnowledgeBase
+from knowledge.base import check_knowledge_base
 from knowledge.changes import PlaceChanges, compare
+from knowledge.validation import Problem
 
 
 @dataclass(frozen=True, slots=True)
 class Reload:
-    """How a reload went: the problems that kept the old knowledge base, or what changed."""
+    """How a reload went: the errors that kept the old knowledge base, or what changed.
 
-    problems: tuple[str, ...] = ()
+    ``problems`` holds the errors and warnings; warnings alone do not stop a reload.
+    """
+
+    problems: tuple[Problem, ...] = ()
     changes: tuple[PlaceChanges, ...] = ()
 
     @property
     def ok(self) -> bool:
         """Whether the new knowledge base is in use."""
-        return not self.problems
+        return not self.errors
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """The problems that kept the old knowledge base."""
+        return tuple(p for p in self.problems if not p.warning)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """What is odd in the new data but did not stop the reload."""
+        return tuple(p for p in self.problems if p.warning)
 
 
 class Library:
@@ -31,10 +46,9 @@ class Library:
 
     def reload(self) -> Reload:
         """Load the data files again; on any problem keep the knowledge base in use."""
-        try:
-            new = load_knowledge_base(self.data_dir)
-        except KnowledgeBaseError as error:
-            return Reload(problems=tuple(str(problem) for problem in error.problems))
+        new, problems = check_knowledge_base(self.data_dir)
+        if new is None:
+            return Reload(problems=tuple(problems))
         changes = compare(self.kb, new)
         self.kb = new
-        return Reload(changes=tuple(changes))
+        return Reload(problems=tuple(problems), changes=tuple(changes))

@@ -19,6 +19,7 @@ from knowledge.changes import PlaceChanges
 from knowledge.model import District, DistrictLookup
 from knowledge.numbers import format_vn_number
 from knowledge.phrasing import fact_line, join_vn, place_label, source_lines, vn_date
+from knowledge.validation import Problem
 
 # -- examples and limits ---------------------------------------------------------------------
 # Tappable under /start; each is answered from the shipped data (tests/test_telegram_texts.py).
@@ -432,19 +433,25 @@ def unanswered_report(groups: list[UnansweredGroup], total: int, tz: dt.tzinfo) 
     return "\n".join(lines)
 
 
+_SHOWN_PROBLEMS = 20
+
+
+def _problem_lines(problems: Sequence[Problem], more: str) -> list[str]:
+    shown = problems[:_SHOWN_PROBLEMS]
+    rest = len(problems) - len(shown)
+    return [*(f"• {problem.vietnamese}" for problem in shown),
+            *([f"… và {rest} {more} khác."] if rest else [])]
+
+
 def reload_report(result: Reload, groups_told: int) -> str:
-    """Tell an admin what a reload did: the problems that kept the old data, or the changes."""
+    """Tell an admin what a reload did: the errors that kept the old data, or the changes."""
     if not result.ok:
-        shown = result.problems[:20]
-        more = len(result.problems) - len(shown)
         return "\n".join([
             "Chưa cập nhật: dữ liệu mới có lỗi, bot vẫn dùng dữ liệu cũ. Lỗi (tệp:dòng):",
-            *(f"• {problem}" for problem in shown),
-            *([f"… và {more} lỗi khác."] if more else []),
+            *_problem_lines(result.errors, "lỗi"),
         ])
-    if not result.changes:
-        return "Đã nạp lại dữ liệu: không có gì thay đổi."
-    lines = ["Đã cập nhật dữ liệu:"]
+    lines = ["Đã cập nhật dữ liệu:" if result.changes
+             else "Đã nạp lại dữ liệu: không có gì thay đổi."]
     for change in result.changes:
         counts = [f"{label} {len(facts)}" for label, facts in
                   (("thêm", change.added), ("sửa", change.changed), ("bỏ", change.removed))
@@ -452,6 +459,9 @@ def reload_report(result: Reload, groups_told: int) -> str:
         lines.append(f"• {place_label(change.place)}: {', '.join(counts)} mục.")
     if groups_told:
         lines.append(f"Đang báo số liệu mới tới {groups_told} nhóm đã đăng ký.")
+    if result.warnings:
+        lines.append("Cảnh báo (không chặn cập nhật):")
+        lines.extend(_problem_lines(result.warnings, "cảnh báo"))
     return "\n".join(lines)
 
 

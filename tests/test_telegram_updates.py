@@ -142,7 +142,30 @@ async def test_capnhat_with_broken_data_keeps_the_old_base_and_names_the_line(
     report = (await api.ask(ADMIN, "/capnhat")).text
     assert report.startswith("Chưa cập nhật: dữ liệu mới có lỗi, bot vẫn dùng dữ liệu cũ.")
     assert "facts/hoang-mai-2022.yaml:" in report and "4670.8.1" in report
+    assert "không phải con số viết kiểu Việt Nam" in report  # in Vietnamese for the admin
+    assert "not a figure" not in report
     assert "4.670,8" in (await api.ask(OFFICIAL, "Hoàng Mai thu ngân sách 2022")).text
+
+
+async def test_capnhat_shows_each_shape_problem_in_vietnamese(fake_bot_api, start_bot, kb_dir):
+    await start_bot(admin_ids=ADMINS, kb_dir=kb_dir)
+    edit_facts(kb_dir, "    year: 2022\n", '    year: "2022"\n')
+    edit_facts(kb_dir, "metric: thu_ngan_sach\n", "metric: thu_ngan_sachh\n")
+    report = (await fake_bot_api.ask(ADMIN, "/capnhat")).text
+    assert "'year' phải là số nguyên, không phải chữ '2022'" in report
+    assert "không có chỉ số 'thu_ngan_sachh' (có phải 'thu_ngan_sach'?)" in report
+    assert "Có lỗi" not in report
+
+
+async def test_capnhat_reloads_despite_warnings_and_names_them(fake_bot_api, start_bot, kb_dir):
+    await start_bot(admin_ids=ADMINS, kb_dir=kb_dir)
+    path = kb_dir / "metrics.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "chua_dung:\n  label: chưa dùng\n"
+                    "  topic: Ngân sách\n", encoding="utf-8")
+    report = (await fake_bot_api.ask(ADMIN, "/capnhat")).text
+    assert report.startswith("Đã nạp lại dữ liệu: không có gì thay đổi.")
+    assert "Cảnh báo (không chặn cập nhật):" in report
+    assert "cảnh báo: chỉ số 'chua_dung' chưa được dữ kiện nào dùng" in report
 
 
 async def test_capnhat_is_for_bot_admins_only(fake_bot_api, start_bot):
