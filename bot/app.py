@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.connect import reach_telegram
 from bot.delivery import Clock, Courier
 from bot.lanes import SenderLanes
 from bot.library import Library
@@ -221,8 +222,23 @@ def configure_logging(settings: Settings) -> None:
 
 
 def run_telegram(settings: Settings, kb: KnowledgeBase, kb_dir: Path | None = None) -> None:
-    """Run the bot until interrupted: by webhook when WEBHOOK_URL is set, else by long polling."""
+    """Run the bot until interrupted: by webhook when WEBHOOK_URL is set, else by long polling.
+
+    It first waits until Telegram answers (``reach_telegram``); a rejected token raises
+    ``SettingsError``.
+    """
     configure_logging(settings)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # PTB runs the bot on this loop too
+    try:
+        username = loop.run_until_complete(reach_telegram(settings))
+    except KeyboardInterrupt:
+        loop.close()
+        return
+    except SettingsError:
+        loop.close()
+        raise
+    logger.info("Telegram answers: this is @%s", username)
     application = build_application(settings, kb, kb_dir=kb_dir)
     if settings.webhook_url:
         logger.info("Starting in webhook mode on %s:%s", settings.webhook_listen,
@@ -234,7 +250,9 @@ def run_telegram(settings: Settings, kb: KnowledgeBase, kb_dir: Path | None = No
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=-1,
         )
     else:
         logger.info("Starting in long polling mode")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        # Should the network go away again while starting, PTB retries instead of giving up.
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)

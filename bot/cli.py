@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
@@ -46,22 +46,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _console_lines() -> Iterator[str]:
-    while True:
-        try:
-            yield input("> ")
-        except EOFError:
-            return
-        except KeyboardInterrupt:
-            print()
-            return
-
-
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat with the engine in the terminal."""
-    from bot.console import chat
+    from bot.console import chat, console_lines
 
-    chat(_load(args.data_dir), _console_lines(), print)
+    chat(_load(args.data_dir), console_lines(), print)
     return 0
 
 
@@ -77,15 +66,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     kb = _load(args.data_dir)
     if not settings.telegram_bot_token:
-        print("Chưa cấu hình TELEGRAM_BOT_TOKEN (trong .env hoặc biến môi trường): "
-              "mở trò chuyện trên console.", flush=True)
-        from bot.console import chat
+        from bot.console import chat, console_lines
+        from handlers.texts import NO_TOKEN_CONSOLE
 
-        chat(kb, _console_lines(), print)
+        print(NO_TOKEN_CONSOLE, flush=True)
+        chat(kb, console_lines(), print)
         return 0
     from bot.app import run_telegram
 
-    run_telegram(settings, kb, args.data_dir)
+    try:
+        run_telegram(settings, kb, args.data_dir)
+    except SettingsError as exc:
+        raise SystemExit(f"Error: {exc}") from None
     return 0
 
 

@@ -476,3 +476,33 @@ def new_results_html(change: PlaceChanges, labels: dict[str, str]) -> str:
     sources = dict.fromkeys(f.source for f in figures)
     lines.extend(f"<i>{html.escape(line)}</i>" for line in source_lines(sources))
     return "\n".join(lines)
+
+
+# -- the console chat (thidua chat) -----------------------------------------------------------
+CONSOLE_GREETING = ("ThiĐua bot — hỏi bằng tiếng Việt, có dấu hoặc không dấu. "
+                    "Gõ «thoát» hoặc Ctrl-D để dừng, /help để xem số liệu hiện có.")
+CONSOLE_EXAMPLES: tuple[str, ...] = (
+    "Hoàng Mai thu ngân sách 2022?", "hbt thu ns 2020", "Quận nào thu ngân sách cao nhất?")
+CONSOLE_PROMPT = "> "
+CONSOLE_QUIT_WORDS = frozenset({"thoát", "thoat", "exit", "quit", "/thoat"})
+CONSOLE_BYE = "Tạm biệt!"
+
+
+def console_suggestions(questions: Sequence[str], examples: bool = False) -> str:
+    """Numbered questions to pick by typing the number: the examples, or a reply's suggestions."""
+    head = "Ví dụ (gõ số để hỏi):" if examples else "Gợi ý (gõ số để chọn):"
+    return "\n".join([head, *(f"  {n}. {q}" for n, q in enumerate(questions, 1))])
+
+
+# -- the operator's console (thidua run) ------------------------------------------------------
+NO_TOKEN_CONSOLE = ("Chưa cấu hình TELEGRAM_BOT_TOKEN (trong .env hoặc biến môi trường): "
+                    "mở trò chuyện trên console.")
+TOKEN_REJECTED = ("Telegram từ chối TELEGRAM_BOT_TOKEN (sai hoặc đã bị thu hồi): lấy token từ "
+                  "@BotFather rồi sửa .env / Telegram rejected TELEGRAM_BOT_TOKEN: get one from "
+                  "@BotFather and fix .env")
+
+
+def telegram_unreachable(reason: str, wait_seconds: int) -> str:
+    """One line for a failed try to reach Telegram at start, and when the next one comes."""
+    return (f"Chưa kết nối được Telegram ({reason}); thử lại sau {wait_seconds} giây / "
+            f"Telegram unreachable, retrying in {wait_seconds} s")

@@ -154,7 +154,8 @@ class ApiCall:
 class FakeBotApi:
     """The fake server. Use ``async with FakeBotApi() as api`` (or the ``fake_bot_api`` fixture)."""
 
-    def __init__(self, token: str = TOKEN, bot_user: dict[str, Any] | None = None) -> None:
+    def __init__(self, token: str = TOKEN, bot_user: dict[str, Any] | None = None,
+                 port: int = 0) -> None:
         self.token = token
         self.bot_user = bot_user or BOT_USER
         self.calls: list[ApiCall] = []
@@ -173,7 +174,7 @@ class FakeBotApi:
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
-        self.port = 0
+        self.port = port  # 0: a free one
 
     @property
     def base_url(self) -> str:
@@ -186,7 +187,8 @@ class FakeBotApi:
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
         await web.SockSite(self._runner, sock).start()
         return self
