@@ -219,17 +219,6 @@ ANNOUNCE_USAGE = (
 )
 
 
-def chart_usage(chartable: list[str], trends: bool) -> str:
-    """Tell how to use /bieudo, with the metrics that can be charted."""
-    usage = "Cách dùng: /bieudo <chỉ số>, ví dụ: /bieudo thu ngân sách (so sánh các quận)"
-    if trends:
-        usage += "; /bieudo <chỉ số> <quận> vẽ số liệu của một quận qua các năm"
-    usage += "."
-    if chartable:
-        usage += f" Có thể vẽ biểu đồ so sánh: {', '.join(f'«{m}»' for m in chartable)}."
-    return usage
-
-
 def usage_error(error: UsageError) -> str:
     """Explain a mistake in the arguments of /theodoi or /thongbao, with the usage."""
     given = error.given
