@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.library import settle
 from knowledge import KnowledgeBase, answer, load_knowledge_base
 from knowledge.base import DATA_DIR
 from knowledge.numbers import format_vn_number
@@ -52,6 +53,7 @@ def questions_for(kb: KnowledgeBase, limit: int = 400) -> list[str]:
 
 def measure_latency(kb: KnowledgeBase, questions: list[str], rounds: int) -> dict[str, float]:
     """Per-question latency percentiles (ms) and questions per second, one core."""
+    settle()
     for q in questions[:20]:
         answer(q, kb)
     samples = []

@@ -11,8 +11,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.library import settle
 from bot.settings import Settings, SettingsError, load_settings
-from knowledge import KnowledgeBase, KnowledgeBaseError, answer, load_knowledge_base, render_text
+from knowledge import (
+    Context,
+    KnowledgeBase,
+    KnowledgeBaseError,
+    answer,
+    load_knowledge_base,
+    render_text,
+    respond,
+)
 from knowledge.base import check_knowledge_base
 from knowledge.records import answer_record
 
@@ -23,17 +32,26 @@ def _print_json(obj: object) -> None:
 
 def _load(data_dir: Path | None) -> KnowledgeBase:
     try:
-        return load_knowledge_base(data_dir)
+        kb = load_knowledge_base(data_dir)
     except KnowledgeBaseError as exc:
         raise SystemExit(f"Error: the knowledge base cannot be loaded:\n{exc}") from exc
+    settle()
+    return kb
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question (text or --json), or one per stdin line (--jsonl)."""
     kb = _load(args.data_dir)
     if args.jsonl:
+        conversations: dict[tuple[str, str], Context] = {}
         for line in sys.stdin:
-            _print_json(answer_record(answer(line.rstrip("\n"), kb)))
+            question, who = _jsonl_question(line.rstrip("\n"))
+            if who is None:
+                _print_json(answer_record(answer(question, kb)))
+                continue
+            reply = respond(question, kb, conversations.get(who))
+            conversations[who] = reply.context
+            _print_json(answer_record(reply.answer))
         return 0
     question = " ".join(args.question)
     if not question:
@@ -44,6 +62,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         print(render_text(reply))
     return 0
+
+
+def _jsonl_question(line: str) -> tuple[str, tuple[str, str] | None]:
+    """A plain question, or ``{"chat", "user", "q"}``: a question of that conversation."""
+    if line.lstrip().startswith("{"):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            return line, None
+        if isinstance(data, dict) and "q" in data and "chat" in data:
+            return str(data["q"]), (str(data["chat"]), str(data.get("user", "")))
+    return line, None
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

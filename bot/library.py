@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,12 +38,24 @@ class Reload:
         return tuple(p for p in self.problems if p.warning)
 
 
+def settle() -> None:
+    """Keep the loaded knowledge base out of the garbage collector's passes.
+
+    Its hundreds of thousands of long-lived objects would otherwise be walked again and again,
+    pausing answers for milliseconds at random.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class Library:
     """Holds the current knowledge base, so handlers and jobs always read the latest one."""
 
     def __init__(self, kb: KnowledgeBase, data_dir: Path | None = None) -> None:
         self.kb = kb
         self.data_dir = data_dir
+        settle()
 
     def reload(self) -> Reload:
         """Load the data files again; on any problem keep the knowledge base in use."""
@@ -51,4 +64,5 @@ class Library:
             return Reload(problems=tuple(problems))
         changes = compare(self.kb, new)
         self.kb = new
+        settle()
         return Reload(problems=tuple(problems), changes=tuple(changes))

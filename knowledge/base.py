@@ -24,6 +24,7 @@ from knowledge.validation import (
     DATE,
     FIGURE,
     FLAG,
+    PHRASES,
     TEXT,
     TEXTS,
     WHOLE,
@@ -48,26 +49,27 @@ _PLACE_TYPES = ("Quận", "Huyện", "Thị xã", "Thành phố", "Phường", "
 
 # The shape of each data file (SCHEMA.md); checked before anything is read from it.
 SOURCES_SHAPE = ListOf(Record({"id": TEXT, "title": TEXT, "publisher": TEXT, "date": DATE,
-                               "url": TEXT}, frozenset({"id", "title", "publisher", "date"})))
+                               "url": TEXT, "cite": TEXT},
+                              frozenset({"id", "title", "publisher", "date"})))
 METRICS_SHAPE = MapOf(Record({"label": TEXT, "topic": TEXT, "synonyms": TEXTS,
                               "awarded_by": TEXT}, frozenset({"label", "topic"})))
 _AMOUNT = Record({"value": FIGURE, "unit": TEXT}, frozenset({"value", "unit"}))
 FACT_SHAPE = Record({
     "id": TEXT, "year": WHOLE, "kind": TEXT, "metric": TEXT, "value": FIGURE, "of": FIGURE,
     "unit": TEXT, "percent": FIGURE, "percent_of": TEXT, "bound": TEXT, "estimate": FLAG,
-    "also": ListOf(_AMOUNT), "text": TEXT, "date": DATE, "detail": TEXT, "scope": TEXT,
-    "recurs": TEXT,
+    "also": ListOf(_AMOUNT), "text": TEXT, "quote": TEXT, "role": TEXT, "date": DATE,
+    "detail": TEXT, "scope": TEXT, "recurs": TEXT,
 }, frozenset({"id", "year", "kind", "metric"}))
 FACTS_FILE_SHAPE = Record({"source": TEXT, "unit": TEXT, "province": TEXT, "scope": TEXT,
                            "facts": ListOf(FACT_SHAPE)},
                           frozenset({"source", "unit", "facts"}))
-VOCABULARY_SHAPE = Record({
-    "abbreviations": MapOf(TEXT), "place_types": MapOf(TEXT), "former_markers": TEXTS,
-    "ranking": Record({"highest": TEXTS, "lowest": TEXTS, "compare": TEXTS},
-                      frozenset({"highest", "lowest", "compare"}), see="vocabulary.yaml"),
-    "percent_words": TEXTS, "target_words": TEXTS, "stopwords": TEXTS,
-}, frozenset({"abbreviations", "place_types", "former_markers", "ranking", "percent_words",
-              "target_words", "stopwords"}), see="vocabulary.yaml")
+_VOCABULARY_FIELDS: dict[str, Shape] = {
+    "abbreviations": MapOf(TEXT), "place_types": MapOf(TEXT), "former_markers": PHRASES,
+    "number_words": MapOf(WHOLE), "intents": MapOf(PHRASES), "frame_words": PHRASES,
+    "topic_words": MapOf(TEXTS), "families": MapOf(MapOf(TEXT)), "smalltalk": MapOf(PHRASES),
+    "followup": PHRASES, "pointers": MapOf(PHRASES), "stopwords": PHRASES,
+}
+VOCABULARY_SHAPE = Record(_VOCABULARY_FIELDS, frozenset(_VOCABULARY_FIELDS), see="vocabulary.yaml")
 ALIASES_SHAPE = Record({
     "districts": ListOf(Record({"alias": TEXT, "name": TEXT, "province": TEXT, "weak": FLAG},
                                frozenset({"alias", "name", "province"}), see="aliases.yaml")),
@@ -89,14 +91,19 @@ class Metric:
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """Question words: abbreviations, place type words, ranking, percent and target cues."""
+    """Question words (``vocabulary.yaml``): abbreviations, place types, intent cues and topics."""
 
     abbreviations: dict[str, str]
     place_types: dict[str, str]
     former_markers: tuple[str, ...]
-    ranking: dict[str, tuple[str, ...]]
-    percent_words: tuple[str, ...]
-    target_words: tuple[str, ...]
+    number_words: dict[str, int]
+    intents: dict[str, tuple[str, ...]]
+    frame_words: tuple[str, ...]
+    topic_words: dict[str, tuple[str, ...]]
+    families: dict[str, dict[str, str]]
+    smalltalk: dict[str, tuple[str, ...]]
+    followup: tuple[str, ...]
+    pointers: dict[str, tuple[str, ...]]
     stopwords: frozenset[str]
 
 
@@ -191,10 +198,15 @@ def load_vocabulary(path: Path, problems: list[Problem]) -> Vocabulary | None:
         abbreviations=dict(raw["abbreviations"]),
         place_types=dict(raw["place_types"]),
         former_markers=tuple(raw["former_markers"]),
-        ranking={k: tuple(v) for k, v in raw["ranking"].items()},
-        percent_words=tuple(raw["percent_words"]),
-        target_words=tuple(raw["target_words"]),
-        stopwords=frozenset(raw["stopwords"]),
+        number_words={str(k): int(v) for k, v in raw["number_words"].items()},
+        intents={k: tuple(map(str, v)) for k, v in raw["intents"].items()},
+        frame_words=tuple(raw["frame_words"]),
+        topic_words={str(k): tuple(v) for k, v in raw["topic_words"].items()},
+        families={str(k): dict(v) for k, v in raw["families"].items()},
+        smalltalk={k: tuple(map(str, v)) for k, v in raw["smalltalk"].items()},
+        followup=tuple(raw["followup"]),
+        pointers={k: tuple(v) for k, v in raw["pointers"].items()},
+        stopwords=frozenset(map(str, raw["stopwords"])),
     )
 
 
@@ -279,9 +291,12 @@ def _awards_without_body(facts: list[Fact], metrics: dict[str, Metric],
 
 
 def _check_aliases(aliases: Any, gazetteer: Gazetteer) -> list[Problem]:
-    """Each alias names a unit of the gazetteer, once, as typed (lower case, no accents)."""
+    """Each alias names a unit of the gazetteer, once, as typed (lower case, no accents).
+
+    One alias may name several units ("hm"): the engine tells them apart, as with names.
+    """
     found: list[Problem] = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
     names = {"districts": {(d.name, d.province) for d in gazetteer.districts.values()},
              "provinces": {(p.name, "") for p in gazetteer.provinces.values()}}
     for group in ("districts", "provinces"):
@@ -298,12 +313,13 @@ def _check_aliases(aliases: Any, gazetteer: Gazetteer) -> list[Problem]:
                                      f"không có {entry['name']!r}{where_vi} trong danh mục đơn "
                                      f"vị{vi}: dùng tên đầy đủ (và tỉnh) như trong "
                                      "gazetteer.json"))
-            if alias in seen:
-                found.append(Problem("aliases.yaml", line, f"alias {alias!r} is listed twice "
-                                     f"(first on line {seen[alias]}): keep one",
-                                     f"tên gọi tắt {alias!r} bị lặp (lần đầu ở dòng "
-                                     f"{seen[alias]}): giữ một", warning=True))
-            seen.setdefault(alias, line)
+            if (alias, *key) in seen:
+                first = seen[alias, *key]
+                found.append(Problem("aliases.yaml", line, f"alias {alias!r} of {key[0]!r} is "
+                                     f"listed twice (first on line {first}): keep one",
+                                     f"tên gọi tắt {alias!r} của {key[0]!r} bị lặp (lần đầu ở "
+                                     f"dòng {first}): giữ một", warning=True))
+            seen.setdefault((alias, *key), line)
             if alias != fold(alias):
                 found.append(Problem("aliases.yaml", line, f"alias {alias!r} should be written "
                                      f"as typed, lower case without accents: {fold(alias)!r}",
@@ -330,7 +346,8 @@ def _load_sources(path: Path, problems: list[Problem]) -> tuple[dict[str, Source
         lines[entry["id"]] = line_of(entry)
         sources[entry["id"]] = Source(id=entry["id"], title=entry["title"],
                                       publisher=entry["publisher"], date=entry["date"],
-                                      url=entry.get("url") or None)
+                                      url=entry.get("url") or None,
+                                      cite=entry.get("cite") or None)
     return sources, lines
 
 
@@ -405,7 +422,8 @@ def _load_facts(path: Path, sources: dict[str, Source] | None,
             bound=entry.get("bound"), estimate=bool(entry.get("estimate")),
             also=tuple(Amount(value=_text(a["value"]) or "", unit=a["unit"])
                        for a in entry.get("also") or ()),
-            text=entry.get("text"), date=entry.get("date"), detail=entry.get("detail"),
+            text=entry.get("text"), quote=entry.get("quote"), role=entry.get("role"),
+            date=entry.get("date"), detail=entry.get("detail"),
             scope=entry.get("scope", raw.get("scope")), recurs=entry.get("recurs"),
             line=line, file=where,
         ))
@@ -437,6 +455,13 @@ def _check_fact(entry: dict[str, Any], metrics: dict[str, Metric] | None) -> lis
     if entry.get("value") is None and entry.get("percent") is None and not entry.get("text"):
         found.append(("needs a value, a percent or a text",
                       "cần value, percent hoặc text"))
+    if entry.get("quote") is not None and entry["kind"] != "theme":
+        found.append(("only a theme carries a quote (the slogan exactly as the report writes it)",
+                      "chỉ dữ kiện theme mới có quote (khẩu hiệu đúng như báo cáo viết)"))
+    if entry.get("role") is not None and entry["kind"] != "person":
+        found.append(("only a person carries a role (what they did: chủ trì, trao, phát động …)",
+                      "chỉ dữ kiện person mới có role (việc người đó làm: chủ trì, trao, "
+                      "phát động …)"))
     for name in ("value", "of", "percent"):
         if entry.get(name) is not None and not is_vn_figure(str(entry[name])):
             found.append((f"{name} {entry[name]!r} is not a figure in Vietnamese notation "

@@ -15,11 +15,11 @@ from typing import Literal
 from weakref import WeakKeyDictionary
 
 from knowledge.base import KnowledgeBase, Metric
-from knowledge.engine import answer, reader_for
+from knowledge.engine import answer, understand
+from knowledge.lexicon import close_contenders
 from knowledge.model import Answer, District, Fact, Place, Source
 from knowledge.numbers import format_vn_number, parse_vn_number
 from knowledge.phrasing import bounded, figure, join_vn, place_label
-from knowledge.question import close_contenders
 
 ChartKind = Literal["compare", "trend"]
 Mode = Literal["value", "percent"] | None
@@ -110,14 +110,15 @@ def chart_for(kb: KnowledgeBase, request: str) -> Chart | NoChart:
     The metric, places and years are read the way questions are; a place the knowledge base
     cannot answer for gets the engine's own explanation.
     """
-    q = reader_for(kb).read(request)
-    contenders = [m.metric for m in close_contenders(q.metrics)]
+    understood = understand(request, kb)
+    years = understood.reading.years
+    contenders = [m.metric for m in close_contenders(understood.ask.metrics)]
     if not contenders:
         asked = f"«{request.strip()}»" if request.strip() else "này"
         return NoChart(f"Chưa tìm thấy chỉ số {asked} để vẽ biểu đồ. {_can_chart(kb)}")
-    places = [m for m in q.mentions if m.districts or m.wards]
+    places = understood.places.asked
     if not places:
-        results = [_compare(kb, metric, kb.places, q.years) for metric in contenders]
+        results = [_compare(kb, metric, kb.places, years) for metric in contenders]
         chart = next((r for r in results if isinstance(r, Chart)), None)
         if chart is None:
             first = results[0]
@@ -131,8 +132,8 @@ def chart_for(kb: KnowledgeBase, request: str) -> Chart | NoChart:
     answered = {f.metric for f in reply.facts}
     metric = next((m for m in contenders if m.id in answered), kb.metrics[reply.facts[0].metric])
     if len(places) == 1 and len(districts) == 1:
-        return trend_chart(kb, metric.id, districts[0], q.years)
-    return compare_chart(kb, metric.id, districts, q.years)
+        return trend_chart(kb, metric.id, districts[0], years)
+    return compare_chart(kb, metric.id, districts, years)
 
 
 def compare_chart(kb: KnowledgeBase, metric_id: str, districts: Sequence[District] = (),

@@ -61,6 +61,7 @@ class Gazetteer:
     type_words: dict[tuple[str, ...], str]
     weak_aliases: frozenset[tuple[str, ...]] = frozenset()
     _index: dict[tuple[str, ...], list[tuple[Place, str]]] = field(default_factory=dict)
+    _prefixes: set[tuple[str, ...]] = field(default_factory=set)
     _fuzzy_names: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -69,6 +70,7 @@ class Gazetteer:
             self._add(keys(place.name), place, "full")
             for alias in place.aliases:
                 self._add(keys(alias), place, "alias")
+        self._prefixes = {key[:n] for key in self._index for n in range(1, len(key) + 1)}
         self._fuzzy_names = sorted(
             {" ".join(k) for k, entries in self._index.items()
              if len(k) >= 2 and not any(w.isdigit() for w in k)
@@ -80,6 +82,26 @@ class Gazetteer:
             entries = self._index.setdefault(key, [])
             if all(p is not place for p, _ in entries):
                 entries.append((place, via))
+
+    def place_by_key(self, key: str) -> Place | None:
+        """The unit of either map with this ``key`` (``d001``, ``w00004``, ``p01``, ``fp01``)."""
+        if key.startswith("d"):
+            return self.districts.get(key[1:])
+        if key.startswith("w"):
+            return self.wards.get(key[1:])
+        if key.startswith("fp"):
+            return self.provinces.get("l" + key[2:])
+        if key.startswith("p"):
+            return self.provinces.get("c" + key[1:])
+        return None
+
+    def name_words(self) -> set[str]:
+        """Every word of every name and alias, accent-free."""
+        return {w for key in self._index for w in key}
+
+    def has_name(self, key: tuple[str, ...]) -> bool:
+        """True when the accent-free words name some unit."""
+        return key in self._index
 
     def place_by_name(self, name: str, province: str = "") -> Place | None:
         """The unit of either map with this full name, in the province named (full or short).
@@ -111,12 +133,16 @@ class Gazetteer:
     def find(self, tokens: Sequence[Token], skip: Iterable[int] = ()) -> list[Mention]:
         """Places named in the question: longest names first, then those after a type word."""
         skipped = set(skip)
+        words = [t.key for t in tokens]
         candidates: list[Mention] = []
         for i in range(len(tokens)):
-            for size in range(min(_MAX_NAME_WORDS, len(tokens) - i), 0, -1):
-                if any(j in skipped for j in range(i, i + size)):
-                    continue
-                key = tuple(t.key for t in tokens[i:i + size])
+            sizes = []
+            for size in range(1, min(_MAX_NAME_WORDS, len(tokens) - i) + 1):
+                if i + size - 1 in skipped or tuple(words[i:i + size]) not in self._prefixes:
+                    break
+                sizes.append(size)
+            for size in reversed(sizes):
+                key = tuple(words[i:i + size])
                 if key in self._index:
                     type_word, type_start = self._type_before(tokens, i)
                     mention = self._build(tokens, type_start, i + size, key, type_word)
@@ -159,8 +185,10 @@ class Gazetteer:
         return self._build(tokens, type_start, end, tuple(name.split()), type_word, fuzzy=True)
 
     def _type_before(self, tokens: Sequence[Token], i: int) -> tuple[str | None, int]:
+        if i < len(tokens) and tokens[i].gap:
+            return None, i
         for size in (2, 1):
-            if i - size >= 0:
+            if i - size >= 0 and not any(t.gap for t in tokens[i - size + 1:i]):
                 key = tuple(t.key for t in tokens[i - size:i])
                 if key in self.type_words:
                     return " ".join(t.raw for t in tokens[i - size:i]), i - size

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from knowledge.base import KnowledgeBase
-from knowledge.engine import reader_for
+from rapidfuzz import fuzz, process
+
+from knowledge.base import KnowledgeBase, Metric
 from knowledge.gazetteer import DISTRICT_TYPES
-from knowledge.model import Amount, District, Fact
+from knowledge.lexicon import Expander, MetricMatch, lexicon_of
+from knowledge.model import FIGURE_KINDS, Amount, District, Fact
 from knowledge.numbers import parse_vn_number
-from knowledge.question import MetricMatch, expand
 from knowledge.text import clean, fold, keys, signature, tokenize
 
 _AWARD_TOPIC = "Khen thưởng"
@@ -85,6 +87,10 @@ _JOIN_PERCENT = re.compile(
 _CLAUSE_BREAK = re.compile(r";|\(|\)|,\s")
 _HARD_BREAK = re.compile(r";|\(|\)")
 _WHOLE = 0.95
+_TOKEN_FUZZY_CUTOFF = 82.0
+_MIN_COVERAGE = 0.6
+# Words too common in report sentences to name a metric ("chi bộ được xếp loại …").
+_REPORT_STOPWORDS = frozenset(("xep", "loai"))
 _GROW_AFTER_WHOLE = 3
 _WORDS = re.compile(r"[^\W\d_]+")
 _FULL_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
@@ -396,15 +402,76 @@ def ingest(text: str, kb: KnowledgeBase, district: District | None = None,
     )
 
 
+class _SentenceMetrics:
+    """Scores metrics by how much of their phrasing a report sentence's words cover.
+
+    Each metric phrase (label or synonym, abbreviations expanded) is a bag of accent-free words
+    weighted by rarity across the vocabulary; a question word may match a phrase word exactly or,
+    for longer words, by a close fuzzy ratio (typos).
+    """
+
+    def __init__(self, metrics: dict[str, Metric], expand: Expander):
+        self.phrases: list[tuple[Metric, tuple[str, ...]]] = []
+        for metric in metrics.values():
+            for phrase in dict.fromkeys((metric.label, *metric.synonyms)):
+                words = expand(keys(phrase))
+                if words:
+                    self.phrases.append((metric, words))
+        per_word: dict[str, set[str]] = defaultdict(set)
+        for metric, words in self.phrases:
+            for word in words:
+                per_word[word].add(metric.id)
+        self.weights = {w: math.log(1 + len(metrics) / len(ids)) for w, ids in per_word.items()}
+        self.words = sorted(self.weights)
+
+    def match(self, query_words: list[str]) -> tuple[MetricMatch, ...]:
+        """Metrics whose phrasing the words cover, best first (only the close contenders)."""
+        similarity = self._similarity(query_words)
+        best: dict[str, MetricMatch] = {}
+        for metric, words in self.phrases:
+            total = sum(self.weights[w] for w in words)
+            found = sum(self.weights[w] * similarity.get(w, 0.0) for w in set(words))
+            coverage = found / total if total else 0.0
+            hits = [w for w in set(words) if similarity.get(w)]
+            # One short word found ("đô" of "sổ đỏ") is not enough to name a metric.
+            if coverage < _MIN_COVERAGE or (len(hits) < min(len(set(words)), 2)
+                                            and len(hits[0]) < 4):
+                continue
+            score = found * coverage
+            if metric.id not in best or score > best[metric.id].score:
+                best[metric.id] = MetricMatch(metric, score, coverage, frozenset(hits))
+        ranked = sorted(best.values(), key=lambda m: -m.score)
+        return tuple(ranked)
+
+    def known_word(self, word: str) -> bool:
+        """True when a word belongs to some metric's phrasing."""
+        return word in self.weights
+
+    def _similarity(self, query_words: list[str]) -> dict[str, float]:
+        similarity: dict[str, float] = {}
+        for word in query_words:
+            if word in self.weights:
+                similarity[word] = 1.0
+            elif len(word) >= 4 and word.isalpha():
+                for found, score, _ in process.extract(
+                        word, self.words, scorer=fuzz.ratio, score_cutoff=_TOKEN_FUZZY_CUTOFF,
+                        limit=3):
+                    if len(found) >= 4:
+                        similarity[found] = max(similarity.get(found, 0.0), 0.9 * score / 100)
+        return similarity
+
+
 class _Reader:
     """Guesses the metric, year and kind of the figures of a sentence."""
 
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
-        question_reader = reader_for(kb)
-        self.matcher = question_reader.metrics
-        self.abbreviations = question_reader.abbreviations
-        self.stopwords = frozenset(question_reader.stopwords)
+        lexicon = lexicon_of(kb)
+        self.expand = lexicon.expand
+        figures = {f.metric for f in kb.facts if f.kind in FIGURE_KINDS}
+        self.matcher = _SentenceMetrics(
+            {k: m for k, m in kb.metrics.items() if k in figures}, lexicon.expand)
+        self.stopwords = lexicon.stopwords | _REPORT_STOPWORDS
         self.plain_stopwords = frozenset(signature(w) for w in kb.vocabulary.stopwords
                                          if " " not in w)
         known = {fold(u) for f in kb.facts for u in (f.unit, *(a.unit for a in f.also)) if u}
@@ -504,7 +571,7 @@ class _Reader:
         return best
 
     def _match(self, words: Sequence[str], honoured: bool) -> list[MetricMatch]:
-        expanded = list(expand(list(words), self.abbreviations))
+        expanded = list(self.expand(words))
         matches = list(self.matcher.match(expanded)) if expanded else []
         if honoured:
             matches = [m for m in matches if m.metric.topic == _AWARD_TOPIC] or matches

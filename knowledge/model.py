@@ -26,6 +26,12 @@ class Source:
     publisher: str
     date: dt.date
     url: str | None = None
+    cite: str | None = None
+
+    @property
+    def short(self) -> str:
+        """Who the reply names as the source: ``cite`` when set, else the publisher."""
+        return self.cite or self.publisher
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +161,8 @@ class Fact:
     estimate: bool = False
     also: tuple[Amount, ...] = ()
     text: str | None = None
+    quote: str | None = None
+    role: str | None = None
     date: dt.date | None = None
     detail: str | None = None
     scope: str | None = None
@@ -195,12 +203,14 @@ class Answer:
     """What the engine replies: a status, plain-text body, the facts used and follow-up questions.
 
     ``body`` holds no markup and no source line; renderers add the sources from ``facts``.
+    ``smalltalk`` marks a greeting, thanks or help reply (not an unanswered question).
     """
 
     status: Status
     body: str
     facts: tuple[Fact, ...] = ()
     suggestions: tuple[str, ...] = ()
+    smalltalk: bool = False
 
     @property
     def sources(self) -> tuple[Source, ...]:

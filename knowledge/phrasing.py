@@ -41,15 +41,24 @@ def format_source(source: Source) -> str:
     return f"{text} ({source.url})" if source.url else text
 
 
+def short_source(source: Source) -> str:
+    """``Phòng Nội vụ quận Hoàng Mai, 25/03/2023``: who published it and when."""
+    return f"{source.short}, {vn_date(source.date)}"
+
+
 def source_lines(sources: Iterable[Source]) -> list[str]:
-    """One ``Nguồn: …`` line per source."""
-    return [f"Nguồn: {format_source(s)}." for s in sources]
+    """One short ``Nguồn: …`` line per source (the full title is in the facts' records)."""
+    return [f"Nguồn: {short_source(s)}." for s in sources]
 
 
-def figure(fact: Fact) -> str:
-    """The figure in words as the report gives it: ``4.670,8 tỷ đồng, đạt 105,29% kế hoạch``."""
-    if fact.text is not None and fact.value is None and fact.percent is None:
-        return fact.text
+def figure(fact: Fact, verb: str | None = None) -> str:
+    """The figure in words as the report gives it: ``4.670,8 tỷ đồng, đạt 105,29% kế hoạch``.
+
+    A target's figure is what the unit strives for (``phấn đấu …``), never what it reached;
+    ``verb`` replaces ``đạt`` before a lone percentage (``tăng 12,56%``).
+    """
+    if fact.value is None and fact.percent is None:
+        return f"«{fact.quote}»" if fact.quote else fact.text or ""
     percent = f"{fact.percent}%" + (f" {fact.percent_of}" if fact.percent_of else "") \
         if fact.percent is not None else None
     if fact.value is not None:
@@ -64,9 +73,13 @@ def figure(fact: Fact) -> str:
         if percent:
             text += f", đạt {percent}" if fact.of is None or fact.percent_of else f" ({percent})"
     else:
-        text = f"đạt {bounded(percent or '', fact.bound)}"
+        text = bounded(percent or "", fact.bound)
+        if fact.kind != "target":
+            text = f"{verb or 'đạt'} {text}"
         if fact.estimate:
             text = f"ước {text}"
+    if fact.kind == "target":
+        text = f"phấn đấu {text}"
     if fact.text:
         text = f"{fact.text}: {text}"
     return text
@@ -78,17 +91,29 @@ def bounded(text: str, bound: str | None) -> str:
     return f"{before}{text}{after}"
 
 
-def fact_line(fact: Fact, label: str, with_place: bool = True) -> str:
-    """One sentence for one fact: what, whose, which year, the figure, and its qualifiers."""
+def fact_line(fact: Fact, label: str, with_place: bool = True, in_list: bool = False) -> str:
+    """One sentence for one fact: what, whose, which year, the figure, and its qualifiers.
+
+    ``in_list``: an item under a heading that already names the unit, the year and the kind.
+    """
     who = f" của {place_label(fact.place)}" if with_place else ""
     when = f" ngày {vn_date(fact.date)}" if fact.date else ""
-    head = f"{_KIND_PREFIX.get(fact.kind, '')}{label}{who} năm {fact.year}"
+    prefix = "" if in_list else _KIND_PREFIX.get(fact.kind, "")
+    year = "" if in_list else f" năm {fact.year}"
+    head = f"{prefix}{label}{who}{year}"
     head = head[0].upper() + head[1:]
-    line = f"{head}{when}: {figure(fact)}"
-    notes = [n for n in (fact.detail, f"số liệu của {fact.scope}" if fact.scope else None) if n]
+    line = f"{head}{when}: {figure(fact, growth_verb(label))}"
+    detail = fact.detail if fact.detail and fact.detail.lower() != label.lower() else None
+    notes = [n for n in (detail, f"số liệu của {fact.scope}" if fact.scope else None) if n]
     if notes:
         line += f" ({'; '.join(notes)})"
     return line + "."
+
+
+def growth_verb(label: str) -> str | None:
+    """``tăng`` for a metric that measures growth (``mức tăng …``, ``tăng trưởng …``)."""
+    words = label.lower().split()
+    return "tăng" if "tăng" in words[:2] else None
 
 
 def render_text(answer: Answer) -> str:

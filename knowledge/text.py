@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -20,12 +21,14 @@ def clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, accent-free key: ``"Đảng viên"`` → ``"dang vien"`` (đ folded explicitly)."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
 def signature(text: str) -> str:
     """Lower-case form that keeps diacritics but not where the tone mark sits.
 
@@ -43,11 +46,15 @@ def signature(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One word of a question: as typed, its accent-free key and its diacritics signature."""
+    """One word of a question: as typed, its accent-free key and its diacritics signature.
+
+    ``gap`` tells that punctuation separates it from the word before (``Thành phố: Bình Thạnh``).
+    """
 
     raw: str
     key: str
     sig: str
+    gap: bool = False
 
     @property
     def has_diacritics(self) -> bool:
@@ -64,7 +71,14 @@ def tokenize(text: str) -> list[Token]:
     """Split cleaned text into word tokens; punctuation and symbols are dropped."""
     text = _APOSTROPHES.sub("", clean(text))
     text = _GLUED_NUMBER.sub(r"\1 \2", text)
-    return [Token(raw=w, key=fold(w), sig=signature(w)) for w in _WORD.findall(text)]
+    tokens, end = [], 0
+    for found in _WORD.finditer(text):
+        word = found.group()
+        # A dot after an abbreviation ("TX. Hoàng Mai", "Q.1") does not separate the words.
+        gap = bool(tokens) and bool(text[end:found.start()].strip(" ."))
+        tokens.append(Token(raw=word, key=fold(word), sig=signature(word), gap=gap))
+        end = found.end()
+    return tokens
 
 
 def keys(text: str) -> tuple[str, ...]:

@@ -179,6 +179,8 @@ FIGURE = Scalar((str, int, float), "a figure written as the report does, e.g. \"
 DATE = Scalar((dt.date,), "an ISO date like 2023-03-25", "ngày dạng 2023-03-25")
 FLAG = Scalar((bool,), "true or false", "true hoặc false")
 TEXTS = ListOf(TEXT)
+# Words typed in questions; YAML reads some unquoted ones as numbers, which are fine as words.
+PHRASES = ListOf(Scalar((str, int, float), "a word or phrase", "một từ hoặc cụm từ"))
 
 
 def _kind_of(value: Any) -> tuple[str, str]:

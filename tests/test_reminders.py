@@ -22,7 +22,7 @@ def test_target_reminder_lists_each_target_with_its_year_and_source(knowledge_ba
     assert reminder.status == "answered"
     assert reminder.body.startswith("Nhắc chỉ tiêu: Quận Bình Thạnh (cũ, TP Hồ Chí Minh)")
     assert "Chỉ tiêu năm 2022:" in reminder.body
-    assert "đạt dưới 3,7%" in reminder.body
+    assert "phấn đấu dưới 3,7%" in reminder.body
     assert "Chưa có số liệu kết quả năm 2022." in reminder.body
     assert all(f.place.name == "Quận Bình Thạnh" for f in reminder.facts)
     assert [s.id for s in reminder.sources] == ["binh-thanh-2021"]

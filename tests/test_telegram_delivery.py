@@ -64,7 +64,7 @@ async def test_subscribed_reminder_arrives_with_targets_and_source(fake_bot_api,
     [reminder] = await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")
     assert "Chỉ tiêu năm 2022" in reminder
     assert "297 phòng học" in reminder
-    assert "Nguồn: Tổng kết công tác xây dựng Đảng" in reminder
+    assert "Nguồn: Anh Hoàng, bài tổng kết năm 2021 của quận Bình Thạnh" in reminder
     assert "24/03/2022" in reminder
 
 

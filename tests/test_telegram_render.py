@@ -6,8 +6,8 @@ from handlers.render import ELLIPSIS, render_html, render_one_html, split_lines
 from knowledge import answer
 from knowledge.model import Answer, District, Fact, Source
 
-REPORT = Source(id="r1", title="Báo cáo <tổng kết> & khen thưởng", publisher="Phòng Nội vụ",
-                date=dt.date(2023, 3, 25))
+REPORT = Source(id="r1", title="Báo cáo <tổng kết> & khen thưởng",
+                publisher="Phòng <Nội vụ> & TĐKT", date=dt.date(2023, 3, 25))
 DISTRICT = District(code="001", name="Quận Hoàng Mai", kind="Quận", short="Hoàng Mai",
                     province="Thành phố Hà Nội")
 
@@ -21,7 +21,7 @@ def sourced(body: str) -> Answer:
 def test_user_and_data_values_are_escaped():
     [message] = render_html(sourced("Câu hỏi «<b>x</b> & y» chưa rõ"))
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in message
-    assert "Báo cáo &lt;tổng kết&gt; &amp; khen thưởng" in message
+    assert "Phòng &lt;Nội vụ&gt; &amp; TĐKT" in message
     assert "<b>" not in message
 
 
@@ -30,7 +30,7 @@ def test_source_line_follows_the_answer_with_publisher_and_date():
     body, source = message.split("\n")
     assert body == "Thu ngân sách: 4.670,8 tỷ đồng."
     assert source.startswith("<i>Nguồn: ") and source.endswith("</i>")
-    assert "Phòng Nội vụ, 25/03/2023" in source
+    assert "Phòng &lt;Nội vụ&gt; &amp; TĐKT, 25/03/2023" in source
 
 
 def test_answer_without_facts_has_no_source_line():

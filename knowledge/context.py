@@ -1,0 +1,168 @@
+"""Follow-up questions: what a conversation has settled, and filling a question's gaps from it.
+
+A follow-up fills only what it does not say itself: "còn Quận 1?" takes the metric, the intent
+and the years of the conversation; "năm 2021 thì sao?" takes its unit and metric; "quận đó",
+"năm đó", "năm trước" point back. A question that names a unit and what it asks starts afresh.
+A carried year is soft: a unit without it is answered for its only year, or told which it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from knowledge.base import KnowledgeBase
+from knowledge.intent import Ask
+from knowledge.lexicon import Lexicon, MetricMatch
+from knowledge.model import Answer
+from knowledge.places import PlaceAsked, Places
+from knowledge.read import Reading
+
+# A short reply to the bot's own question ("Hoàng Mai", "2022") completes that question.
+_SHORT_REPLY = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the last questions and replies settled: units, years, metric or topic, intent.
+
+    ``pending`` is the question a ``clarify`` reply asked back about.
+    """
+
+    places: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    metric: str | None = None
+    topics: tuple[str, ...] = ()
+    family: str | None = None
+    intent: str | None = None
+    person: str | None = None
+    pending: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is settled yet."""
+        return self == Context()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, for the state store."""
+        return {"places": list(self.places), "years": list(self.years), "metric": self.metric,
+                "topics": list(self.topics), "family": self.family, "intent": self.intent,
+                "person": self.person, "pending": self.pending}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Context:
+        """The context stored by ``to_dict``; an empty one for anything malformed."""
+        if not isinstance(data, Mapping):
+            return cls()
+        try:
+            return cls(
+                places=tuple(str(p) for p in data.get("places") or ()),
+                years=tuple(int(y) for y in data.get("years") or ()),
+                metric=_text(data.get("metric")), topics=tuple(map(str, data.get("topics") or ())),
+                family=_text(data.get("family")), intent=_text(data.get("intent")),
+                person=_text(data.get("person")), pending=_text(data.get("pending")))
+        except (TypeError, ValueError):
+            return cls()
+
+
+def completes_pending(context: Context, reading: Reading, places: Places, ask: Ask) -> bool:
+    """True when a short message answers the bot's own clarify ("Hoàng Mai", "Hà Nội")."""
+    return bool(context.pending) and len(reading.tokens) <= _SHORT_REPLY and not ask.metrics \
+        and not ask.person and bool(places.asked or places.provinces or ask.years)
+
+
+def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
+           lexicon: Lexicon) -> tuple[Places, Ask]:
+    """The question with its gaps filled from the conversation (unchanged when it has none)."""
+    if context.empty or ask.intent == "smalltalk":
+        return places, ask
+    names_place = bool(places.asked) or bool(places.provinces)
+    names_what = ask.names_something
+    pointers = ask.pointers
+    carry_place = not names_place and bool(context.places) and (
+        "place" in pointers or names_what or bool(ask.years) or ask.followup
+        or bool(pointers & {"year", "previous_year", "next_year"}))
+    carries = bool(context.metric or context.topics or context.family or context.person
+                   or context.intent)
+    carry_what = carries and not names_what and (names_place or bool(ask.years)
+                                                 or ask.followup or bool(pointers))
+    if carry_place and ask.intent in ("ranking", "holders"):
+        carry_place = False
+    if not (carry_place or carry_what):
+        return places, _pointed_years(context, ask)
+    if carry_place:
+        places = _with_places(places, context, kb)
+    if carry_what:
+        ask = _with_what(ask, context, kb, lexicon)
+        if ask.intent == "compare" or (names_place and "compare" in ask.cues):
+            places = _with_places(places, context, kb, keep_named=True)
+            ask = replace(ask, intent="compare")
+    ask = _pointed_years(context, ask)
+    if not ask.years and context.years:
+        ask = replace(ask, years=context.years, years_soft=True)
+    return places, ask
+
+
+def settled(context: Context, places: Places, ask: Ask, answer: Answer,
+            question: str) -> Context:
+    """What the conversation has settled after this question and its reply."""
+    if ask.intent == "smalltalk":
+        return context
+    facts = answer.facts
+    metrics = list(dict.fromkeys(f.metric for f in facts))
+    metric = metrics[0] if len(metrics) == 1 else (
+        ask.metrics[0].metric.id if ask.metrics else None)
+    keys = [p.key for a in places.asked for p in a.places[:1]] or list(context.places)
+    years = tuple(sorted({f.year for f in facts})) if facts and not ask.years_soft else ask.years
+    return Context(
+        places=tuple(dict.fromkeys(keys)),
+        years=years or (() if ask.years_soft else context.years),
+        metric=metric if not (ask.topics or ask.family) or ask.metrics else None,
+        topics=ask.topics,
+        family=ask.family.name if ask.family else None,
+        intent=ask.intent if ask.intent not in ("compare", "overview", "unknown") else None,
+        person=ask.person,
+        pending=question if answer.status == "clarify" else None,
+    )
+
+
+def _with_places(places: Places, context: Context, kb: KnowledgeBase,
+                 keep_named: bool = False) -> Places:
+    carried = []
+    for key in context.places:
+        place = kb.gazetteer.place_by_key(key)
+        if place is not None:
+            kind = "unit" if key in kb.by_place else "no_data"
+            carried.append(PlaceAsked(kind, place.name, (place,)))
+    named = places.asked if keep_named else ()
+    return replace(places, asked=(*carried, *named))
+
+
+def _with_what(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) -> Ask:
+    metric = kb.metrics.get(context.metric or "")
+    matches = (MetricMatch(metric, 1.0, 1.0, frozenset()),) if metric else ()
+    family = lexicon.families.get(context.family or "")
+    intent = ask.intent if ask.intent in ("yesno", "percent", "growth", "compare", "list",
+                                          "who", "when", "theme") else \
+        (context.intent or "figure")
+    return replace(ask, metrics=matches, topics=context.topics, family=family,
+                   person=context.person, intent=intent)  # type: ignore[arg-type]
+
+
+def _pointed_years(context: Context, ask: Ask) -> Ask:
+    """``năm đó``, ``năm trước``, ``năm sau``: years counted from the conversation's."""
+    if ask.years or not context.years:
+        return ask
+    pointers = ask.pointers
+    if "year" in pointers:
+        return replace(ask, years=context.years)
+    if "previous_year" in pointers:
+        return replace(ask, years=tuple(y - 1 for y in context.years))
+    if "next_year" in pointers:
+        return replace(ask, years=tuple(y + 1 for y in context.years))
+    return ask
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

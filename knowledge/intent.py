@@ -1,0 +1,172 @@
+"""Stage 3, intent: what a question asks, read before any metric matching.
+
+Cue phrases ("đạt bao nhiêu %", "có … không", "là ai", "ngày nào", "những gì") decide the kind
+of reply and are the question's frame: their words never count as metric evidence. Domain frame
+words ("chỉ tiêu", "kế hoạch", "hoàn thành") count only when nothing else names a metric.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
+from knowledge.places import Places
+from knowledge.read import Reading
+
+Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "who", "when",
+                 "theme", "holders", "ranking", "compare", "smalltalk", "unknown"]
+# Cue sets in the order they are looked for; a word belongs to the first cue that takes it.
+_CUE_ORDER = ("yesno", "percent", "growth", "who", "when", "theme", "holders", "highest",
+              "lowest", "compare", "list")
+_ENDINGS = ("khong", "chua")
+_TAIL_WORDS = frozenset(("a", "vay", "nhi", "nhe", "ha", "the", "nhe", "ban", "bot", "ad", "day"))
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """What a question asks: the kind of reply, the metric or topic, years and qualifiers.
+
+    ``words`` are the question's content words (accent-free, abbreviations expanded) that
+    named the metrics; ``typed`` the same words as typed, to echo back. ``rest`` are content
+    words the best metric does not explain (``hạng Nhất``), to narrow its facts down.
+    """
+
+    intent: Intent
+    years: tuple[int, ...] = ()
+    metrics: tuple[MetricMatch, ...] = ()
+    topics: tuple[str, ...] = ()
+    family: Family | None = None
+    broad_words: frozenset[str] = frozenset()
+    person: str | None = None
+    words: tuple[str, ...] = ()
+    content: tuple[str, ...] = ()  # content words that are not mere frame words
+    typed: str = ""
+    wants_target: bool = False
+    wants_percent: bool = False
+    ranking: str | None = None
+    smalltalk: str | None = None
+    cue: str = ""
+    cues: frozenset[str] = frozenset()
+    years_soft: bool = False
+    followup: bool = False
+    pointers: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def rest(self) -> tuple[str, ...]:
+        """Content words the best metric does not explain."""
+        explained = self.metrics[0].words if self.metrics else frozenset()
+        return tuple(w for w in self.words if w not in explained)
+
+    @property
+    def names_something(self) -> bool:
+        """True when the question names a metric, a topic, a family or a person itself."""
+        return bool(self.metrics or self.topics or self.family or self.person)
+
+
+def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
+    """Read what the question asks, given its words and the places it names."""
+    words = reading.words
+    tokens = reading.tokens
+    taken = set(places.used) | set(reading.year_at) | set(reading.former_at)
+    people = [h for h in reading.people if not taken.intersection(h.span)]
+    taken.update(i for h in people for i in h.span)
+    found = by_kind(lexicon.cues.matches(tokens))
+    talk = resolve(found["smalltalk"], taken)
+    pointers = resolve(found["pointer"], taken)
+    taken.update(i for hit in (*talk, *pointers) for i in hit.span)
+    cues: dict[str, list[int]] = {}
+    for name in _CUE_ORDER:
+        hits = resolve(found[name], taken)
+        if name == "yesno" and not _ends_as_question(words):
+            hits = []
+        if hits:
+            cues[name] = [i for h in hits for i in h.span]
+            taken.update(cues[name])
+    if "%" in reading.text:
+        cues.setdefault("percent", [])
+    if _names_a_list(words):
+        cues.setdefault("list", [])
+    target = bool(found["target"])
+    content = [i for i in range(len(words)) if i not in taken and i not in reading.stop]
+    expanded = [t for i in content for t in lexicon.expand.tokens(tokens[i])]
+    inside = by_kind(lexicon.content_cues.matches(expanded))
+    frames = {n for h in resolve(inside["frame"]) for n in h.span}
+    plain = [t.key for n, t in enumerate(expanded) if n not in frames]
+    used = plain
+    matches = lexicon.metrics.match(plain)
+    if not matches:
+        used = [t.key for t in expanded]
+        matches = lexicon.metrics.match(used)
+    topic_hits = resolve(inside["topic"])
+    family_hits = resolve(inside["family"])
+    topics = tuple(dict.fromkeys(t for h in topic_hits for t in h.payload))
+    broad = frozenset(expanded[n].key for h in (*topic_hits, *family_hits) for n in h.span)
+    person = people[0].payload if people else None
+    ask = Ask(
+        intent="unknown",
+        years=reading.years,
+        metrics=matches,
+        topics=topics,
+        family=family_hits[0].payload if family_hits else None,
+        broad_words=broad,
+        person=person,
+        words=tuple(used),
+        content=tuple(plain),
+        typed=reading.raw(content),
+        wants_target=target,
+        ranking=next((k for k in ("lowest", "highest") if k in cues), None),
+        wants_percent="percent" in cues,
+        smalltalk=talk[0].payload if talk else None,
+        cue=" ".join(words[i] for i in cues.get("yesno", ())),
+        cues=frozenset(cues),
+        followup=any(h.start == 0 or h.end >= len(tokens) - 1 for h in found["followup"]),
+        pointers=frozenset(h.payload for h in pointers),
+    )
+    return _with_intent(ask, cues, places)
+
+
+def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
+    units = places.units
+    names_place = bool(places.asked)
+    if ask.smalltalk and not (names_place or ask.names_something or ask.years):
+        return replace(ask, intent="smalltalk")
+    if ask.person and ("who" in cues or not ask.metrics):
+        return replace(ask, intent="who")
+    if not names_place and ("holders" in cues or ask.ranking) and ask.metrics:
+        return replace(ask, intent="ranking" if ask.ranking else "holders")
+    for name in ("who", "when", "theme", "yesno", "percent", "growth"):
+        if name in cues:
+            return replace(ask, intent=name)  # type: ignore[arg-type]
+    if len(units) > 1 or (names_place and len(places.asked) > 1):
+        return replace(ask, intent="compare")
+    if not names_place and ("holders" in cues or ask.ranking or "compare" in cues):
+        return replace(ask, intent="ranking" if ask.ranking else "holders")
+    if "list" in cues or ((ask.topics or ask.family) and set(ask.content) <= ask.broad_words
+                          and not specific(ask)):
+        return replace(ask, intent="list")
+    if names_place and not ask.names_something:
+        return replace(ask, intent="overview")
+    if not ask.names_something:
+        return replace(ask, intent="unknown")
+    return replace(ask, intent="figure")
+
+
+def specific(ask: Ask) -> bool:
+    """True when the best metric explains more words than the topic or family named."""
+    return bool(ask.metrics) and bool(ask.metrics[0].words - ask.broad_words)
+
+
+def _names_a_list(words: tuple[str, ...]) -> bool:
+    """``những … nào``, ``các … gì``: asking for every item of a kind."""
+    for i, word in enumerate(words):
+        if word in ("nhung", "cac") and any(w in ("nao", "gi") for w in words[i + 2:i + 6]):
+            return True
+    return False
+
+
+def _ends_as_question(words: tuple[str, ...]) -> bool:
+    """True when the question ends with ``không`` or ``chưa`` (a yes/no question)."""
+    tail = [w for w in words if w not in _TAIL_WORDS]
+    return bool(tail) and tail[-1] in _ENDINGS
+

@@ -1,0 +1,384 @@
+"""The words one knowledge base understands, indexed once: metrics, cues, topics and people."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
+
+from rapidfuzz import fuzz, process
+
+from knowledge.base import KnowledgeBase, Metric
+from knowledge.model import Fact
+from knowledge.text import Token, keys, tokenize
+
+T = TypeVar("T")
+_FUZZY_CUTOFF = 82.0
+_MIN_COVERAGE = 0.6
+# Questions repeat their words (the same metric asked of many units): matches are kept.
+_CACHE_SIZE = 50_000
+_lexicons: WeakKeyDictionary[KnowledgeBase, Lexicon] = WeakKeyDictionary()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit(Generic[T]):
+    """Where a known phrase occurs among a question's words, and what it stands for."""
+
+    start: int
+    end: int
+    payload: T
+
+    @property
+    def span(self) -> range:
+        """Word positions the phrase covers."""
+        return range(self.start, self.end)
+
+
+class PhraseSet(Generic[T]):
+    """Phrases, found among a question's words longest first.
+
+    A word typed with diacritics matches a phrase word written with them only as written
+    (``cũ`` is not ``cứ``, ``chúc`` not ``chức``); a word typed without them matches by its
+    accent-free key.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, T]]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[Token, ...], T]]] = defaultdict(list)
+        for text, payload in phrases:
+            words = tuple(tokenize(text))
+            if words:
+                self._by_first[words[0].key].append((words, payload))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda e: -len(e[0]))
+
+    def matches(self, tokens: Sequence[Token]) -> list[Hit[T]]:
+        """Every occurrence, overlapping ones too, longest first."""
+        candidates = []
+        by_first = self._by_first
+        for i, token in enumerate(tokens):
+            entries = by_first.get(token.key)
+            if entries is None:
+                continue
+            for phrase, payload in entries:
+                end = i + len(phrase)
+                if end <= len(tokens) and all(_same_word(t, w) for t, w in zip(
+                        tokens[i:end], phrase, strict=True)):
+                    candidates.append(Hit(i, end, payload))
+        candidates.sort(key=lambda h: (h.start - h.end, h.start))
+        return candidates
+
+    def find(self, tokens: Sequence[Token], skip: Iterable[int] = ()) -> list[Hit[T]]:
+        """Non-overlapping occurrences, longest first, avoiding ``skip`` positions."""
+        return resolve(self.matches(tokens), skip)
+
+
+def resolve(candidates: Iterable[Hit[T]], skip: Iterable[int] = ()) -> list[Hit[T]]:
+    """Of hits sorted longest first, those that overlap neither each other nor ``skip``."""
+    taken = set(skip)
+    hits: list[Hit[T]] = []
+    for hit in candidates:
+        if not taken.intersection(hit.span):
+            hits.append(hit)
+            taken.update(hit.span)
+    return sorted(hits, key=lambda h: h.start)
+
+
+def by_kind(hits: Iterable[Hit[tuple[str, T]]]) -> dict[str, list[Hit[T]]]:
+    """Hits of a set of tagged phrases, split by tag (order kept), payloads untagged."""
+    out: dict[str, list[Hit[T]]] = defaultdict(list)
+    for hit in hits:
+        kind, payload = hit.payload
+        out[kind].append(Hit(hit.start, hit.end, payload))
+    return out
+
+
+def _same_word(typed: Token, written: Token) -> bool:
+    if typed.key != written.key:
+        return False
+    return typed.raw.isascii() or written.raw.isascii() or typed.sig == written.sig.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class MetricMatch:
+    """A metric the question's words name, how well, and which of those words it explains."""
+
+    metric: Metric
+    score: float
+    coverage: float
+    words: frozenset[str]
+
+
+class MetricIndex:
+    """Scores metrics by how much of one of their phrasings the question's words cover.
+
+    A phrasing (label or synonym, abbreviations expanded, stopwords dropped) is a bag of words
+    weighted by rarity across the vocabulary; a question word matches a phrasing word exactly
+    or, for longer words, by a close fuzzy ratio (typos). Only phrasings that share a word with
+    the question are scored.
+    """
+
+    def __init__(self, metrics: dict[str, Metric], content: Callable[[str], tuple[str, ...]],
+                 ) -> None:
+        self.phrases: list[tuple[Metric, frozenset[str], float]] = []
+        self.labels: set[tuple[str, frozenset[str]]] = set()
+        per_word: dict[str, set[str]] = defaultdict(set)
+        bags: list[tuple[Metric, frozenset[str]]] = []
+        for metric in metrics.values():
+            for phrase in dict.fromkeys((metric.label, *metric.synonyms)):
+                bag = frozenset(content(phrase))
+                if phrase == metric.label:
+                    self.labels.add((metric.id, bag))
+                if bag:
+                    bags.append((metric, bag))
+                    for word in bag:
+                        per_word[word].add(metric.id)
+        self.weights = {w: math.log(1 + len(metrics) / len(ids)) for w, ids in per_word.items()}
+        self._containing: dict[str, list[int]] = defaultdict(list)
+        for n, (metric, bag) in enumerate(bags):
+            self.phrases.append((metric, bag, sum(self.weights[w] for w in bag)))
+            for word in bag:
+                self._containing[word].append(n)
+        self._words = sorted(self.weights)
+        self._similar: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._matches: dict[tuple[tuple[str, ...], frozenset[str] | None],
+                            tuple[MetricMatch, ...]] = {}
+
+    def knows(self, word: str) -> bool:
+        """True when a word belongs to some metric's phrasing."""
+        return word in self.weights
+
+    def match(self, words: Iterable[str], among: Iterable[str] | None = None,
+              ) -> tuple[MetricMatch, ...]:
+        """Metrics whose phrasing the words cover, best first; only ``among`` ids when given."""
+        key = (tuple(words), frozenset(among) if among is not None else None)
+        cached = self._matches.get(key)
+        if cached is None:
+            cached = self._match(*key)
+            if len(self._matches) >= _CACHE_SIZE:
+                self._matches.clear()
+            self._matches[key] = cached
+        return cached
+
+    def _match(self, words: tuple[str, ...], among: frozenset[str] | None,
+               ) -> tuple[MetricMatch, ...]:
+        similarity: dict[str, tuple[float, str]] = {}
+        for word in words:
+            for found, score in self._similar_words(word):
+                if score > similarity.get(found, (0.0, ""))[0]:
+                    similarity[found] = (score, word)
+        allowed = among
+        found: dict[int, float] = defaultdict(float)
+        hits: dict[int, list[str]] = defaultdict(list)
+        for word, (score, _) in similarity.items():
+            weight = self.weights[word] * score
+            for n in self._containing[word]:
+                found[n] += weight
+                hits[n].append(word)
+        best: dict[str, MetricMatch] = {}
+        for n, weight in found.items():
+            metric, bag, total = self.phrases[n]
+            if allowed is not None and metric.id not in allowed:
+                continue
+            coverage = weight / total
+            # One word of a longer phrasing ("bằng" of "bằng khen") is not enough to name it.
+            if coverage < _MIN_COVERAGE or len(hits[n]) < min(len(bag), 2):
+                continue
+            # A label covered whole beats a synonym covered whole (``số đảng viên``).
+            exact = coverage > 0.99 and (metric.id, bag) in self.labels
+            match = MetricMatch(metric, weight * coverage * (1.05 if exact else 1.0), coverage,
+                                frozenset(similarity[w][1] for w in hits[n]))
+            if metric.id not in best or match.score > best[metric.id].score:
+                best[metric.id] = match
+        return tuple(sorted(best.values(), key=lambda m: (-m.score, m.metric.id)))
+
+    def _similar_words(self, word: str) -> tuple[tuple[str, float], ...]:
+        if word in self.weights:
+            return ((word, 1.0),)
+        cached = self._similar.get(word)
+        if cached is None:
+            cached = ()
+            if len(word) >= 4 and word.isalpha():
+                cached = tuple(
+                    (found, 0.9 * score / 100) for found, score, _ in process.extract(
+                        word, self._words, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF,
+                        limit=3) if len(found) >= 4)
+            if len(self._similar) < _CACHE_SIZE:
+                self._similar[word] = cached
+        return cached
+
+
+def close_contenders(matches: Sequence[MetricMatch], margin: float = 0.97,
+                     ) -> tuple[MetricMatch, ...]:
+    """The best match and those scoring almost as well."""
+    if not matches:
+        return ()
+    top = matches[0].score
+    return tuple(m for m in matches if m.score >= top * margin)
+
+
+class Expander:
+    """Replaces abbreviations by the words they stand for: ``ns`` → ``ngan sach``."""
+
+    def __init__(self, abbreviations: dict[str, str]) -> None:
+        self.table = {keys(k)[0]: keys(v) for k, v in abbreviations.items() if keys(k)}
+
+    def __call__(self, words: Iterable[str]) -> tuple[str, ...]:
+        """The words with every abbreviation replaced."""
+        out: list[str] = []
+        for word in words:
+            out.extend(self.table.get(word, (word,)))
+        return tuple(out)
+
+    def tokens(self, token: Token) -> tuple[Token, ...]:
+        """One typed word, or the words its abbreviation stands for."""
+        words = self.table.get(token.key)
+        if words is None:
+            return (token,)
+        return tuple(Token(raw=w, key=w, sig=w) for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """Metrics a word names as a whole: by the head words of their label, or a kind of fact."""
+
+    name: str
+    label_head: tuple[str, ...] = ()
+    kind: str | None = None
+
+    def covers(self, fact: Fact, label: str) -> bool:
+        """True when the fact belongs to the family."""
+        if self.kind:
+            return fact.kind == self.kind
+        return keys(label)[:len(self.label_head)] == self.label_head
+
+
+class Lexicon:
+    """Everything the question stages look up, built once per knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        vocab = kb.vocabulary
+        self.stopwords = frozenset(w for s in vocab.stopwords for w in keys(s))
+        self.stop_sigs = frozenset(t.sig for s in vocab.stopwords for t in tokenize(s))
+        self.expand = Expander(vocab.abbreviations)
+        self.metrics = MetricIndex(kb.metrics, self.content_words)
+        # Cues of the whole question, tagged by what they signal, found in one pass.
+        self.cues: PhraseSet[tuple[str, str]] = PhraseSet([
+            *((p, (intent, intent)) for intent, phrases in vocab.intents.items() for p in phrases),
+            *((p, ("smalltalk", kind)) for kind, phrases in vocab.smalltalk.items()
+              for p in phrases),
+            *((p, ("pointer", kind)) for kind, phrases in vocab.pointers.items() for p in phrases),
+            *((p, ("followup", p)) for p in vocab.followup)])
+        self.families = {name: Family(name, keys(rule.get("label", "")), rule.get("kind"))
+                         for name, rule in vocab.families.items()}
+        # Words of the content that name a topic, a family or only frame the question.
+        self.content_cues: PhraseSet[tuple[str, Any]] = PhraseSet([
+            *((p, ("frame", p)) for p in vocab.frame_words),
+            *((p, ("topic", tuple(t))) for p, t in vocab.topic_words.items()),
+            *((name, ("family", family)) for name, family in self.families.items())])
+        self.former = PhraseSet((m, m) for m in vocab.former_markers)
+        # Number words by their spelling with diacritics ("sáu") and without ("sau").
+        self.number_words = {**{keys(w)[0]: n for w, n in vocab.number_words.items()},
+                             **{tokenize(w)[0].sig: n for w, n in vocab.number_words.items()}}
+        self.type_words = set(kb.gazetteer.type_words)
+        self.names_unit = kb.gazetteer.has_name
+        self.people = _people(kb.facts)
+        self.phrase_pairs = _phrase_pairs(kb.metrics.values(), self.content_words)
+        self.glued = {"".join(keys(p.short)): tuple(keys(p.short)) for p in kb.places
+                      if len(keys(p.short)) > 1}
+        self._fact_words: dict[tuple[str, bool], frozenset[str]] = {}
+        # The kind of fact each metric is curated as (``person``, ``event`` …).
+        self.kind_of = {f.metric: f.kind for f in reversed(kb.facts)}
+        self.question_words = frozenset(self._question_words(kb))
+        self.known = self.question_words | kb.gazetteer.name_words()
+
+    def fact_words(self, fact: Fact, metric: Metric | None = None) -> frozenset[str]:
+        """The words a fact is told in: its text, quote, role and detail (and its metric's)."""
+        cache_key = (fact.id, metric is not None)
+        words = self._fact_words.get(cache_key)
+        if words is None:
+            texts = [fact.text, fact.quote, fact.role, fact.detail]
+            if metric is not None:
+                texts += [metric.label, *metric.synonyms]
+            words = frozenset(self.expand(keys(" ".join(t for t in texts if t))))
+            self._fact_words[cache_key] = words
+        return words
+
+    def content_words(self, phrase: str) -> tuple[str, ...]:
+        """The words of a written phrase that carry meaning, abbreviations expanded."""
+        return self.expand(t.key for t in tokenize(phrase) if t.sig not in self.stop_sigs)
+
+    def stop_positions(self, tokens: Sequence[Token]) -> frozenset[int]:
+        """Positions of words that carry no topic.
+
+        A word typed with diacritics is a stopword only as written (``thì``, not ``thị``); one
+        typed without them is, unless it pairs with a neighbour inside a metric's phrasing
+        (``co thi dua`` is "cờ thi đua").
+        """
+        keys_ = [self.expand((t.key,))[0] for t in tokens]
+        stop = set()
+        for i, token in enumerate(tokens):
+            if not token.raw.isascii():
+                if token.sig in self.stop_sigs:
+                    stop.add(i)
+                continue
+            if token.key not in self.stopwords:
+                continue
+            paired = (i > 0 and (keys_[i - 1], keys_[i]) in self.phrase_pairs) or (
+                i + 1 < len(tokens) and (keys_[i], keys_[i + 1]) in self.phrase_pairs)
+            if not paired:
+                stop.add(i)
+        return frozenset(stop)
+
+    def _question_words(self, kb: KnowledgeBase) -> Iterable[str]:
+        """Words of metrics, cues, topics and stopwords: the words that are not place names."""
+        yield from self.metrics.weights
+        yield from self.stopwords
+        yield from self.expand.table
+        yield from (w for phrase in kb.vocabulary.topic_words for w in keys(phrase))
+        yield from (w for phrases in kb.vocabulary.intents.values() for p in phrases
+                    for w in keys(p))
+        yield from (w for phrases in kb.vocabulary.smalltalk.values() for p in phrases
+                    for w in keys(p))
+        yield from (w for k in self.type_words for w in k)
+
+
+def lexicon_of(kb: KnowledgeBase) -> Lexicon:
+    """The lexicon of a knowledge base, built once."""
+    lexicon = _lexicons.get(kb)
+    if lexicon is None:
+        lexicon = _lexicons[kb] = Lexicon(kb)
+    return lexicon
+
+
+def person_names(fact: Fact) -> list[str]:
+    """The names a person fact gives (``text`` may list several, comma-separated)."""
+    return [n.strip() for n in (fact.text or "").split(",") if n.strip()]
+
+
+def _people(facts: Iterable[Fact]) -> PhraseSet[str]:
+    """Full names of people, and their last two words ("Tố Nga"), mapped to the full name."""
+    entries: list[tuple[str, str]] = []
+    for fact in facts:
+        if fact.kind != "person":
+            continue
+        for name in person_names(fact):
+            entries.append((name, name))
+            words = name.split()
+            if len(words) >= 3:
+                entries.append((" ".join(words[-2:]), name))
+    return PhraseSet(entries)
+
+
+def _phrase_pairs(metrics: Iterable[Metric], content: Callable[[str], tuple[str, ...]],
+                  ) -> frozenset[tuple[str, str]]:
+    """Consecutive meaningful word pairs of metric phrasings: ``an sinh`` of ``an sinh xã hội``."""
+    pairs: set[tuple[str, str]] = set()
+    for metric in metrics:
+        for phrase in (metric.label, *metric.synonyms):
+            pairs.update(itertools.pairwise(content(phrase)))
+    return frozenset(pairs)
+

@@ -1,0 +1,188 @@
+"""Stage 2, places: the units a question names, on either map, resolved to those with facts.
+
+A unit is answered from its own facts only. A current ward without facts is traced to the
+former districts it was formed from; a former province resolves to its own former districts;
+a name shared by several units with facts is asked back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from knowledge.base import KnowledgeBase
+from knowledge.gazetteer import Mention
+from knowledge.lexicon import Lexicon
+from knowledge.model import District, Place, Province, Ward
+from knowledge.read import Reading
+
+Resolution = Literal["unit", "no_data", "ambiguous", "ward", "nowhere", "province"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceAsked:
+    """One place the question names and what it resolves to.
+
+    ``unit``: ``places`` holds the one unit with facts. ``no_data``: real units without facts
+    (namesakes). ``ambiguous``: several units with facts it could mean. ``ward``: a current
+    ward without facts, ``origins`` the former districts it came from. ``nowhere``: not in the
+    provinces named (``places``: those provinces). ``province``: a province without facts of
+    its own, ``origins`` its former districts with facts.
+    """
+
+    kind: Resolution
+    typed: str
+    places: tuple[Place, ...] = ()
+    origins: tuple[District, ...] = ()
+    namesakes: tuple[Place, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """What the question says about places."""
+
+    asked: tuple[PlaceAsked, ...]
+    provinces: tuple[Province, ...]
+    used: frozenset[int]
+    mentions: tuple[Mention, ...] = ()
+
+    @property
+    def units(self) -> tuple[Place, ...]:
+        """The units with facts the question names, in order."""
+        return tuple(dict.fromkeys(p for a in self.asked if a.kind == "unit" for p in a.places))
+
+    @property
+    def problem(self) -> PlaceAsked | None:
+        """The first place that cannot be answered as a unit with facts (asked back or told)."""
+        return next((a for a in self.asked if a.kind in ("ambiguous", "ward", "nowhere",
+                                                           "province")), None)
+
+    @property
+    def without_data(self) -> tuple[PlaceAsked, ...]:
+        """Real units named that have no facts."""
+        return tuple(a for a in self.asked if a.kind == "no_data")
+
+
+def find_places(reading: Reading, kb: KnowledgeBase, lexicon: Lexicon) -> Places:
+    """The places a read question names, each resolved."""
+    gazetteer = kb.gazetteer
+    mentions = [m for m in gazetteer.find(reading.tokens, skip=reading.year_at)
+                if _typed_as_place(m, lexicon) or not reading.is_phrase_not_place(
+                    m.span, ward_only=not (m.districts or m.provinces))]
+    if not any(m.districts or m.wards for m in mentions):
+        ignore = set(reading.year_at) | set(reading.people_at) | {
+            i for m in mentions for i in m.span} | {
+            i for i, w in enumerate(reading.words) if w in lexicon.question_words}
+        fuzzy = gazetteer.find_fuzzy(reading.tokens, ignore)
+        if fuzzy is not None:
+            mentions = sorted([*mentions, fuzzy], key=lambda m: m.start)
+    return _Resolver(kb, tuple(mentions)).resolve()
+
+
+class _Resolver:
+    """Applies the place rules to the mentions of one question."""
+
+    def __init__(self, kb: KnowledgeBase, mentions: tuple[Mention, ...]) -> None:
+        self.kb = kb
+        self.mentions = mentions
+        qualifiers = [m for m in mentions if _is_province_qualifier(m, mentions)]
+        self.qualifiers = qualifiers
+        self.provinces = tuple(dict.fromkeys(p for m in qualifiers for p in m.provinces))
+        # Province names a unit may carry to lie in the named provinces, former or current.
+        self.province_names = {name for p in self.provinces
+                               for name in (p.name, p.now, *p.absorbed) if name}
+        self.places = [m for m in mentions if (m.districts or m.wards) and m not in qualifiers]
+
+    def resolve(self) -> Places:
+        used = frozenset(i for m in self.mentions for i in m.span)
+        if not self.places:
+            asked = tuple(self._province(p, m) for m in self.qualifiers for p in m.provinces
+                          if p in self.provinces)
+            return Places(_first_per_typed(asked), self.provinces, used, self.mentions)
+        return Places(tuple(self._one(m) for m in self.places), self.provinces, used,
+                      self.mentions)
+
+    def _one(self, mention: Mention) -> PlaceAsked:
+        if _is_ward_mention(mention):
+            return self._ward(mention)
+        found = self._in_provinces(mention.districts)
+        if not found and any(self._ward_in_provinces(w) for w in mention.wards):
+            return self._ward(mention)
+        if not found:
+            return PlaceAsked("nowhere", mention.typed, self.provinces)
+        with_facts = [d for d in found if self._has_facts(d)]
+        if len(with_facts) > 1:
+            return PlaceAsked("ambiguous", mention.typed, tuple(with_facts))
+        if with_facts:
+            others = tuple(d for d in found if d is not with_facts[0])
+            return PlaceAsked("unit", mention.typed, (with_facts[0],), namesakes=others)
+        return PlaceAsked("no_data", mention.typed, found)
+
+    def _ward(self, mention: Mention) -> PlaceAsked:
+        wards = [w for w in mention.wards if self._ward_in_provinces(w)]
+        if not wards:
+            return PlaceAsked("nowhere", mention.typed, self.provinces)
+        with_facts = [w for w in wards if self._has_facts(w)]
+        if len(with_facts) == 1 and (len(wards) == 1 or mention.level == "ward"):
+            return PlaceAsked("unit", mention.typed, (with_facts[0],))
+        if len(wards) > 1:
+            return PlaceAsked("ambiguous", mention.typed, tuple(wards))
+        ward = wards[0]
+        return PlaceAsked("ward", mention.typed, (ward,), origins=formed_from(self.kb, ward))
+
+    def _province(self, province: Province, mention: Mention) -> PlaceAsked:
+        if self._has_facts(province):
+            return PlaceAsked("unit", mention.typed, (province,))
+        # A former province resolves to its own former districts only.
+        names = {province.name, *province.absorbed} if province.current else {province.name}
+        inside = tuple(p for p in self.kb.places if isinstance(p, District)
+                       and p.province in names)
+        return PlaceAsked("province", mention.typed, (province,), origins=inside)
+
+    def _has_facts(self, place: Place) -> bool:
+        return place.key in self.kb.by_place
+
+    def _in_provinces(self, districts: tuple[District, ...]) -> tuple[District, ...]:
+        """The districts in the named provinces; those in a province named as it was, if any."""
+        if not self.provinces:
+            return districts
+        inside = tuple(d for d in districts if d.province in self.province_names)
+        named = {p.name for p in self.provinces}
+        return tuple(d for d in inside if d.province in named) or inside
+
+    def _ward_in_provinces(self, ward: Ward) -> bool:
+        return not self.provinces or ward.province in self.province_names
+
+
+def formed_from(kb: KnowledgeBase, ward: Ward) -> tuple[District, ...]:
+    """The former districts a current ward was formed from."""
+    districts = kb.gazetteer.districts
+    return tuple(districts[code] for code, _ in ward.formed_from if code in districts)
+
+
+def _typed_as_place(mention: Mention, lexicon: Lexicon) -> bool:
+    """True when a type word comes with the name (``Quận 6``, ``phường An Sinh``)."""
+    return mention.type_word is not None or any(
+        mention.name_key[:n] in lexicon.type_words for n in (1, 2))
+
+
+def _is_ward_mention(mention: Mention) -> bool:
+    return bool(mention.wards) and (not mention.districts or mention.level == "ward")
+
+
+def _is_province_qualifier(mention: Mention, mentions: tuple[Mention, ...]) -> bool:
+    """A province name that narrows down the other places named (``Hoàng Mai Nghệ An``)."""
+    if not mention.provinces or mention.level in ("district", "ward"):
+        return False
+    if not (mention.districts or mention.wards):
+        return True
+    return any(other is not mention and (other.districts or other.wards) for other in mentions)
+
+
+def _first_per_typed(asked: tuple[PlaceAsked, ...]) -> tuple[PlaceAsked, ...]:
+    """One resolution per province named: the one with facts, else the first."""
+    out: dict[str, PlaceAsked] = {}
+    for item in asked:
+        if item.typed not in out or (item.kind == "unit" and out[item.typed].kind != "unit"):
+            out[item.typed] = item
+    return tuple(out.values())

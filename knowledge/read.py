@@ -1,0 +1,183 @@
+"""Stage 1, reading: a question's words as typed, repaired for phone typing, and its years.
+
+Repairs are extra readings, never in place of what was typed: a word is decoded from Telex or
+VNI leftovers ("binhf", "d9a3ng") only when it is not a word the knowledge base knows and its
+decoding is; "Q06", "Quận Sáu" and "District 6" read as Quận 6; "hoangmai" as "hoang mai" for
+the names of units with data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from knowledge.lexicon import Hit, Lexicon
+from knowledge.text import Token, tokenize
+
+MAX_TOKENS = 120
+_YEAR = re.compile(r"^(19|20)\d{2}$")
+_SHORT_YEAR = re.compile(r"^[1-4]\d$")
+# Initial consonants, longest first: a Telex tone key after them is a tone, not a letter.
+_INITIALS = ("ngh", "ng", "nh", "gh", "gi", "kh", "ph", "qu", "th", "tr", "ch", "b", "c", "d",
+             "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x")
+_TELEX_MARKS = re.compile(r"[sfrxjw]|aa|ee|oo|dd")
+_SYLLABLE = re.compile(r"^[bcdghklmnpqrstvx]*[aeiouy]+(c|ch|m|n|ng|nh|p|t)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A question's words, repaired, with its years and where places cannot be named.
+
+    ``people_at``: positions of people's names; ``pairs_at``: starts of word pairs found inside
+    a metric's phrasing; ``stop``: positions of words that carry no topic.
+    """
+
+    text: str
+    tokens: tuple[Token, ...]
+    years: tuple[int, ...]
+    year_at: frozenset[int]
+    former_at: frozenset[int]
+    people_at: frozenset[int]
+    pairs_at: frozenset[int]
+    stop: frozenset[int]
+    people: tuple[Hit[str], ...]
+    truncated: bool
+
+    def is_phrase_not_place(self, span: range, ward_only: bool) -> bool:
+        """True when the words are a person's name, or a metric's words read as a ward.
+
+        For a ward or commune: a pair of the words within the span is inside a metric's phrasing
+        (``AN SINH`` of "thăm tặng quà an sinh"), or a one-word name pairs with its neighbour.
+        """
+        if self.people_at.intersection(span):
+            return True
+        if not ward_only:
+            return False
+        if len(span) == 1:
+            return span.start in self.pairs_at or span.start - 1 in self.pairs_at
+        return any(i in self.pairs_at for i in span[:-1])
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The accent-free key of every word."""
+        return tuple(t.key for t in self.tokens)
+
+    def raw(self, positions: range | list[int]) -> str:
+        """The words at ``positions`` as the user typed them."""
+        return " ".join(self.tokens[i].raw for i in positions)
+
+
+def read(text: str, lexicon: Lexicon) -> Reading:
+    """Read one question."""
+    tokens = tokenize(text)
+    truncated = len(tokens) > MAX_TOKENS
+    tokens = _repair(tokens[:MAX_TOKENS], lexicon)
+    words = [t.key for t in tokens]
+    former = {i for hit in lexicon.former.find(tokens) for i in hit.span}
+    year_at = {i: year for i, t in enumerate(tokens) if (year := _year(tokens, i, lexicon))}
+    people = tuple(lexicon.people.find(tokens))
+    stop = lexicon.stop_positions(tokens)
+    people_at = {i for hit in people for i in hit.span}
+    return Reading(
+        text=text,
+        tokens=tuple(tokens),
+        years=tuple(dict.fromkeys(y for i, y in year_at.items() if i not in former)),
+        year_at=frozenset(year_at),
+        former_at=frozenset(former - set(year_at)) | frozenset(i for i in year_at if i in former),
+        people_at=frozenset(people_at),
+        pairs_at=frozenset(_metric_pairs(words, stop, lexicon)),
+        stop=stop,
+        people=people,
+        truncated=truncated,
+    )
+
+
+def _repair(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
+    out: list[Token] = []
+    for token in tokens:
+        glued = lexicon.glued.get(token.key)
+        if glued and token.key not in lexicon.known:
+            out.extend(Token(raw=w, key=w, sig=w) for w in glued)
+            continue
+        out.append(_decoded(token, lexicon))
+    for i, token in enumerate(out):
+        if (token.key.isdigit() or token.key in lexicon.number_words) and _after_type_word(
+                out, i, lexicon):
+            number = _place_number(out, i, lexicon)
+            if number is not None:
+                out[i] = replace(token, key=number, sig=number)
+    return out
+
+
+def _decoded(token: Token, lexicon: Lexicon) -> Token:
+    """The token with its Telex or VNI leftovers decoded, when that makes a known word."""
+    if token.key in lexicon.known or not token.raw.isascii():
+        return token
+    for decode in (_vni_key, _telex_key):
+        key = decode(token.key)
+        if key and key != token.key and key in lexicon.known:
+            return replace(token, key=key, sig=key)
+    return token
+
+
+def _vni_key(word: str) -> str | None:
+    """``d9a3ng`` → ``dang``: VNI tone and mark digits dropped (``d9`` is đ)."""
+    if not re.search(r"[a-z][1-9]", word):
+        return None
+    plain = re.sub(r"[1-9]", "", word.replace("d9", "d"))
+    return plain if plain.isalpha() and _SYLLABLE.match(plain) else None
+
+
+def _telex_key(word: str) -> str | None:
+    """``ddangr`` → ``dang``, ``trwng`` → ``trung``: Telex marks dropped from the rhyme."""
+    if not word.isalpha() or not _TELEX_MARKS.search(word):
+        return None
+    if word.startswith("dd"):
+        word = word[1:]
+    initial = next((c for c in _INITIALS if word.startswith(c)), "")
+    rhyme = word[len(initial):]
+    rhyme = re.sub(r"(?<=[aou])w", "", rhyme).replace("w", "u")
+    rhyme = re.sub(r"[sfrxj]", "", rhyme)
+    rhyme = re.sub(r"(aa|ee|oo)", lambda m: m.group()[0], rhyme)
+    plain = initial + rhyme
+    return plain if _SYLLABLE.match(plain) else None
+
+
+def _after_type_word(tokens: list[Token], i: int, lexicon: Lexicon) -> bool:
+    return any(i - size >= 0 and tuple(t.key for t in tokens[i - size:i]) in lexicon.type_words
+               for size in (1, 2))
+
+
+def _place_number(tokens: list[Token], i: int, lexicon: Lexicon) -> str | None:
+    """``06`` → ``6``; ``sáu`` → ``6`` unless the words name a unit (``Quận Ba Đình``)."""
+    key = tokens[i].key
+    if key.isdigit():
+        return key.lstrip("0") if key.startswith("0") and key.strip("0") else None
+    number = lexicon.number_words.get(tokens[i].sig if not tokens[i].raw.isascii() else key)
+    if number is None or (i + 1 < len(tokens) and _YEAR.match(tokens[i + 1].key)):
+        return None
+    spans = [(i - 1, i + 1), (i - 2, i + 1), (i, i + 2), (i, i + 3)]
+    if any(start >= 0 and lexicon.names_unit(tuple(t.key for t in tokens[start:end]))
+           for start, end in spans if end <= len(tokens)):
+        return None
+    return str(number)
+
+
+def _year(tokens: list[Token], i: int, lexicon: Lexicon) -> int | None:
+    """A year: four digits, or two after ``năm`` or ending the question (``hm thu ns 22``)."""
+    key = tokens[i].key
+    if _YEAR.match(key):
+        return int(key)
+    if not _SHORT_YEAR.match(key) or _after_type_word(tokens, i, lexicon):
+        return None
+    after_nam = i > 0 and tokens[i - 1].key == "nam"
+    if after_nam or (i == len(tokens) - 1 and i > 0 and not tokens[i - 1].key.isdigit()):
+        return 2000 + int(key)
+    return None
+
+
+def _metric_pairs(words: list[str], stop: frozenset[int], lexicon: Lexicon) -> set[int]:
+    """Starts of adjacent word pairs that occur inside a metric's phrasing (``an sinh``)."""
+    return {i for i in range(len(words) - 1) if i not in stop and i + 1 not in stop
+            and (lexicon.expand((words[i],))[-1], lexicon.expand((words[i + 1],))[0])
+            in lexicon.phrase_pairs}

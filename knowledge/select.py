@@ -1,0 +1,427 @@
+"""Stage 4, select: the facts that answer a question, or why none do.
+
+A figure is only selected for the unit, year and metric the question names. When the unit
+lacks the metric, or the year, the selection says so with what exists instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from knowledge.base import KnowledgeBase, Metric
+from knowledge.intent import Ask, Intent, specific
+from knowledge.lexicon import Lexicon, MetricMatch, close_contenders
+from knowledge.model import FIGURE_KINDS, Fact, Place
+from knowledge.places import PlaceAsked, Places
+
+MAX_LINES = 8
+_KIND_OF_INTENT = {"who": ("person",), "when": ("event",), "theme": ("theme",)}
+_NEARLY = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Smalltalk:
+    """A greeting, thanks, goodbye or a question about the bot itself."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceProblem:
+    """A place that cannot be answered as one unit with facts, and the question's other words."""
+
+    asked: PlaceAsked
+    rest: str
+
+
+@dataclass(frozen=True, slots=True)
+class WhichPlace:
+    """A metric or topic asked without a unit: the units that have it."""
+
+    what: str
+    holders: tuple[Place, ...]
+    metric: Metric | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotUnderstood:
+    """Nothing in the question names a unit, a metric, a topic or a person."""
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """Nothing answers the question: what was asked, and what exists instead.
+
+    ``what`` names what was asked (a metric label, a topic or the user's own words);
+    ``years`` the years asked; ``have_years`` the years that exist for it at ``place``;
+    ``holders`` other units that have it.
+    """
+
+    place: Place | None
+    what: str | None = None
+    years: tuple[int, ...] = ()
+    have_years: tuple[int, ...] = ()
+    holders: tuple[Place, ...] = ()
+    unknown: tuple[PlaceAsked, ...] = ()
+    people: bool = False
+    metric: Metric | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Facts that answer the question, how to present them, and what was left out."""
+
+    intent: Intent
+    facts: tuple[Fact, ...]
+    title: str | None = None
+    more: int = 0
+    metric: Metric | None = None
+    places: tuple[Place, ...] = ()
+    year_note: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """A unit asked about as a whole: one headline figure per topic."""
+
+    place: Place
+    facts: tuple[Fact, ...]
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Units ordered on one metric, by value or by percent."""
+
+    metric: Metric
+    rows: tuple[Fact, ...]
+    by_percent: bool
+    lowest: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One metric side by side for several units; ``missing`` the units without it."""
+
+    metric: Metric | None
+    facts: tuple[Fact, ...]
+    missing: tuple[Place, ...] = ()
+    unknown: tuple[PlaceAsked, ...] = ()
+    places: tuple[Place, ...] = ()
+    years: tuple[int, ...] = ()
+
+
+Selection = (Smalltalk | PlaceProblem | WhichPlace | NotUnderstood | Missing | Found | Overview
+             | Ranking | Comparison)
+
+
+@dataclass
+class Selector:
+    """Applies the selection rules to one question."""
+
+    kb: KnowledgeBase
+    lexicon: Lexicon
+    ask: Ask
+    places: Places
+    rest_text: str = ""
+    _reviewed: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def select(self) -> Selection:
+        """What answers the question, or why nothing does."""
+        ask, places = self.ask, self.places
+        if ask.intent == "smalltalk":
+            return Smalltalk(ask.smalltalk or "greeting")
+        if places.problem is not None:
+            return PlaceProblem(places.problem, self.rest_text)
+        units = places.units
+        if ask.intent == "compare" or len(units) + len(places.without_data) > 1:
+            return self._compare(units)
+        if not units and places.without_data:
+            return Missing(None, self._what(), ask.years, unknown=places.without_data)
+        if not units:
+            return self._no_place()
+        return self._one(units[0])
+
+    # -- no unit named ------------------------------------------------------------------------
+
+    def _no_place(self) -> Selection:
+        ask = self.ask
+        if ask.person or ask.intent in ("who", "when", "theme"):
+            return self._kind_facts(self.kb.places)
+        if ask.intent in ("holders", "ranking") and ask.metrics:
+            return self._ranking_or_holders()
+        if ask.metrics:
+            metric = ask.metrics[0].metric
+            return WhichPlace(metric.label, self._holders(metric), metric)
+        if ask.topics:
+            holders = tuple(p for p in self.kb.places if set(self.kb.topics_of(p))
+                            & set(ask.topics))
+            return WhichPlace(", ".join(t.lower() for t in ask.topics), holders)
+        return NotUnderstood()
+
+    def _ranking_or_holders(self) -> Selection:
+        ask = self.ask
+        metric = ask.metrics[0].metric
+        facts = [f for p in self._holders(metric) for f in self._narrowed(
+            self._in_years(self.kb.facts_of(p, metric.id)))]
+        if not facts:
+            return Missing(None, metric.label, ask.years, holders=self._holders(metric),
+                           metric=metric)
+        if ask.intent == "holders" and not ask.ranking:
+            return Found("holders", tuple(facts), metric.label, metric=metric)
+        by_percent = ask.wants_percent or not any(f.number is not None for f in facts)
+        rows = [f for f in facts if (f.percent_number if by_percent else f.number) is not None]
+        latest: dict[str, Fact] = {}
+        for fact in rows:
+            if fact.place.key not in latest or fact.year > latest[fact.place.key].year:
+                latest[fact.place.key] = fact
+        if not latest:
+            return Found("holders", tuple(facts), metric.label, metric=metric)
+        ordered = sorted(latest.values(), key=lambda f: (
+            f.percent_number if by_percent else f.number) or 0.0,
+            reverse=ask.ranking != "lowest")
+        return Ranking(metric, tuple(ordered), by_percent, ask.ranking == "lowest")
+
+    # -- several units --------------------------------------------------------------------------
+
+    def _compare(self, units: tuple[Place, ...]) -> Selection:
+        ask = self.ask
+        unknown = self.places.without_data
+        match = self._best_shared(units)
+        if match is None:
+            return Comparison(None, (), unknown=unknown, places=units, years=ask.years)
+        metric = match.metric
+        facts: list[Fact] = []
+        missing: list[Place] = []
+        for place in units:
+            figures = [f for f in self.kb.facts_of(place, metric.id) if f.kind in FIGURE_KINDS]
+            in_years = self._in_years(figures)
+            found = self._narrowed(in_years if in_years or not ask.years_soft else figures)
+            if found:
+                facts.extend(found[:MAX_LINES])
+            else:
+                missing.append(place)
+        return Comparison(metric, tuple(facts), tuple(missing), unknown, units, ask.years)
+
+    def _best_shared(self, units: Sequence[Place]) -> MetricMatch | None:
+        """The metric asked, preferring one that the units compared have."""
+        matches = self.ask.metrics
+        if not matches:
+            return None
+        having = [m for m in close_contenders(matches)
+                  if any(self.kb.facts_of(p, m.metric.id) for p in units)]
+        return having[0] if having else matches[0]
+
+    # -- one unit -------------------------------------------------------------------------------
+
+    def _one(self, place: Place) -> Selection:
+        ask = self.ask
+        if ask.intent == "overview":
+            return self._overview(place)
+        if ask.intent in ("who", "when", "theme") or ask.person:
+            return self._kind_facts((place,))
+        if ask.intent == "list" and (ask.family or ask.topics or not ask.metrics):
+            return self._listed(place)
+        if not ask.metrics:
+            if ask.intent == "list":
+                return self._listed(place)
+            return Missing(place, self._what(), ask.years,
+                           have_years=self.kb.years_of(place))
+        return self._figures(place)
+
+    def _figures(self, place: Place) -> Selection:
+        ask = self.ask
+        own = self._own_matches(place)
+        if not own:
+            metric = ask.metrics[0].metric
+            return Missing(place, metric.label, ask.years,
+                           holders=tuple(p for p in self._holders(metric) if p != place),
+                           metric=metric)
+        facts = [f for m in own for f in self.kb.facts_of(place, m.metric.id)]
+        figures = [f for f in facts if f.kind in FIGURE_KINDS]
+        if not figures:
+            kind = facts[0].kind
+            intent = {"person": "who", "event": "when", "theme": "theme"}[kind]
+            return replace(self, ask=replace(ask, intent=intent))._kind_facts((place,))
+        if ask.intent == "list":
+            return self._listed(place, topics=tuple(dict.fromkeys(m.metric.topic for m in own)))
+        facts = figures
+        if ask.wants_target and any(f.kind == "target" for f in facts):
+            facts = [f for f in facts if f.kind == "target"]
+        metric = own[0].metric
+        in_years, note = self._years_or_only(facts)
+        if not in_years:
+            return Missing(place, metric.label, ask.years,
+                           have_years=tuple(sorted({f.year for f in facts})), metric=metric)
+        chosen = self._narrowed(in_years)
+        return Found(ask.intent, tuple(_ordered(chosen)[:MAX_LINES + 2]), metric=metric,
+                     places=(place,), year_note=note)
+
+    def _own_matches(self, place: Place) -> list[MetricMatch]:
+        """The metrics asked that the unit has: the best ones, or one nearly as good."""
+        ask = self.ask
+        have = {f.metric for f in self.kb.by_place.get(place.key, ())}
+        best = close_contenders(ask.metrics)
+        own = [m for m in best if m.metric.id in have]
+        if own:
+            return own
+        restricted = self.lexicon.metrics.match(ask.words, among=have)
+        top = ask.metrics[0].score
+        return [m for m in close_contenders(restricted) if m.score >= top * _NEARLY]
+
+    def _listed(self, place: Place, topics: tuple[str, ...] = ()) -> Selection:
+        """The facts of a family or topic for the unit and year, grouped and capped."""
+        ask = self.ask
+        facts = [f for f in self.kb.by_place.get(place.key, ()) if f.kind in FIGURE_KINDS
+                 or f.kind == "theme"]
+        named: list[str] = []
+        if ask.family and (not topics or not specific(ask)):
+            family = ask.family
+            facts = [f for f in facts if family.covers(f, self.kb.metrics[f.metric].label)]
+            named.append(family.name)
+        wanted = topics or ask.topics
+        if not wanted and not named:
+            wanted = tuple(dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
+        if wanted:
+            facts = [f for f in facts if self.kb.metrics[f.metric].topic in wanted]
+            named.append(", ".join(t.lower() for t in wanted))
+        title = " về ".join(named) or None
+        if ask.wants_target and any(f.kind == "target" for f in facts):
+            facts = [f for f in facts if f.kind == "target"]
+        if not facts:
+            return Missing(place, title or self._what(), ask.years,
+                           have_years=self.kb.years_of(place))
+        in_years, note = self._years_or_only(facts)
+        if not in_years:
+            return Missing(place, title, ask.years,
+                           have_years=tuple(sorted({f.year for f in facts})))
+        ordered = _ordered(in_years)
+        return Found("list", tuple(ordered[:MAX_LINES]), title, max(0, len(ordered) - MAX_LINES),
+                     places=(place,), year_note=note)
+
+    def _overview(self, place: Place) -> Selection:
+        facts = [f for f in self.kb.by_place.get(place.key, ()) if f.kind in FIGURE_KINDS]
+        in_years = self._in_years(facts) or facts
+        headline: dict[str, Fact] = {}
+        for fact in in_years:
+            headline.setdefault(self.kb.metrics[fact.metric].topic, fact)
+        return Overview(place, tuple(headline.values())[:MAX_LINES - 2], self.kb.topics_of(place))
+
+    # -- people, dates and themes -----------------------------------------------------------------
+
+    def _kind_facts(self, places: Sequence[Place]) -> Selection:
+        """People (by role, position or name), dates of events, or themes in their own words."""
+        ask = self.ask
+        kinds = _KIND_OF_INTENT.get(ask.intent, ("person",))
+        pool = [f for p in places for f in self.kb.by_place.get(p.key, ()) if f.kind in kinds]
+        if ask.person:
+            pool = [f for f in pool if ask.person in (f.text or "")]
+        everything = pool
+        pool = self._in_years(pool)
+        in_pool = {f.metric for f in everything}
+        named = close_contenders(self.lexicon.metrics.match(ask.words, among=in_pool)) \
+            if ask.words else tuple(m for m in close_contenders(ask.metrics)
+                                    if m.metric.id in in_pool)
+        best = ask.metrics[0] if ask.metrics else None
+        note = None
+        if named and (named[0].coverage > 0.99 or best is None
+                      or named[0].metric is best.metric):
+            ids = {m.metric.id for m in named}
+            pool = [f for f in pool if f.metric in ids]
+            if not pool and ask.years_soft:
+                pool, note = self._years_or_only(
+                    [f for f in everything if f.metric in ids])
+        elif best and best.coverage > 0.99 and self.lexicon.kind_of.get(best.metric.id) in kinds:
+            pool = []
+        if not pool:
+            one = places[0] if len(places) == 1 else None
+            what = best.metric.label if best else self._what()
+            return Missing(one, what, ask.years, have_years=self.kb.years_of(one) if one else (),
+                           people=ask.intent == "who" or bool(ask.person))
+        chosen = self._best_by_words(pool)
+        intent = ask.intent if ask.intent in ("who", "when", "theme") else "who"
+        return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=tuple(places),
+                     year_note=note)
+
+
+    def _best_by_words(self, facts: Sequence[Fact]) -> list[Fact]:
+        """The facts whose metric, role, detail or text share the most words with the question."""
+        words = set(self.ask.words)
+        if not words:
+            return list(facts)
+        scored = [(self._overlap(f, words), f) for f in facts]
+        top = max(score for score, _ in scored)
+        if top <= 0:
+            return list(facts)
+        return [f for score, f in scored if score >= top]
+
+    def _overlap(self, fact: Fact, words: set[str]) -> float:
+        hits = words & self.lexicon.fact_words(fact, self.kb.metrics[fact.metric])
+        return sum(self.lexicon.metrics.weights.get(w, 1.0) for w in hits)
+
+    # -- building blocks ------------------------------------------------------------------------
+
+    def _in_years(self, facts: Iterable[Fact]) -> list[Fact]:
+        """The facts of the years asked (all when none is asked).
+
+        A person, event or theme also matches the year its report reviews ("Bí thư … lúc
+        tổng kết năm 2021" is a fact of the 2022 ceremony).
+        """
+        years = set(self.ask.years)
+        facts = list(facts)
+        if not years:
+            return facts
+        return [f for f in facts if f.year in years
+                or (f.kind not in FIGURE_KINDS and self._reviewed_years(f) & years)]
+
+    def _years_or_only(self, facts: list[Fact]) -> tuple[list[Fact], int | None]:
+        """The facts of the years asked, or of the unit's only year for a carried one.
+
+        A year carried from the conversation that the unit lacks gives the facts of its only
+        year, and the year asked, to say so.
+        """
+        in_years = self._in_years(facts)
+        if in_years or not self.ask.years_soft:
+            return in_years, None
+        years = {f.year for f in facts}
+        if len(years) == 1:
+            return list(facts), self.ask.years[0]
+        return [], None
+
+    def _reviewed_years(self, fact: Fact) -> frozenset[int]:
+        source = fact.source.id
+        if source not in self._reviewed:
+            self._reviewed[source] = frozenset(
+                f.year for f in self.kb.by_place.get(fact.place.key, ())
+                if f.source.id == source and f.kind in ("result", "award"))
+        return self._reviewed[source]
+
+    def _narrowed(self, facts: list[Fact]) -> list[Fact]:
+        """Facts whose own words carry the question's qualifiers (``hạng Nhất``), if any do."""
+        rest = set(self.ask.rest)
+        if not rest or len(facts) < 2:
+            return facts
+        scored = [(len(rest & self.lexicon.fact_words(f)), f) for f in facts]
+        top = max(score for score, _ in scored)
+        return [f for score, f in scored if score == top] if top else facts
+
+    def _holders(self, metric: Metric) -> tuple[Place, ...]:
+        return tuple(p for p in self.kb.places if self.kb.facts_of(p, metric.id))
+
+    def _what(self) -> str | None:
+        """What was asked, in the user's own words when no metric was recognised."""
+        ask = self.ask
+        if ask.metrics:
+            return ask.metrics[0].metric.label
+        if ask.family:
+            return ask.family.name
+        if ask.topics:
+            return ", ".join(t.lower() for t in ask.topics)
+        return ask.typed or None
+
+
+def _ordered(facts: Iterable[Fact]) -> list[Fact]:
+    """Results before targets, then by year; otherwise as curated."""
+    return sorted(facts, key=lambda f: (f.year, f.kind == "target"))
+
