@@ -256,7 +256,7 @@ def _filter_by_spelling(entries: list[tuple[Place, str]], typed: Sequence[Token]
         if not capitalised:
             entries = [(p, via) for p, via in entries if not isinstance(p, Ward)]
     if any(t.has_diacritics for t in typed):
-        typed_sig = signature(" ".join(t.raw for t in typed))
+        typed_sig = " ".join(t.sig for t in typed)
         entries = [(p, via) for p, via in entries
                    if via == "alias" or typed_sig in (_name_sig(p.short), _name_sig(p.name))]
     return entries

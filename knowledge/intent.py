@@ -20,6 +20,8 @@ Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "wh
 _CUE_ORDER = ("yesno", "percent", "growth", "who", "when", "theme", "holders", "highest",
               "lowest", "compare", "list")
 _ENDINGS = ("khong", "chua")
+# Cues that only mean something when no unit is named ("quận nào … cao nhất").
+_UNIT_FREE = frozenset(("holders", "highest", "lowest"))
 _TAIL_WORDS = frozenset(("a", "vay", "nhi", "nhe", "ha", "the", "nhe", "ban", "bot", "ad", "day"))
 
 
@@ -77,6 +79,8 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     taken.update(i for hit in (*talk, *pointers) for i in hit.span)
     cues: dict[str, list[int]] = {}
     for name in _CUE_ORDER:
+        if name in _UNIT_FREE and places.asked:
+            continue
         hits = resolve(found[name], taken)
         if name == "yesno" and not _ends_as_question(words):
             hits = []
@@ -92,12 +96,14 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     expanded = [t for i in content for t in lexicon.expand.tokens(tokens[i])]
     inside = by_kind(lexicon.content_cues.matches(expanded))
     frames = {n for h in resolve(inside["frame"]) for n in h.span}
+    used = [t.key for t in expanded]
     plain = [t.key for n, t in enumerate(expanded) if n not in frames]
-    used = plain
-    matches = lexicon.metrics.match(plain)
-    if not matches:
-        used = [t.key for t in expanded]
-        matches = lexicon.metrics.match(used)
+    # Frame words ("kế hoạch", "chỉ tiêu") are no evidence on their own: a metric is named by
+    # the other words, then ranked on all of them; frame words alone count only when nothing
+    # else names a metric.
+    every = lexicon.metrics.match(used)
+    named = {m.metric.id for m in lexicon.metrics.match(plain)}
+    matches = tuple(m for m in every if m.metric.id in named) or every
     topic_hits = resolve(inside["topic"])
     family_hits = resolve(inside["family"])
     topics = tuple(dict.fromkeys(t for h in topic_hits for t in h.payload))

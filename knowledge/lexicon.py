@@ -178,6 +178,7 @@ class MetricIndex:
             for n in self._containing[word]:
                 found[n] += weight
                 hits[n].append(word)
+        asked = sum(self.weights[w] * score for w, (score, _) in similarity.items())
         best: dict[str, MetricMatch] = {}
         for n, weight in found.items():
             metric, bag, total = self.phrases[n]
@@ -187,9 +188,12 @@ class MetricIndex:
             # One word of a longer phrasing ("bằng" of "bằng khen") is not enough to name it.
             if coverage < _MIN_COVERAGE or len(hits[n]) < min(len(bag), 2):
                 continue
-            # A label covered whole beats a synonym covered whole (``số đảng viên``).
+            # A label covered whole beats a synonym covered whole (``số đảng viên``); a phrasing
+            # that leaves more of the question unexplained scores less.
             exact = coverage > 0.99 and (metric.id, bag) in self.labels
-            match = MetricMatch(metric, weight * coverage * (1.05 if exact else 1.0), coverage,
+            explained = weight / asked
+            score = weight * coverage * explained ** 0.5 * (1.05 if exact else 1.0)
+            match = MetricMatch(metric, score, coverage,
                                 frozenset(similarity[w][1] for w in hits[n]))
             if metric.id not in best or match.score > best[metric.id].score:
                 best[metric.id] = match

@@ -58,8 +58,8 @@ class Token:
 
     @property
     def has_diacritics(self) -> bool:
-        """True when the word was typed with Vietnamese marks."""
-        return not self.raw.isascii()
+        """True when the word was typed with Vietnamese marks (a repaired word has none)."""
+        return not self.sig.isascii()
 
     @property
     def capitalised(self) -> bool:
