@@ -15,7 +15,7 @@ from handlers.texts import (
     CONSOLE_PROMPT,
     CONSOLE_QUIT_WORDS,
     console_suggestions,
-    knows,
+    knows_of,
 )
 from knowledge import KnowledgeBase, answer, coverage_text, render_text
 
@@ -29,9 +29,8 @@ def chat(kb: KnowledgeBase, lines: Iterable[str], write: Callable[[str], None]) 
     The greeting's examples and each reply's suggestions are numbered: typing a number asks
     that question of the last numbered list shown.
     """
-    years = sorted({year for place in kb.places for year in kb.years_of(place)})
     write(CONSOLE_GREETING)
-    write(knows([place.name for place in kb.places], years))
+    write(knows_of(kb))
     write(console_suggestions(CONSOLE_EXAMPLES, examples=True))
     offered: tuple[str, ...] = CONSOLE_EXAMPLES
     for line in lines:

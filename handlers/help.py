@@ -31,10 +31,11 @@ from handlers.texts import (
     UNKNOWN_COMMAND,
     group_intro_html,
     help_html,
-    knows,
+    knows_of,
     start_html,
 )
 from knowledge import KnowledgeBase, coverage_text
+from knowledge.charts import trend_metrics
 
 logger = logging.getLogger(__name__)
 HELP_PAYLOAD = "help"
@@ -59,11 +60,6 @@ def deep_link_question(payload: str, kb: KnowledgeBase) -> str | None:
     return " ".join(re.split(r"[-_]+", payload)).strip() or None
 
 
-def _knowledge(kb: KnowledgeBase) -> str:
-    years = sorted({year for place in kb.places for year in kb.years_of(place)})
-    return knows([place.name for place in kb.places], years)
-
-
 def _examples(services: Services, count: int | None = None) -> InlineKeyboardMarkup | None:
     return services.buttons.keyboard(EXAMPLE_QUESTIONS[:count], kind=EXAMPLE)
 
@@ -83,7 +79,7 @@ async def show_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if question is not None:
         await reply_with_answer(message, question, context)
         return
-    await reply_html(message, [start_html(_knowledge(services.kb))], _examples(services))
+    await reply_html(message, [start_html(knows_of(services.kb))], _examples(services))
 
 
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -94,14 +90,15 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     services = services_of(context)
     admin = is_bot_admin(message.from_user, services.admin_ids)
-    text = help_html(coverage_text(services.kb), context.bot.username, admin)
+    text = help_html(coverage_text(services.kb), context.bot.username, admin,
+                     trends=bool(trend_metrics(services.kb)))
     await reply_html(message, split_lines(text.splitlines()), _examples(services))
 
 
 async def show_group_intro(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """In a group: how to ask there, what admins can do, a few examples and a link to /help."""
     services = services_of(context)
-    text = group_intro_html(_knowledge(services.kb), context.bot.username)
+    text = group_intro_html(knows_of(services.kb), context.bot.username)
     await reply_html(update.effective_message, [text], _group_keyboard(services, context))
 
 
@@ -124,7 +121,7 @@ def bot_joined(change: ChatMemberUpdated) -> bool:
 async def greet_group(change: ChatMemberUpdated, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say how to ask in the group the bot was just added to."""
     services = services_of(context)
-    text = group_intro_html(_knowledge(services.kb), context.bot.username)
+    text = group_intro_html(knows_of(services.kb), context.bot.username)
     try:
         await context.bot.send_message(change.chat.id, text, parse_mode=ParseMode.HTML,
                                        reply_markup=_group_keyboard(services, context))

@@ -15,6 +15,7 @@ from telegram import BotCommand
 from bot.library import Reload
 from bot.schedule import Announcement, BroadcastSummary, OutboxRow, Subscription, UsageError
 from bot.unanswered import UnansweredGroup
+from knowledge import KnowledgeBase
 from knowledge.changes import PlaceChanges
 from knowledge.model import District, DistrictLookup
 from knowledge.numbers import format_vn_number
@@ -70,23 +71,33 @@ START_COMMANDS = "/bieudo biểu đồ · /theodoi nhắc chỉ tiêu · /help h
 _NAMED_UNITS = 5
 
 
-def knows(units: Sequence[str], years: Sequence[int]) -> str:
-    """What the bot knows, in one sentence: the units with data and the span of years."""
+def knows(units: Sequence[str], years: Sequence[int], former: bool = False) -> str:
+    """What the bot knows, in one sentence: the units with data and the span of years.
+
+    ``former``: every unit is a former district (before 1/7/2025), said once for all.
+    """
     named = list(units[:_NAMED_UNITS])
     if len(units) > len(named):
         named.append(f"{len(units) - len(named)} đơn vị khác")
-    span = ""
+    when = ""
     if years:
-        span = f" (năm {min(years)}–{max(years)})" if min(years) < max(years) else \
-            f" (năm {years[0]})"
-    return (f"Tôi trả lời về kết quả thi đua, chỉ tiêu của {join_vn(named)}{span}, "
-            "kèm nguồn báo cáo.")
+        when = f"năm {min(years)}–{max(years)}" if min(years) < max(years) else f"năm {years[0]}"
+    notes = ", ".join(filter(None, ["quận cũ" if former else "", when]))
+    return (f"Tôi trả lời về kết quả thi đua, chỉ tiêu của {join_vn(named)}"
+            f"{f' ({notes})' if notes else ''}, kèm nguồn báo cáo.")
+
+
+def knows_of(kb: KnowledgeBase) -> str:
+    """The one sentence of what the knowledge base in use covers."""
+    years = sorted({year for place in kb.places for year in kb.years_of(place)})
+    former = all(isinstance(place, District) for place in kb.places)
+    return knows([place.short if former else place.name for place in kb.places], years, former)
 
 
 def start_html(knowledge: str) -> str:
     """The short /start of a private chat; the example questions follow as buttons."""
     return "\n".join([
-        f"<b>{html.escape(knowledge)}</b>",
+        html.escape(knowledge),
         "Gõ câu hỏi, có dấu hay không dấu đều được, hoặc bấm thử một câu bên dưới.",
         START_COMMANDS,
     ])
@@ -96,15 +107,18 @@ def group_intro_html(knowledge: str, bot_username: str) -> str:
     """/start and /help in a group, and the greeting when the bot is added to one."""
     bot = f"@{html.escape(bot_username)}"
     return "\n".join([
-        f"<b>{html.escape(knowledge)}</b>",
+        html.escape(knowledge),
         f"Hỏi tôi bằng /hoi &lt;câu hỏi&gt;, nhắc {bot} kèm câu hỏi, hoặc trả lời tin nhắn "
         "của tôi.",
         "Quản trị viên nhóm: /dangkynhom để nhóm nhận thông báo, /theodoi để nhận nhắc chỉ tiêu.",
     ])
 
 
-def help_html(coverage: str, bot_username: str, admin: bool) -> str:
-    """The full /help of a private chat: what the bot knows, how to ask, every command."""
+def help_html(coverage: str, bot_username: str, admin: bool, trends: bool = False) -> str:
+    """The full /help of a private chat: what the bot knows, how to ask, every command.
+
+    ``trends``: some unit has a metric over two or more years, so /bieudo can draw one.
+    """
     bot = f"@{html.escape(bot_username)}"
     examples = "\n".join(f"• {html.escape(q)}" for q in (*EXAMPLE_QUESTIONS, UNACCENTED_EXAMPLE))
     lines = [
@@ -113,11 +127,13 @@ def help_html(coverage: str, bot_username: str, admin: bool) -> str:
         "",
         "<b>Hỏi</b> như nhắn tin, có dấu hoặc không dấu, viết tắt cũng được:",
         examples,
+        "Ảnh, tệp có chú thích: tôi đọc chú thích như một câu hỏi.",
         "Hỏi tiếp bằng các nút dưới câu trả lời; bấm 👎 nếu câu trả lời chưa đúng.",
         "",
         "<b>Các lệnh</b>",
         "/hoi &lt;câu hỏi&gt; — hỏi (tiện trong nhóm)",
-        "/bieudo [chỉ số] [quận] — biểu đồ so sánh các quận, hoặc một quận qua các năm",
+        "/bieudo [chỉ số] [quận] — biểu đồ so sánh các quận, hoặc một quận qua các năm"
+        if trends else "/bieudo [chỉ số] — biểu đồ so sánh các quận",
         "/theodoi [quận] [hằng ngày|hằng tuần|hằng tháng] [giờ] — nhận nhắc chỉ tiêu",
         "/huytheodoi [quận] — hủy nhắc chỉ tiêu",
         "/danhsach — các lời nhắc và lần nhắc tới",
@@ -137,7 +153,6 @@ def help_html(coverage: str, bot_username: str, admin: bool) -> str:
             "rồi gửi thông báo tới các nhóm đã đăng ký",
             "/capnhat — nạp lại dữ liệu đã sửa; báo lỗi (tệp:dòng) hoặc những gì thay đổi",
             "/chuatraloi — các câu hỏi bot chưa trả lời được, thường gặp nhất trước",
-            "Gửi một tệp kèm chú thích: bot đọc chú thích như một câu hỏi.",
         ]
     return "\n".join(lines)
 

@@ -38,8 +38,13 @@ def test_texts_fit_telegrams_limits():
 
 
 def test_what_the_bot_knows_is_one_sentence_with_a_span_of_years():
-    assert knows(["Quận 1", "Quận 6"], [2023, 2021, 2022]) == (
-        "Tôi trả lời về kết quả thi đua, chỉ tiêu của Quận 1 và Quận 6 (năm 2021–2023), "
-        "kèm nguồn báo cáo.")
+    assert knows(["Quận 1", "Quận 6"], [2023, 2021, 2022], former=True) == (
+        "Tôi trả lời về kết quả thi đua, chỉ tiêu của Quận 1 và Quận 6 (quận cũ, năm "
+        "2021–2023), kèm nguồn báo cáo.")
     many = knows([f"Phường {n}" for n in range(9)], [2025])
     assert "và 4 đơn vị khác (năm 2025)" in many
+
+
+def test_help_offers_trends_only_when_a_unit_has_two_years():
+    assert "qua các năm" not in help_html("", "thidua_bot", admin=False, trends=False)
+    assert "qua các năm" in help_html("", "thidua_bot", admin=False, trends=True)
