@@ -158,3 +158,15 @@ async def test_photo_without_caption_gets_the_short_hint(api):
     api.send_photo(LAN)
     [reply] = await api.wait_for("sendMessage")
     assert reply.text == NOT_TEXT
+
+
+@pytest.mark.parametrize("data", ["e:", "e:k:00ff00ff00ff00ff00ff00ff", "s:", "s:999999",
+                                  "u:", "u:nope", "u:*!x"])
+async def test_malformed_prompt_buttons_get_a_polite_notice_and_change_nothing(api, data, settle):
+    start = await api.ask(LAN, "/start")
+    api.press_button(LAN, start.result, data)
+    [ack] = await api.wait_for("answerCallbackQuery")
+    assert ack.params.get("text")
+    await settle()
+    assert api.calls_to("editMessageText") == []
+    assert len(api.texts_to(LAN["id"])) == 1
