@@ -61,8 +61,9 @@ class LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore
         """The mapping, with its lines under ``__line__`` and ``__lines__``."""
         mapping = super().construct_mapping(node, deep=deep)
         mapping[LINE] = node.start_mark.line + 1
-        mapping[KEY_LINES] = {self.construct_object(key): key.start_mark.line + 1
-                              for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+        # Keyed by the key as written: data files key their mappings by words and ids.
+        mapping[KEY_LINES] = {key.value: key.start_mark.line + 1 for key, _ in node.value
+                              if isinstance(key, yaml.ScalarNode)}
         return mapping
 
 
@@ -88,8 +89,8 @@ def line_of(entry: Any, key: str | None = None) -> int:
     """The line of a mapping, or of one of its keys (0 when unknown)."""
     if not isinstance(entry, dict):
         return 0
-    if key is not None and key in entry.get(KEY_LINES, {}):
-        return entry[KEY_LINES][key]
+    if key is not None and str(key) in entry.get(KEY_LINES, {}):
+        return entry[KEY_LINES][str(key)]
     return entry.get(LINE, 0)
 
 
