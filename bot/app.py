@@ -62,6 +62,7 @@ from handlers.subscriptions import (
 from handlers.texts import broadcast_report
 from handlers.updates import apply_reload, reload_knowledge
 from knowledge import KnowledgeBase
+from knowledge.charts import chartable_metrics
 
 logger = logging.getLogger(__name__)
 RETRIES_AFTER_429 = 2
@@ -178,6 +179,8 @@ async def _start(application: Application) -> None:
     if forgotten:
         logger.info("Forgot %s delivered messages older than %s days.", forgotten, HISTORY.days)
     services.reminders.start()
+    # Which metrics can be charted is worked out once, off the loop (a second at national scale).
+    await asyncio.to_thread(chartable_metrics, services.kb)
     # `thidua kb reload` asks a running bot to reload with SIGHUP.
     asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, apply_reload, services)
 

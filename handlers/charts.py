@@ -29,7 +29,7 @@ from knowledge.charts import (
     chart_for,
     chartable_metrics,
     compare_chart,
-    trend_metrics,
+    has_trends,
 )
 
 CHART_FILENAME = "bieudo.png"
@@ -45,7 +45,7 @@ async def send_chart_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         if keyboard is None:
             await reply_plain(message, NOTHING_TO_CHART)
             return
-        await message.reply_text(chart_pick(bool(trend_metrics(kb))), reply_markup=keyboard,
+        await message.reply_text(chart_pick(has_trends(kb)), reply_markup=keyboard,
                                  do_quote=message.chat.type != Chat.PRIVATE)
         return
     if len(request) > MAX_QUESTION_CHARS:

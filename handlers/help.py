@@ -35,7 +35,7 @@ from handlers.texts import (
     start_html,
 )
 from knowledge import KnowledgeBase, coverage_text
-from knowledge.charts import trend_metrics
+from knowledge.charts import has_trends
 
 logger = logging.getLogger(__name__)
 HELP_PAYLOAD = "help"
@@ -91,7 +91,7 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     admin = is_bot_admin(message.from_user, services.admin_ids)
     text = help_html(coverage_text(services.kb), context.bot.username, admin,
-                     trends=bool(trend_metrics(services.kb)))
+                     trends=has_trends(services.kb))
     await reply_html(message, split_lines(text.splitlines()), _examples(services))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import (
     Bot,
@@ -36,18 +37,19 @@ async def set_profile(bot: Bot, admin_ids: frozenset[int]) -> set[int]:
     private-chat menu cannot be set before the admin has opened a chat with the bot). A refusal
     is logged and never stops the bot.
     """
-    calls = [
-        ("description", bot.set_my_description(DESCRIPTION)),
-        ("short description", bot.set_my_short_description(SHORT_DESCRIPTION)),
-        ("private menu", bot.set_my_commands(PRIVATE_COMMANDS,
-                                             scope=BotCommandScopeAllPrivateChats())),
-        ("group menu", bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())),
-        ("group admin menu", bot.set_my_commands(GROUP_ADMIN_COMMANDS,
-                                                 scope=BotCommandScopeAllChatAdministrators())),
+    calls: list[tuple[str, Callable[[], Awaitable[bool]]]] = [
+        ("description", lambda: bot.set_my_description(DESCRIPTION)),
+        ("short description", lambda: bot.set_my_short_description(SHORT_DESCRIPTION)),
+        ("private menu", lambda: bot.set_my_commands(
+            PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())),
+        ("group menu", lambda: bot.set_my_commands(
+            GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())),
+        ("group admin menu", lambda: bot.set_my_commands(
+            GROUP_ADMIN_COMMANDS, scope=BotCommandScopeAllChatAdministrators())),
     ]
     for what, call in calls:
         try:
-            await call
+            await call()
         except TelegramError as error:
             logger.warning("Could not set the bot's %s: %s", what, error)
     return {admin_id for admin_id in sorted(admin_ids) if await _set_admin_menu(bot, admin_id)}

@@ -28,7 +28,7 @@ MAX_BARS = 12  # a phone screen's worth; the rest are named in a note
 MAX_LISTED_METRICS = 12
 _SCOPE_MARKS = ("*", "**", "***")
 _chartable: WeakKeyDictionary[KnowledgeBase, tuple[Metric, ...]] = WeakKeyDictionary()
-_trends: WeakKeyDictionary[KnowledgeBase, tuple[tuple[Place, Metric], ...]] = WeakKeyDictionary()
+_trends: WeakKeyDictionary[KnowledgeBase, bool] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,16 +173,15 @@ def chartable_metrics(kb: KnowledgeBase) -> tuple[Metric, ...]:
     return found
 
 
-def trend_metrics(kb: KnowledgeBase) -> tuple[tuple[Place, Metric], ...]:
-    """The units and metrics with figures of two years or more, the trends worth drawing."""
+def has_trends(kb: KnowledgeBase) -> bool:
+    """Whether some unit has a metric's figures of two years or more, a trend worth drawing."""
     found = _trends.get(kb)
     if found is None:
-        found = _trends[kb] = tuple(
-            (place, kb.metrics[metric_id]) for place in kb.places
-            for metric_id in dict.fromkeys(f.metric for f in kb.by_place.get(place.key, ()))
-            if isinstance(place, District)
-            and len({f.year for f in kb.facts_of(place, metric_id)}) >= MIN_BARS
-            and isinstance(trend_chart(kb, metric_id, place), Chart))
+        found = _trends[kb] = any(
+            len({f.year for f in kb.facts_of(place, metric_id)}) >= MIN_BARS
+            and isinstance(trend_chart(kb, metric_id, place), Chart)
+            for place in kb.places if isinstance(place, District)
+            for metric_id in dict.fromkeys(f.metric for f in kb.by_place.get(place.key, ())))
     return found
 
 
