@@ -1,7 +1,7 @@
 """End to end: how people meet the bot: /start, /help, deep links, menus, descriptions, groups."""
 
 import pytest
-from fake_bot_api import BOT_USER, group_chat, user
+from fake_bot_api import BOT_USER, ApiError, group_chat, user
 
 from handlers.help import deep_link_question
 from handlers.texts import (
@@ -170,3 +170,11 @@ async def test_malformed_prompt_buttons_get_a_polite_notice_and_change_nothing(a
     await settle()
     assert api.calls_to("editMessageText") == []
     assert len(api.texts_to(LAN["id"])) == 1
+
+
+async def test_a_refused_description_or_menu_does_not_stop_the_bot(fake_bot_api, start_bot):
+    fake_bot_api.fail_next("setMyDescription", ApiError.bad_request("Bad Request: too long"))
+    fake_bot_api.fail_next("setMyCommands", ApiError.too_many_requests(1))
+    await start_bot()
+    reply = await fake_bot_api.ask(LAN, "Q1 thu NS 2023")
+    assert "16.728" in reply.text
