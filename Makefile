@@ -29,3 +29,4 @@ test: lint validate
 bench: $(BIN)/thidua
 	$(BIN)/thidua bench
 	$(BIN)/python tests/bench_broadcast.py
+	$(BIN)/python tests/kill_bot.py

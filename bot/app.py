@@ -3,33 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import signal
 import traceback
 from pathlib import Path
+from typing import ClassVar
 
 from telegram import LinkPreviewOptions, Update
+from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
+from bot.background import Background
+from bot.concurrency import ChatOrderedProcessor
 from bot.connect import reach_telegram
-from bot.delivery import Clock, Courier
-from bot.lanes import SenderLanes
+from bot.delivery import Clock, Courier, Sleep
+from bot.inbox import Inbox, InboxApplication, InboxBot, replay_unhandled
+from bot.journal import Writer
 from bot.library import Library
+from bot.ratelimit import ChatRateLimiter
 from bot.reminders import Reminders
+from bot.schedule import RetryPolicy
 from bot.settings import Settings, SettingsError
-from bot.storage import open_store
+from bot.signals import ReloadSignal
+from bot.storage import StoreUnavailable, open_store
+from bot.webhook import new_secret, webhook_server
 from handlers.announcements import ANNOUNCEMENT_PATTERN, decide_announcement, draft_announcement
 from handlers.buttons import CHART_PATTERN, EXAMPLE_PATTERN, FEEDBACK_PATTERN, QuestionButtons
 from handlers.charts import send_chart_command, send_pressed_chart
@@ -38,6 +49,7 @@ from handlers.feedback import list_unanswered, record_feedback
 from handlers.flood import FloodControl
 from handlers.groups import follow_membership, follow_migration, register_group, unregister_group
 from handlers.guard import limit_flood
+from handlers.health import show_audit, show_status
 from handlers.help import explain_non_text, explain_unknown_command, show_help, show_start
 from handlers.inline import answer_inline_query
 from handlers.menus import offer_admin_menu, set_profile
@@ -59,59 +71,85 @@ from handlers.subscriptions import (
     unfollow_pressed,
     unsubscribe,
 )
-from handlers.texts import broadcast_report
+from handlers.texts import STATE_WRITE_FAILED, STATE_WRITE_RESUMED, broadcast_report
 from handlers.updates import apply_reload, reload_knowledge
 from knowledge import KnowledgeBase
 from knowledge.charts import chartable_metrics
 
 logger = logging.getLogger(__name__)
+_RELOAD = "reload_signal"
 RETRIES_AFTER_429 = 2
 # Entries in the unanswered log one user may add per day.
 UNANSWERED_PER_USER_PER_DAY = 20
 # Delivered messages are kept this long (the sent log outlives every reminder's grace window).
 HISTORY = dt.timedelta(days=30)
+TRIM_EVERY = dt.timedelta(hours=1)
+# Telegram keeps an unconfirmed update for a day: handled ids are kept longer.
+HANDLED_UPDATES_KEPT = dt.timedelta(days=2)
+CONCURRENT_UPDATES = 32
 
 
 def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None = None,
-                      kb_dir: Path | None = None) -> Application:
-    """Build the bot: handlers, storage, reminders, delivery, the menu and outgoing rate limits.
+                      kb_dir: Path | None = None, *, sleep: Sleep | None = None,
+                      store_writer: Writer | None = None,
+                      reload_signal: ReloadSignal | None = None) -> Application:
+    """Build the bot: handlers, storage, inbox, reminders, delivery, menus and rate limits.
 
     It locks ``settings.data_dir`` (``DataDirLocked`` if another bot holds it) until shutdown.
     ``kb`` was loaded from ``kb_dir`` (None: the packaged data), where a reload reads again.
-    ``clock`` (aware ``now``) is the real time unless a test passes another.
+    ``clock`` (aware ``now``) and ``sleep`` are the real ones unless a test passes others;
+    ``store_writer`` replaces the journal's writes (fault tests).
     """
     if not settings.telegram_bot_token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather")
-    builder = (
-        Application.builder()
-        .token(settings.telegram_bot_token)
-        .defaults(Defaults(
+    clock = clock or (lambda: dt.datetime.now(settings.timezone))
+    sleep = sleep or asyncio.sleep
+    timeout = settings.telegram_timeout_seconds
+    bot = InboxBot(
+        token=settings.telegram_bot_token,
+        base_url=settings.telegram_api_base_url or "https://api.telegram.org/bot",
+        defaults=Defaults(
             tzinfo=settings.timezone,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
             # A reply still arrives when the question was deleted in the meantime.
             allow_sending_without_reply=True,
-        ))
-        .rate_limiter(AIORateLimiter(
-            overall_max_rate=settings.outgoing_max_per_second,
-            group_max_rate=settings.outgoing_group_max_per_minute,
-            # Waits out a 429 and tries again, pausing every send meanwhile; past that the
-            # outbox holds the row until Telegram allows (bot/delivery.py).
-            max_retries=RETRIES_AFTER_429,
-        ))
-        # One sender's updates in order; a flood from one user never holds up the others.
-        .concurrent_updates(SenderLanes())
-        .post_init(_start)
-        .post_shutdown(_close)
+        ),
+        request=HTTPXRequest(connection_pool_size=256, read_timeout=timeout,
+                             write_timeout=timeout),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        # A chat's 429 holds back that chat only; the outbox holds its own rows itself.
+        rate_limiter=ChatRateLimiter(settings.outgoing_max_per_second,
+                                     settings.outgoing_group_max_per_minute, RETRIES_AFTER_429),
     )
-    if settings.telegram_api_base_url:
-        builder = builder.base_url(settings.telegram_api_base_url)
-    application = builder.build()
-    clock = clock or (lambda: dt.datetime.now(settings.timezone))
-    store = open_store(settings.data_dir)
+    application = (
+        Application.builder()
+        .bot(bot)
+        .application_class(InboxApplication)
+        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
+        .post_init(_start)
+        .post_stop(_stop)
+        .post_shutdown(_close)
+        .build()
+    )
+    store = open_store(settings.data_dir, writer=store_writer,
+                       keep_backups=settings.state_backups)
+    logger.info("State in %s", settings.data_dir.resolve())
+    inbox = Inbox(store, clock)
+    bot.record_into(inbox)
+    application.mark_in(inbox)
     library = Library(kb, kb_dir)
+
+    async def tell_admins(text: str) -> None:
+        for admin_id in settings.admin_ids:
+            with contextlib.suppress(TelegramError):
+                await application.bot.send_message(admin_id, text)
+
     # The courier tells the reminders which subscriptions went with a chat that refused delivery.
-    courier = Courier(application.job_queue, store, clock, broadcast_report,
-                      dropped=lambda subscriptions: reminders.cancel(subscriptions))
+    courier = Courier(store, clock, broadcast_report,
+                      dropped=lambda subscriptions: reminders.cancel(subscriptions),
+                      policy=RetryPolicy(give_up_after=settings.delivery_retry),
+                      sleep=sleep, admin_notice=tell_admins,
+                      notices=(STATE_WRITE_FAILED, STATE_WRITE_RESUMED))
     reminders = Reminders(application.job_queue, store, library, courier, clock,
                           render_one_html, settings.reminder_grace, settings.countdown_days)
     install_services(application, Services(
@@ -126,7 +164,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         clock=clock,
         timezone=settings.timezone,
         admin_ids=settings.admin_ids,
+        background=Background(),
     ))
+    application.bot_data[_RELOAD] = reload_signal or ReloadSignal()
 
     new_message = filters.UpdateType.MESSAGE
     text = new_message & filters.TEXT & ~filters.COMMAND
@@ -146,6 +186,8 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         CommandHandler("thongbao", draft_announcement, filters=new_message),
         CommandHandler("capnhat", reload_knowledge, filters=new_message),
         CommandHandler("chuatraloi", list_unanswered, filters=new_message),
+        CommandHandler("trangthai", show_status, filters=new_message),
+        CommandHandler("nhatky", show_audit, filters=new_message),
         MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
         ChatMemberHandler(follow_membership, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(text & filters.ChatType.PRIVATE, answer_private_text),
@@ -172,22 +214,50 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
 
 
 async def _start(application: Application) -> None:
-    """Set the descriptions and menus, trim old history, reschedule reminders, resume delivery."""
+    """Set descriptions and menus; resume unhandled updates, reminders and delivery; trim hourly."""
     services = services_of(application)
     services.admin_menus.update(await set_profile(application.bot, services.admin_ids))
-    forgotten = services.store.forget_before(services.clock() - HISTORY)
-    if forgotten:
-        logger.info("Forgot %s delivered messages older than %s days.", forgotten, HISTORY.days)
-    services.reminders.start()
     # Which metrics can be charted is worked out once, off the loop (a second at national scale).
     await asyncio.to_thread(chartable_metrics, services.kb)
+    await _trim_history(application)
+    assert isinstance(application, InboxApplication) and application.inbox is not None
+    await replay_unhandled(application, application.inbox)
+    await services.reminders.start()
+    services.courier.start(application.bot)
+    application.job_queue.run_repeating(_trim_job, TRIM_EVERY, first=TRIM_EVERY, name="history")
     # `thidua kb reload` asks a running bot to reload with SIGHUP.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, apply_reload, services)
+    application.bot_data[_RELOAD].attach(
+        lambda: services.background.run(apply_reload(services), "Knowledge base reload"))
+
+
+async def _trim_history(application: Application) -> None:
+    services = services_of(application)
+    now = services.clock()
+    try:
+        forgotten = await services.store.forget_before(now - HISTORY)
+        await services.store.forget_updates(now - HANDLED_UPDATES_KEPT)
+    except StoreUnavailable as error:
+        logger.error("History not trimmed: %s", error)
+        return
+    if forgotten:
+        logger.info("Forgot %s delivered messages older than %s days.", forgotten, HISTORY.days)
+
+
+async def _trim_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _trim_history(context.application)
+
+
+async def _stop(application: Application) -> None:
+    """Stop delivery and background work while the bot can still talk to Telegram."""
+    application.bot_data[_RELOAD].detach()
+    services = services_of(application)
+    await services.courier.stop()
+    await services.background.drain()
 
 
 async def _close(application: Application) -> None:
     """Close the store and release the data directory."""
-    services_of(application).store.close()
+    await services_of(application).store.close()
 
 
 class TokenRedactor(logging.Filter):
@@ -212,50 +282,105 @@ class TokenRedactor(logging.Filter):
         return True
 
 
+class PrivateDataFilter(logging.Filter):
+    """Keep users' names and questions out of the log.
+
+    At DEBUG, PTB logs each update it processes and each Bot API call's parameters and result
+    (names, questions, replies); only the update id or the method is kept.
+    """
+
+    _PAYLOADS: ClassVar[dict[str, str]] = {
+        "Processing update %s": "Processing update %s",
+        "Calling Bot API endpoint `%s` with parameters `%s`": "Calling Bot API endpoint `%s`",
+        "Call to Bot API endpoint `%s` finished with return value `%s`":
+            "Call to Bot API endpoint `%s` finished",
+    }
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Withhold users' data from PTB's DEBUG records; never drop a record."""
+        short = self._PAYLOADS.get(record.msg) if isinstance(record.msg, str) else None
+        if short is None or not isinstance(record.args, tuple) or not record.args:
+            return True
+        first = record.args[0]
+        if isinstance(first, Update):
+            first = first.update_id
+        record.msg, record.args = f"{short} (users' data withheld)", (first,)
+        return True
+
+
 def configure_logging(settings: Settings) -> None:
-    """Log at ``LOG_LEVEL`` through handlers that never print the token."""
+    """Log at ``LOG_LEVEL`` through handlers that never print the token or users' data."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     root.setLevel(settings.log_level)
     # One line per Bot API request (a long poll every few seconds) is noise at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if settings.telegram_bot_token:
-        for handler in root.handlers:
-            handler.addFilter(TokenRedactor(settings.telegram_bot_token))
+    for handler in root.handlers:
+        handler.addFilter(PrivateDataFilter())
+        for secret in (settings.telegram_bot_token, settings.webhook_secret):
+            if secret:
+                handler.addFilter(TokenRedactor(secret))
 
 
-def run_telegram(settings: Settings, kb: KnowledgeBase, kb_dir: Path | None = None) -> None:
+def run_telegram(settings: Settings, kb: KnowledgeBase, kb_dir: Path | None = None,
+                 reload_signal: ReloadSignal | None = None) -> None:
     """Run the bot until interrupted: by webhook when WEBHOOK_URL is set, else by long polling.
 
-    It first waits until Telegram answers (``reach_telegram``); a rejected token raises
-    ``SettingsError``.
+    ``reload_signal`` has noted SIGHUP since the process started. It first waits until
+    Telegram answers (``reach_telegram``); a rejected token raises ``SettingsError``.
     """
     configure_logging(settings)
     loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)  # PTB runs the bot on this loop too
+    asyncio.set_event_loop(loop)  # long polling runs the bot on this loop too
     try:
         username = loop.run_until_complete(reach_telegram(settings))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C while waiting for the network
         loop.close()
         return
     except SettingsError:
         loop.close()
         raise
     logger.info("Telegram answers: this is @%s", username)
-    application = build_application(settings, kb, kb_dir=kb_dir)
+    application = build_application(settings, kb, kb_dir=kb_dir, reload_signal=reload_signal)
     if settings.webhook_url:
-        logger.info("Starting in webhook mode on %s:%s", settings.webhook_listen,
-                    settings.webhook_port)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-            bootstrap_retries=-1,
-        )
+        loop.close()
+        asyncio.run(serve_webhook(application, settings))
     else:
         logger.info("Starting in long polling mode")
         # Should the network go away again while starting, PTB retries instead of giving up.
         application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+
+
+async def serve_webhook(application: Application, settings: Settings,
+                        stop: asyncio.Event | None = None) -> None:
+    """Serve Telegram's webhook until SIGINT/SIGTERM (or ``stop``).
+
+    Without ``WEBHOOK_SECRET`` a fresh secret is generated and registered with ``setWebhook``
+    at each start, so the server never accepts requests without one.
+    """
+    secret = settings.webhook_secret or new_secret()
+    if not settings.webhook_secret:
+        logger.warning("WEBHOOK_SECRET is not set: registering a secret generated for this run.")
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    assert isinstance(application, InboxApplication) and application.inbox is not None
+    server = webhook_server(application, application.inbox, settings.webhook_path, secret)
+    await application.initialize()
+    try:
+        await _start(application)
+        server.listen(settings.webhook_port, settings.webhook_listen)
+        logger.info("Webhook server on %s:%s", settings.webhook_listen, settings.webhook_port)
+        await application.bot.set_webhook(settings.webhook_url, secret_token=secret,
+                                          allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        await stop.wait()
+    finally:
+        server.stop()
+        if application.running:
+            await application.stop()
+        await _stop(application)
+        await application.shutdown()
+        await _close(application)

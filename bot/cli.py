@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.library import settle
 from bot.settings import Settings, SettingsError, load_settings
@@ -44,8 +46,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     kb = _load(args.data_dir)
     if args.jsonl:
         conversations: dict[tuple[str, str], Context] = {}
-        for line in sys.stdin:
-            question, who = _jsonl_question(line.rstrip("\n"))
+        # Bytes, decoded line by line: an invalid byte spoils only its own line.
+        for raw in sys.stdin.buffer:
+            question, who = _jsonl_question(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
             if who is None:
                 _print_json(answer_record(answer(question, kb)))
                 continue
@@ -93,6 +96,10 @@ def _settings() -> Settings:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the Telegram bot, or the console chat when no token is configured."""
+    from bot.signals import ReloadSignal
+
+    reload_signal = ReloadSignal()
+    reload_signal.install()  # before anything else: SIGHUP must never kill a starting bot
     settings = _settings()
     kb = _load(args.data_dir)
     if not settings.telegram_bot_token:
@@ -105,7 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import run_telegram
 
     try:
-        run_telegram(settings, kb, args.data_dir)
+        run_telegram(settings, kb, args.data_dir, reload_signal)
     except SettingsError as exc:
         raise SystemExit(f"Error: {exc}") from None
     return 0
@@ -135,11 +142,10 @@ def cmd_kb_reload(args: argparse.Namespace) -> int:
 
 def cmd_kb_unanswered(args: argparse.Namespace) -> int:
     """List the questions the bot could not answer, most frequent first (read-only)."""
-    from bot.storage import snapshot_store
     from bot.unanswered import most_frequent
 
     state = _settings().data_dir
-    entries = snapshot_store(state).unanswered()
+    entries = asyncio.run(_read(state, lambda store: store.unanswered()))
     print(f"{len(entries)} logged question(s) in {state}.")
     for group in most_frequent(entries, args.limit):
         kinds = ", ".join(f"{kind} {count}" for kind, count in group.kinds.items())
@@ -188,7 +194,7 @@ def cmd_kb_ingest(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(draft_yaml(draft))
         return 0
-    from bot.storage import write_atomically
+    from bot.journal import write_atomically
 
     try:
         write_atomically(args.output, draft_yaml(draft))
@@ -226,6 +232,89 @@ def cmd_kb_ingest_eval(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise SystemExit(f"Error: cannot read a report in {seeds}: {exc}") from exc
     print(evaluation_text(evaluate(reports, _load(args.data_dir))))
+    return 0
+
+
+async def _read(data_dir: Path, read: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Run ``read(store)`` on what the bot running on ``data_dir`` has committed."""
+    from bot.storage import read_store
+
+    store = read_store(data_dir)
+    try:
+        return await read(store)
+    finally:
+        await store.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print the outbox, uncertain and given-up sends, and the last commit error (DATA_DIR)."""
+    from bot.health import health
+    from bot.storage import DataDirLocked, last_error, lock_holder
+
+    state = _settings().data_dir
+    try:
+        pid = lock_holder(state)
+    except DataDirLocked:
+        pid = None
+    figures = asyncio.run(_read(state, lambda store: health(store, dt.datetime.now(dt.UTC))))
+    print(f"Bot on {state.resolve()}: " + (f"running (PID {pid})" if pid else "not running"))
+    print(f"outbox: {figures.pending} pending, {figures.waiting} held back"
+          + (f", oldest queued {figures.oldest_pending:%Y-%m-%d %H:%M %Z}"
+             if figures.oldest_pending else ""))
+    print(f"possibly sent twice: {figures.uncertain}; given up: {figures.given_up}; "
+          f"updates recorded but not yet handled: {figures.unhandled_updates}")
+    error = last_error(state)
+    print(f"last commit error: {error}" if error else "last commit error: none recorded")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Print the audit log (DATA_DIR), oldest first."""
+    from zoneinfo import ZoneInfo
+
+    from handlers.texts import audit_line
+
+    settings = _settings()
+    entries = asyncio.run(_read(settings.data_dir, lambda store: store.audit(args.limit)))
+    zone = settings.timezone or ZoneInfo("Asia/Ho_Chi_Minh")
+    print(f"{len(entries)} audit entr{'y' if len(entries) == 1 else 'ies'} in "
+          f"{settings.data_dir}.")
+    for entry in entries:
+        print(audit_line(entry, zone))
+    return 0
+
+
+def cmd_state_check(args: argparse.Namespace) -> int:
+    """Read the state as the bot would; report each problem; non-zero on problems."""
+    from bot.backups import check_state
+
+    report = check_state(_settings().data_dir)
+    for line in report.lines:
+        print(line)
+    return 1 if report.problems else 0
+
+
+def cmd_state_backup(args: argparse.Namespace) -> int:
+    """Write the committed state as one snapshot file (default: a new generation in backups/)."""
+    from bot.backups import backup_state
+
+    path = backup_state(_settings().data_dir, args.output)
+    print(f"Backed up the state to {path}.")
+    return 0
+
+
+def cmd_state_restore(args: argparse.Namespace) -> int:
+    """Replace the state by a backup (the bot must be stopped); the current state is kept too."""
+    from bot.backups import restore_state
+    from bot.storage import DataDirLocked
+
+    try:
+        kept = restore_state(_settings().data_dir, args.backup)
+    except DataDirLocked as exc:
+        raise SystemExit(f"Error: {exc} Stop the bot first.") from exc
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"Error: {exc}") from exc
+    print(f"Restored the state from {args.backup}; the state before is kept as {kept}.")
     return 0
 
 
@@ -280,6 +369,23 @@ def build_parser() -> argparse.ArgumentParser:
         "unanswered", help="the most frequent questions the bot could not answer (DATA_DIR)")
     unanswered.add_argument("--limit", type=int, default=20, help="how many to list")
     unanswered.set_defaults(func=cmd_kb_unanswered)
+
+    sub.add_parser("status", help="outbox, uncertain and given-up sends, last commit error "
+                   "(DATA_DIR)").set_defaults(func=cmd_status)
+    audit = sub.add_parser("audit", help="the audit log (DATA_DIR)")
+    audit.add_argument("--limit", type=int, default=None, help="only the last N entries")
+    audit.set_defaults(func=cmd_audit)
+    state = sub.add_parser("state", help="check, back up or restore the bot's state (DATA_DIR)")
+    state_sub = state.add_subparsers(dest="state_command", required=True)
+    state_sub.add_parser("check", help="read and check every document; exit 1 on problems"
+                         ).set_defaults(func=cmd_state_check)
+    backup = state_sub.add_parser("backup", help="write the committed state as one file")
+    backup.add_argument("output", nargs="?", type=Path, default=None,
+                        help="the file (default: a new generation in DATA_DIR/backups)")
+    backup.set_defaults(func=cmd_state_backup)
+    restore = state_sub.add_parser("restore", help="replace the state by a backup (bot stopped)")
+    restore.add_argument("backup", type=Path, help="a file written by `thidua state backup`")
+    restore.set_defaults(func=cmd_state_restore)
 
     bench = sub.add_parser("bench", help="benchmarks")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")

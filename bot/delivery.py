@@ -1,157 +1,438 @@
-"""Delivering the outbox: each row marked sent only once Telegram accepted it, errors by kind."""
+"""Delivering the outbox at least once: per-chat order, one message in flight per chat.
+
+Each try is committed as ``in_flight`` before the request leaves and its outcome after, so a
+try whose answer never came (a read timeout, a kill) is known: the row is sent again and
+counted as possibly sent twice. A chat's ``RetryAfter``, 5xx or network error holds back that
+chat only; when Telegram itself is unreachable the courier waits for it (``getMe``) and
+resumes every chat as soon as it answers, for ``RetryPolicy.give_up_after`` (24 h by default).
+When a commit fails (disk full, read-only) the courier stops starting tries, tells the bot
+admins directly, keeps the outcomes it could not record and writes them first once commits
+work again, so nothing goes out twice for it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
-from itertools import groupby
 
-from telegram import Bot
+import httpx
+from telegram import Bot, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.ext import ContextTypes, JobQueue
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import ExtBot
 
-from bot.schedule import Announcement, BroadcastSummary, OutboxRow, Subscription, summarize
-from bot.storage import Store
+from bot.ratelimit import ChatRateLimiter, retry_after_seconds
+from bot.schedule import (
+    Announcement,
+    BroadcastSummary,
+    OutboxRow,
+    RetryPolicy,
+    Subscription,
+    summarize,
+)
+from bot.storage import Store, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+Sleep = Callable[[float], Awaitable[None]]
 ReportText = Callable[[Announcement, BroadcastSummary], str]
 DroppedChat = Callable[[list[Subscription]], None]
-JOB_NAME = "delivery"
+AdminNotice = Callable[[str], Awaitable[None]]
+# How often a long broadcast looks whether its report is due (always at the end of a pass).
+REPORT_INTERVAL = dt.timedelta(seconds=10)
+PROBE_FIRST, PROBE_MAX = 1.0, 10.0
+STOP_GRACE = 5.0
 
 
-def retry_after_seconds(error: RetryAfter) -> float:
-    """Seconds Telegram asked us to wait (PTB gives an int or, opted in, a timedelta)."""
-    wait = error.retry_after
-    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+def lost_answer(error: TelegramError) -> bool:
+    """Whether a failed request may still have reached Telegram (its answer was lost)."""
+    cause = error.__cause__
+    if isinstance(error, TimedOut):
+        return not isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout) and (
+            "Pool timeout" not in error.message)
+    if isinstance(error, NetworkError):
+        # 5xx: Telegram answered that it failed; ConnectError: the request never left.
+        return cause is not None and not isinstance(cause, httpx.ConnectError)
+    return False
 
 
 class Courier:
-    """Sends the outbox's due rows, chat by chat in order, many chats at once.
+    """Sends the outbox's due rows, one lane per chat, many chats at once.
 
-    ``RetryAfter`` holds the row and pauses the pass until Telegram allows; ``Forbidden`` stops
-    all delivery to the chat (``dropped`` is told which subscriptions went with it);
-    ``ChatMigrated`` moves the chat to its new id and sends again; other ``BadRequest`` fail at
-    once; network errors, 5xx and other Telegram errors back off, then fail. When every row of
-    a queued announcement is final, a report (``report_text``) goes to the admin through the
-    same outbox.
+    ``Forbidden`` stops all delivery to the chat (``dropped`` is told which subscriptions went
+    with it); ``ChatMigrated`` moves the chat to its new id; other ``BadRequest`` fail at once.
+    A queued announcement is reported to its admin (``report_text``) once every group was tried,
+    and the report is edited as late rows go out.
     """
 
-    def __init__(self, job_queue: JobQueue, store: Store, clock: Clock, report_text: ReportText,
-                 dropped: DroppedChat, concurrency: int = 32) -> None:
-        self._jobs = job_queue
+    def __init__(self, store: Store, clock: Clock, report_text: ReportText,
+                 dropped: DroppedChat, policy: RetryPolicy, *, concurrency: int = 32,
+                 sleep: Sleep = asyncio.sleep, admin_notice: AdminNotice | None = None,
+                 notices: tuple[str, str] = ("", "")) -> None:
         self._store = store
         self._clock = clock
         self._report_text = report_text
         self._dropped = dropped
+        self._policy = policy
         self._concurrency = concurrency
-        self._lock = asyncio.Lock()
-        self._again = False
+        self._sleep = sleep
+        self._admin_notice = admin_notice
+        self._stalled_notice, self._resumed_notice = notices
+        self._bot: Bot | None = None
+        self._kicked = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._lanes: dict[int, asyncio.Task[None]] = {}
+        self._unrecorded: list[OutboxRow] = []
+        self._stalled = False
+        self._offline = False
+        self._stopping = False
+        self._reports_at = dt.datetime.min.replace(tzinfo=dt.UTC)
 
-    def kick(self, at: dt.datetime | None = None) -> None:
-        """Run a delivery pass now, or at ``at`` (replacing an earlier wake-up)."""
-        if at is None:
-            self._jobs.run_once(self._job, 0, name=JOB_NAME)
-            return
-        for job in self._jobs.get_jobs_by_name(f"{JOB_NAME}:wakeup"):
-            job.schedule_removal()
-        delay = max(0.0, (at - self._clock()).total_seconds())
-        self._jobs.run_once(self._job, delay, name=f"{JOB_NAME}:wakeup")
+    @property
+    def stalled(self) -> bool:
+        """Whether delivery waits for commits to work again."""
+        return self._stalled
 
-    async def _job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.deliver(context.bot)
-        wake_at = self._store.next_attempt()
-        if wake_at is not None:
-            self.kick(wake_at)
+    @property
+    def offline(self) -> bool:
+        """Whether delivery waits for Telegram to answer again."""
+        return self._offline
 
-    async def deliver(self, bot: Bot) -> None:
-        """Send every due row until none is due or Telegram asks to wait.
+    def start(self, bot: Bot) -> None:
+        """Start delivering in the background."""
+        self._bot = bot
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="courier")
 
-        Passes never overlap: a call during a pass makes that pass look again when it ends.
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop delivering; tries in flight may finish for ``grace`` seconds.
+
+        A try cut off after that stays ``in_flight``: sent again, counted, at the next start.
         """
-        if self._lock.locked():
-            self._again = True
-            return
-        async with self._lock:
-            self._again = True
-            while self._again:
-                self._again = False
-                paused = await self._send_due(bot)
-                self._report_finished()
-                if paused:
-                    return
-                self._again = self._again or bool(self._store.pending(self._clock()))
+        self._stopping = True
+        self.kick()
+        if self._task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
+        tasks = [task for task in (self._task, *self._lanes.values()) if task is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._task = None
 
-    async def _send_due(self, bot: Bot) -> bool:
-        """One pass over the due rows; True when Telegram asked to pause."""
-        rows = sorted(self._store.pending(self._clock()), key=lambda row: row.chat_id)
-        pause = asyncio.Event()
-        slots = asyncio.Semaphore(self._concurrency)
+    def kick(self) -> None:
+        """Look for due rows now (after enqueuing)."""
+        self._kicked.set()
 
-        async def send_chat(chat_rows: list[OutboxRow]) -> None:
-            async with slots:
-                for row in chat_rows:
-                    if pause.is_set() or not await self._send(bot, row, pause):
-                        return
+    async def _run(self) -> None:
+        await self._recover()
+        while not self._stopping:
+            self._kicked.clear()
+            try:
+                if self._stalled:
+                    await self._resume()
+                    continue
+                if self._offline:
+                    await self._wait_for_telegram()
+                    continue
+                wake = await self._dispatch()
+                await self._update_reports(force=True)
+            except StoreUnavailable as error:
+                await self._drain_lanes()
+                await self._stall(error)
+                continue
+            except Exception:
+                logger.exception("Delivery pass failed; trying again shortly.")
+                await self._drain_lanes()
+                await self._sleep(PROBE_FIRST)
+                continue
+            if not self._halted:
+                await self._wait(wake)
 
-        await asyncio.gather(*(send_chat(list(chat_rows))
-                               for _, chat_rows in groupby(rows, key=lambda r: r.chat_id)))
-        return pause.is_set()
+    async def _drain_lanes(self) -> None:
+        """Let the running lanes finish their current try (they start no other)."""
+        lanes, self._lanes = list(self._lanes.values()), {}
+        for result in await asyncio.gather(*lanes, return_exceptions=True):
+            if isinstance(result, Exception) and not isinstance(result, StoreUnavailable):
+                logger.error("Delivery lane failed: %r", result, exc_info=result)
 
-    async def _send(self, bot: Bot, row: OutboxRow, pause: asyncio.Event) -> bool:
-        """Try one row and record the outcome; False when the chat should get no more now."""
-        outcome = await self._attempt(bot, row.chat_id, row.text)
-        if outcome is None:
-            self._store.save_row(row.sent())
-            return True
+    async def _wait(self, until: dt.datetime | None) -> None:
+        """Wait for a kick, or until ``until``."""
+        kicked = asyncio.ensure_future(self._kicked.wait())
+        waits = [kicked]
+        if until is not None:
+            seconds = max(0.0, (until - self._clock()).total_seconds())
+            waits.append(asyncio.ensure_future(self._sleep(seconds)))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+
+    async def _recover(self) -> None:
+        """Tries a kill cut short are uncertain: send them again, counted."""
+        while True:
+            try:
+                interrupted = [row.interrupted() for row in await self._store.pending()
+                               if row.in_flight]
+                if interrupted:
+                    logger.warning("%s message(s) were in flight when the bot stopped: sending "
+                                   "them again (they may arrive twice).", len(interrupted))
+                    await self._store.save_rows(interrupted)
+                return
+            except StoreUnavailable as error:
+                await self._stall(error)
+                await self._sleep(PROBE_FIRST)
+
+    # Dispatching -------------------------------------------------------------------------
+
+    async def _dispatch(self) -> dt.datetime | None:
+        """Run lanes for every chat with a due head row; return when to look again.
+
+        A lane's failure to commit ends the pass (``StoreUnavailable`` propagates).
+        """
+        ready, wake = await self._scan()
+        while ready or self._lanes:
+            while ready and len(self._lanes) < self._concurrency and not self._halted:
+                chat_id, rows = ready.pop(0)
+                self._lanes[chat_id] = asyncio.ensure_future(self._lane(chat_id, rows))
+            if not self._lanes:
+                break
+            kicked = asyncio.ensure_future(self._kicked.wait())
+            await asyncio.wait([*self._lanes.values(), kicked],
+                               return_when=asyncio.FIRST_COMPLETED)
+            kicked.cancel()
+            for chat_id, lane in list(self._lanes.items()):
+                if lane.done():
+                    del self._lanes[chat_id]
+                    if (error := lane.exception()) is not None:
+                        raise error
+            if self._halted:
+                continue
+            if self._kicked.is_set():
+                self._kicked.clear()
+                fresh, wake = await self._scan()
+                queued = {chat_id for chat_id, _ in ready}
+                ready = sorted([*ready, *(item for item in fresh if item[0] not in queued)],
+                               key=_priority)
+            await self._update_reports()
+        return wake
+
+    @property
+    def _halted(self) -> bool:
+        return self._stalled or self._offline or self._stopping
+
+    async def _scan(self) -> tuple[list[tuple[int, list[OutboxRow]]], dt.datetime | None]:
+        """Chats whose first pending row is due (private chats first), and the next wake-up."""
         now = self._clock()
-        if isinstance(outcome, RetryAfter):
-            wait = retry_after_seconds(outcome)
-            self._store.save_row(row.retry_at(now + dt.timedelta(seconds=wait),
-                                              f"RetryAfter {wait:g}s"))
-            pause.set()
-            return False
-        if isinstance(outcome, Forbidden):
-            logger.warning("Chat %s refused delivery (%s): it gets nothing more.",
-                           row.chat_id, outcome.message)
-            self._dropped(self._store.drop_chat(row.chat_id, outcome.message))
-            return False
-        if isinstance(outcome, ChatMigrated):
-            logger.info("Chat %s became %s: moving it.", row.chat_id, outcome.new_chat_id)
-            self._store.migrate_chat(row.chat_id, outcome.new_chat_id)
-            return False
-        if isinstance(outcome, BadRequest):
-            self._record_failure(row.failed(outcome.message))
-            return True
-        self._record_failure(row.retry_or_fail(str(outcome) or type(outcome).__name__, now))
-        return False
+        by_chat: dict[int, list[OutboxRow]] = {}
+        for row in await self._store.pending():
+            by_chat.setdefault(row.chat_id, []).append(row)
+        ready, later = [], []
+        for chat_id, rows in by_chat.items():
+            if chat_id in self._lanes:
+                continue
+            if rows[0].is_due(now):
+                ready.append((chat_id, rows))
+            elif rows[0].not_before is not None:
+                later.append(rows[0].not_before)
+        return sorted(ready, key=_priority), min(later, default=None)
 
-    def _record_failure(self, row: OutboxRow) -> None:
-        self._store.save_row(row)
-        if row.state == "failed":
-            logger.warning("Gave up sending %s to chat %s after %s attempts: %s",
-                           row.message_key, row.chat_id, row.attempts, row.last_error)
+    async def _lane(self, chat_id: int, rows: list[OutboxRow]) -> None:
+        """Send a chat's rows in order; stop at the first that must wait."""
+        for listed in rows:
+            if self._halted:
+                return
+            row = await self._store.row(listed.id)
+            if row is None or row.chat_id != chat_id or not row.is_due(self._clock()):
+                return
+            if not await self._deliver(row):
+                return
+
+    async def _deliver(self, row: OutboxRow) -> bool:
+        """Try one row and record the outcome; False when the chat gets no more now."""
+        assert self._bot is not None
+        limiter = self._bot.rate_limiter if isinstance(self._bot, ExtBot) else None
+        if isinstance(limiter, ChatRateLimiter):
+            await limiter.wait_turn(row.chat_id)  # in flight only once it may leave
+        started = row.started(self._clock())
+        await self._store.save_rows([started])
+        try:
+            message_id = await self._attempt(self._bot, started)
+        except TelegramError as error:
+            return await self._failed(started, error)
+        await self._record(started.sent(message_id))
+        return True
 
     @staticmethod
-    async def _attempt(bot: Bot, chat_id: int, text: str) -> TelegramError | None:
+    async def _attempt(bot: Bot, row: OutboxRow) -> int | None:
+        no_retry = {"max_retries": 0, "turn_taken": True}
+        if row.edit_of is None:
+            message = await bot.send_message(row.chat_id, row.text, parse_mode=ParseMode.HTML,
+                                             rate_limit_args=no_retry)
+            return message.message_id
         try:
-            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
-        except TelegramError as error:
-            return error
-        return None
+            edited = await bot.edit_message_text(row.text, chat_id=row.chat_id,
+                                                 message_id=row.edit_of,
+                                                 parse_mode=ParseMode.HTML,
+                                                 rate_limit_args=no_retry)
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return row.edit_of
+            raise
+        return edited.message_id if isinstance(edited, Message) else row.edit_of
 
-    def _report_finished(self) -> None:
-        """Queue the report of every announcement whose rows have all reached a final state."""
-        for announcement in self._store.announcements("queued"):
-            summary = summarize(self._store.rows(announcement.message_key))
-            if summary.finished:
-                report = OutboxRow(announcement.report_key, announcement.admin_chat_id,
-                                   self._report_text(announcement, summary))
-                self._store.save_announcement(replace(announcement, state="reported"),
-                                              [report], self._clock())
+    async def _failed(self, row: OutboxRow, error: TelegramError) -> bool:
+        now = self._clock()
+        if isinstance(error, RetryAfter):
+            wait = retry_after_seconds(error)
+            await self._record(row.retry_at(now + dt.timedelta(seconds=wait),
+                                            f"RetryAfter {wait:g}s"))
+            self.kick()  # the dispatcher sets a wake-up for it
+            return False
+        if isinstance(error, Forbidden):
+            logger.warning("Chat %s refused delivery (%s): it gets nothing more.",
+                           row.chat_id, error.message)
+            self._dropped(await self._store.drop_chat(row.chat_id, error.message))
+            return False
+        if isinstance(error, ChatMigrated):
+            logger.info("Chat %s became %s: moving it.", row.chat_id, error.new_chat_id)
+            await self._store.migrate_chat(row.chat_id, error.new_chat_id)
+            self.kick()
+            return False
+        if isinstance(error, BadRequest):
+            await self._record(row.failed(error.message))
+            logger.warning("Telegram refused %s for chat %s: %s", row.message_key,
+                           row.chat_id, error.message)
+            return True
+        uncertain = lost_answer(error)
+        retried = row.retry_or_fail(str(error) or type(error).__name__, now, self._policy,
+                                    uncertain=uncertain)
+        await self._record(retried)
+        if retried.state == "failed":
+            logger.warning("Gave up sending %s to chat %s after %s attempts: %s",
+                           row.message_key, row.chat_id, row.attempts, row.last_error)
+        elif isinstance(error, NetworkError) and not self._offline:
+            self._offline = not await self._telegram_answers()
+        self.kick()
+        return False
 
+    async def _record(self, row: OutboxRow) -> None:
+        """Commit a try's outcome; if the commit fails, keep it to write first later."""
+        try:
+            await self._store.save_rows([row])
+        except StoreUnavailable:
+            self._unrecorded.append(row)
+            raise
+
+    # Telegram down, or the disk ----------------------------------------------------------
+
+    async def _telegram_answers(self) -> bool:
+        assert self._bot is not None
+        try:
+            await self._bot.get_me()
+        except TelegramError:
+            return False
+        return True
+
+    async def _wait_for_telegram(self) -> None:
+        """Probe Telegram until it answers, then release every chat held by the outage."""
+        logger.warning("Telegram does not answer: delivery waits for it.")
+        delay = PROBE_FIRST
+        while not await self._telegram_answers():
+            await self._sleep(delay)
+            delay = min(PROBE_MAX, delay * 2)
+        held = [row.released() for row in await self._store.pending() if row.failures]
+        await self._store.save_rows(held)
+        self._offline = False
+        logger.warning("Telegram answers again: delivery resumes (%s chats released).",
+                       len(held))
+
+    async def _stall(self, error: StoreUnavailable) -> None:
+        if self._stalled:
+            return
+        self._stalled = True
+        logger.error("Delivery stopped: the state cannot be written (%s). Retrying.", error)
+        await self._tell_admins(self._stalled_notice)
+
+    async def _resume(self) -> None:
+        """Write the outcomes that could not be recorded; once that works, deliver again."""
+        delay = PROBE_FIRST
+        while True:
+            try:
+                if self._unrecorded:
+                    await self._store.save_rows(self._unrecorded)
+                    self._unrecorded.clear()
+                else:
+                    await self._store.check_writable()
+                break
+            except StoreUnavailable:
+                await self._sleep(delay)
+                delay = min(PROBE_MAX, delay * 2)
+        self._stalled = False
+        logger.warning("The state can be written again: delivery resumes.")
+        await self._tell_admins(self._resumed_notice)
+
+    async def _tell_admins(self, text: str) -> None:
+        if self._admin_notice is not None and text:
+            with contextlib.suppress(TelegramError):
+                await self._admin_notice(text)
+
+    # Reports ---------------------------------------------------------------------------
+
+    async def _update_reports(self, *, force: bool = False) -> None:
+        """Report queued announcements whose groups were all tried; bring reports up to date."""
+        now = self._clock()
+        if not force and now - self._reports_at < REPORT_INTERVAL:
+            return
+        self._reports_at = now
+        for announcement in await self._store.announcements("queued"):
+            summary = summarize(await self._store.rows(announcement.message_key))
+            if not summary.reportable:
+                continue
+            text = self._report_text(announcement, summary)
+            if text == announcement.report:
+                continue
+            rows = await self._report_rows(announcement, text)
+            if rows is None:
+                continue
+            state = "reported" if summary.finished else "queued"
+            await self._store.save_announcement(
+                replace(announcement, report=text, report_version=announcement.report_version
+                        + 1, state=state), rows, now)
+            self.kick()
+
+    async def _report_rows(self, announcement: Announcement,
+                           text: str) -> Iterable[OutboxRow] | None:
+        """The outbox row that brings the admin's report to ``text`` (None: not now)."""
+        first = await self._store.row(f"{announcement.report_key}|{announcement.admin_chat_id}")
+        if first is None:
+            return [OutboxRow(announcement.report_key, announcement.admin_chat_id, text)]
+        if first.state == "pending":
+            if first.in_flight:
+                return None
+            await self._store.save_rows([replace(first, text=text)])
+            return []
+        key = f"{announcement.report_key}:{announcement.report_version}"
+        return [OutboxRow(key, announcement.admin_chat_id, text,
+                          edit_of=first.message_id if first.state == "sent" else None)]
+
+
+def _priority(item: tuple[int, list[OutboxRow]]) -> tuple[bool, int]:
+    """Private chats (a user's reminder, an admin's report) before groups, then in order."""
+    chat_id, rows = item
+    return chat_id < 0, rows[0].seq

@@ -40,10 +40,10 @@ class Reminders:
         self._grace = grace
         self._countdown_days = countdown_days
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Queue what fell due while the bot was down, schedule every subscription, deliver."""
-        subscriptions = self._store.subscriptions()
-        self._queue_due(subscriptions, self._clock())
+        subscriptions = await self._store.subscriptions()
+        await self._queue_due(subscriptions, self._clock())
         for subscription in subscriptions:
             self.schedule(subscription)
         self._courier.kick()
@@ -64,17 +64,17 @@ class Reminders:
 
     async def _check(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         subscription_id, due = context.job.data
-        subscription = self._store.subscription(subscription_id)
+        subscription = await self._store.subscription(subscription_id)
         if subscription is None:
             return
         # The job may run a hair before the clock reads its time; it is for that time.
-        self._queue_due([subscription], max(self._clock(), due))
+        await self._queue_due([subscription], max(self._clock(), due))
         self._courier.kick()
         self.schedule(subscription)
 
-    def _queue_due(self, subscriptions: list[Subscription], now: dt.datetime) -> None:
+    async def _queue_due(self, subscriptions: list[Subscription], now: dt.datetime) -> None:
         kb = self._library.kb
-        sent = self._store.sent_keys()
+        sent = await self._store.sent_keys()
         rows = []
         for send in due_sends(subscriptions, sent, now, self._grace):
             district = kb.gazetteer.districts.get(send.subscription.district)
@@ -88,7 +88,7 @@ class Reminders:
             text = self._render(countdown(kb, due.event_id, due.occurs_on, due.days_left))
             rows.append(due.row(text))
         if rows:
-            self._store.enqueue(rows, now)
+            await self._store.enqueue(rows, now)
 
 
 def _district_events(kb: KnowledgeBase, code: str,

@@ -90,13 +90,34 @@ def last_run(subscription: Subscription, at: dt.datetime) -> dt.datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long and how often a chat is tried again after a network error or a 5xx.
+
+    The wait doubles from ``first_delay`` up to ``max_delay``; a row is given up once
+    ``give_up_after`` has passed since its first attempt.
+    """
+
+    first_delay: dt.timedelta = dt.timedelta(seconds=2)
+    max_delay: dt.timedelta = dt.timedelta(minutes=5)
+    give_up_after: dt.timedelta = dt.timedelta(hours=24)
+
+    def delay(self, failures: int) -> dt.timedelta:
+        """The wait after the ``failures``-th failure in a row (1 for the first)."""
+        return min(self.max_delay, self.first_delay * 2 ** min(max(failures - 1, 0), 30))
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxRow:
     """One message to one chat; it counts as sent only once Telegram has accepted it.
 
-    ``attempts`` counts delivery tries; ``not_before`` holds back a scheduled or retried row;
-    ``migrated_from`` is the chat's id before it became a supergroup; ``chat_title`` names the
-    chat in reports. Transitions are allowed only from ``pending``: a row is delivered at most
-    once.
+    ``seq`` orders the rows of a chat (the store sets it when enqueuing); ``attempts`` counts
+    delivery tries and ``failures`` the network errors and 5xx in a row; ``not_before`` holds
+    back a scheduled or retried row; ``queued_at`` is when it was enqueued. ``in_flight`` is
+    committed before each try, so a try whose answer never came (a lost reply, a kill) is known:
+    the row is then ``uncertain``, sent again and counted as possibly sent twice. ``edit_of``
+    makes the row an edit of the bot's message with that id (a report brought up to date);
+    ``message_id`` is Telegram's id once sent. Transitions are allowed only from ``pending``: a
+    row reaches one final state.
     """
 
     message_key: str
@@ -108,6 +129,14 @@ class OutboxRow:
     not_before: dt.datetime | None = None
     migrated_from: int | None = None
     chat_title: str = ""
+    seq: int = 0
+    failures: int = 0
+    first_tried_at: dt.datetime | None = None
+    in_flight: bool = False
+    uncertain: bool = False
+    edit_of: int | None = None
+    message_id: int | None = None
+    queued_at: dt.datetime | None = None
 
     @property
     def id(self) -> str:
@@ -122,37 +151,60 @@ class OutboxRow:
         if self.state != "pending":
             raise ValueError(f"outbox row {self.id} is already {self.state}")
 
-    def _tried(self, **changes: object) -> OutboxRow:
+    def _settled(self, **changes: object) -> OutboxRow:
         self._require_pending()
-        return replace(self, attempts=self.attempts + 1, **changes)
+        return replace(self, in_flight=False, **changes)
 
-    def sent(self) -> OutboxRow:
+    def started(self, now: dt.datetime) -> OutboxRow:
+        """Record that a try begins (committed before the request leaves)."""
+        self._require_pending()
+        return replace(self, attempts=self.attempts + 1, in_flight=True,
+                       first_tried_at=self.first_tried_at or now)
+
+    def sent(self, message_id: int | None = None) -> OutboxRow:
         """Record that Telegram accepted the message."""
-        return self._tried(state="sent", last_error=None, not_before=None)
+        return self._settled(state="sent", last_error=None, not_before=None,
+                             message_id=message_id)
+
+    def interrupted(self) -> OutboxRow:
+        """A try whose outcome is unknown (the bot was killed): send again, counted."""
+        return self._settled(uncertain=True)
 
     def retry_at(self, when: dt.datetime, error: str) -> OutboxRow:
         """Record that Telegram asked us to wait (``RetryAfter``): try again at ``when``."""
-        return self._tried(last_error=error, not_before=when)
+        return self._settled(last_error=error, not_before=when)
 
-    def retry_or_fail(self, error: str, now: dt.datetime, *, max_attempts: int = 5,
-                      first_delay: dt.timedelta = dt.timedelta(seconds=2)) -> OutboxRow:
-        """Record a transient failure (network, 5xx): back off exponentially, then give up."""
-        if self.attempts + 1 >= max_attempts:
-            return self.failed(error)
-        return self._tried(last_error=error, not_before=now + first_delay * 2**self.attempts)
+    def retry_or_fail(self, error: str, now: dt.datetime, policy: RetryPolicy,
+                      *, uncertain: bool = False) -> OutboxRow:
+        """Record a transient failure (network, 5xx): back off, or give up after the policy.
+
+        ``uncertain``: the request may have reached Telegram (its answer was lost).
+        """
+        uncertain = self.uncertain or uncertain
+        first = self.first_tried_at or now
+        if now - first >= policy.give_up_after:
+            return self._settled(state="failed", last_error=error, uncertain=uncertain)
+        failures = self.failures + 1
+        return self._settled(last_error=error, failures=failures, uncertain=uncertain,
+                             not_before=now + policy.delay(failures))
 
     def failed(self, error: str) -> OutboxRow:
-        """Record a permanent failure (e.g. ``BadRequest``) or exhausted retries."""
-        return self._tried(state="failed", last_error=error)
+        """Record a permanent failure (e.g. ``BadRequest``)."""
+        return self._settled(state="failed", last_error=error)
 
     def inactive(self, error: str) -> OutboxRow:
         """Record that the chat blocked or removed the bot (``Forbidden``)."""
-        return self._tried(state="inactive", last_error=error)
+        return self._settled(state="inactive", last_error=error)
+
+    def released(self) -> OutboxRow:
+        """Clear the back-off once Telegram answers again (after an outage)."""
+        self._require_pending()
+        return replace(self, not_before=None, failures=0)
 
     def moved_to(self, chat_id: int) -> OutboxRow:
         """Address the row to the chat's new id (``ChatMigrated``), to be sent afresh."""
         self._require_pending()
-        return replace(self, chat_id=chat_id, not_before=None,
+        return replace(self, chat_id=chat_id, not_before=None, in_flight=False,
                        migrated_from=self.migrated_from or self.chat_id)
 
 
@@ -334,7 +386,8 @@ class Announcement:
     """An admin's message to registered groups: a draft, then queued or cancelled, then reported.
 
     ``district`` is the code of the district it is about (``None``: every group); ``text`` is the
-    message as groups receive it; ``send_at`` holds a scheduled one back.
+    message as groups receive it; ``send_at`` holds a scheduled one back. ``report`` is the last
+    report queued for the admin, ``report_version`` how many times it was brought up to date.
     """
 
     id: str
@@ -345,6 +398,8 @@ class Announcement:
     district: str | None = None
     send_at: dt.datetime | None = None
     state: AnnouncementState = "draft"
+    report: str = ""
+    report_version: int = 0
 
     @property
     def message_key(self) -> str:
@@ -372,9 +427,29 @@ class BroadcastSummary:
         return tuple(row for row in self.sent if row.migrated_from is not None)
 
     @property
+    def maybe_twice(self) -> tuple[OutboxRow, ...]:
+        """Delivered rows one of whose earlier tries may have arrived too (an answer lost)."""
+        return tuple(row for row in self.sent if row.uncertain)
+
+    @property
+    def retrying(self) -> tuple[OutboxRow, ...]:
+        """Rows tried at least once and waiting to be tried again."""
+        return tuple(row for row in self.pending if row.attempts and not row.in_flight)
+
+    @property
+    def total(self) -> int:
+        """Every chat the message is for."""
+        return len(self.sent) + len(self.failed) + len(self.removed) + len(self.pending)
+
+    @property
     def finished(self) -> bool:
         """Whether every row has reached a final state."""
         return not self.pending
+
+    @property
+    def reportable(self) -> bool:
+        """Whether every row has been tried at least once and none is in flight."""
+        return all(row.attempts and not row.in_flight for row in self.pending)
 
 
 def summarize(rows: Iterable[OutboxRow]) -> BroadcastSummary:

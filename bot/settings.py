@@ -35,7 +35,7 @@ class Settings:
     webhook_url: str | None = None
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"
     data_dir: Path = Path("data")
     admin_ids: frozenset[int] = frozenset()
     timezone: ZoneInfo = DEFAULT_TIMEZONE
@@ -47,11 +47,19 @@ class Settings:
     outgoing_group_max_per_minute: float = 20.0
     reminder_grace_minutes: int = 360
     countdown_days: tuple[int, ...] = (3, 0)
+    telegram_timeout_seconds: float = 10.0
+    delivery_retry_hours: float = 24.0
+    state_backups: int = 8
 
     @property
     def reminder_grace(self) -> dt.timedelta:
         """How late a reminder missed while the bot was down may still be sent."""
         return dt.timedelta(minutes=self.reminder_grace_minutes)
+
+    @property
+    def delivery_retry(self) -> dt.timedelta:
+        """How long a message is tried again after network errors and 5xx before giving up."""
+        return dt.timedelta(hours=self.delivery_retry_hours)
 
     @property
     def webhook_path(self) -> str:
@@ -101,6 +109,11 @@ def load_settings(
             "REMINDER_GRACE_MINUTES", _count, defaults.reminder_grace_minutes
         ),
         countdown_days=read("COUNTDOWN_DAYS", _day_counts, defaults.countdown_days),
+        telegram_timeout_seconds=read("TELEGRAM_TIMEOUT_SECONDS", _positive,
+                                      defaults.telegram_timeout_seconds),
+        delivery_retry_hours=read("DELIVERY_RETRY_HOURS", _positive,
+                                  defaults.delivery_retry_hours),
+        state_backups=read("STATE_BACKUPS", _at_least_one, defaults.state_backups),
     )
 
 
@@ -156,6 +169,13 @@ def _count(name: str, value: str) -> int:
     count = _int(name, value)
     if count < 0:
         raise SettingsError(f"{name} must be 0 (off) or more, got {count}")
+    return count
+
+
+def _at_least_one(name: str, value: str) -> int:
+    count = _int(name, value)
+    if count < 1:
+        raise SettingsError(f"{name} must be 1 or more, got {count}")
     return count
 
 

@@ -1,35 +1,69 @@
-"""The bot's durable state: one locked, atomically written TinyDB file under DATA_DIR."""
+"""The bot's durable state behind one interface (``Store``), kept in TinyDB over a journal.
+
+Every write method is one commit: when its ``await`` returns, the change is on disk (or the
+method raised ``StoreUnavailable`` and nothing changed). Reads see committed state only.
+``open_store`` opens a data directory for the bot, ``memory_store`` keeps the same behaviour in
+memory (tests), ``read_store`` reads what a running bot has committed (reports, ``thidua
+status``). A PostgreSQL store implements the same ``Store`` protocol.
+
+Adding a table (e.g. ``conversations``: key → context with last use and expiry) takes a
+dataclass in ``bot/records.py`` (``TABLE_TYPES``), methods on ``Store`` and ``TinyStore``
+that address documents by key, and nothing else: documents are checked on load, journaled and
+compacted like every other table.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import copy
 import datetime as dt
 import fcntl
 import json
 import logging
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, replace
+import sys
+from collections.abc import AsyncIterator, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tinydb import TinyDB, where
-from tinydb.middlewares import Middleware
 from tinydb.queries import QueryLike
-from tinydb.storages import MemoryStorage, Storage
+from tinydb.table import Document
 
+from bot.audit import AuditEntry
+from bot.journal import (
+    SNAPSHOT,
+    CorruptSnapshot,
+    JournalStorage,
+    KeyedTable,
+    Loaded,
+    Writer,
+    backup_due,
+    backups,
+    read_directory,
+    read_snapshot,
+    replay,
+    segments,
+    snapshot_text,
+    write_atomically,
+    write_backup,
+)
+from bot.migrations import SCHEMA, migrate
+from bot.records import TABLE_TYPES, BadDocument, InboxEntry, SentMark, decode, encode
 from bot.schedule import Announcement, Group, OutboxRow, Subscription
 from bot.unanswered import Unanswered
 
 log = logging.getLogger(__name__)
 
-STATE_FILE = "state.json"
 LOCK_FILE = "bot.lock"
+LEGACY_FILE = "state.json"  # schema 1: one TinyDB JSON file
+AUDIT_FILE = "audit.jsonl"
+QUARANTINE_FILE = "quarantine.jsonl"
+HEALTH_FILE = "health.json"
 MAX_UNANSWERED = 5000
-
-Tables = dict[str, dict[str, Any]]
+DEFAULT_BACKUPS = 8
 
 
 class DataDirLocked(RuntimeError):
@@ -47,414 +81,635 @@ class DataDirLocked(RuntimeError):
         )
 
 
-class CorruptStateError(ValueError):
-    """A state file that is not a JSON object of TinyDB tables."""
+class StoreUnavailable(RuntimeError):
+    """A commit failed (disk full, read-only, I/O error): nothing of it was kept."""
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+@dataclass(frozen=True, slots=True)
+class StoreHealth:
+    """How the store's commits go: the last failure, if any, and whether it lasts."""
+
+    last_error: str | None = None
+    last_error_at: dt.datetime | None = None
+    failing: bool = False
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text``; after a crash it holds either the old or the new text."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    # The rename is durable only once the directory entry is on disk.
-    _fsync_directory(path.parent)
+class Store(Protocol):
+    """The bot's state. Every write method is one commit; reads see committed state."""
+
+    async def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
+        """Every subscription, or one chat's."""
+        ...
+
+    async def subscription(self, subscription_id: str) -> Subscription | None:
+        """The subscription with this id, or None once it is gone."""
+        ...
+
+    async def save_subscription(self, subscription: Subscription) -> Subscription:
+        """Store a subscription, replacing the chat's one to the same district (keeping its id)."""
+        ...
+
+    async def remove_subscriptions(self, chat_id: int,
+                                   district: str | None = None) -> list[Subscription]:
+        """Remove a chat's subscriptions (to ``district`` only, if given) and return them."""
+        ...
+
+    async def groups(self) -> list[Group]:
+        """Every group registered for announcements."""
+        ...
+
+    async def group(self, chat_id: int) -> Group | None:
+        """The group's registration, or None."""
+        ...
+
+    async def save_group(self, group: Group) -> None:
+        """Register a group, replacing its earlier registration."""
+        ...
+
+    async def remove_group(self, chat_id: int) -> bool:
+        """Unregister a group; False if it was not registered."""
+        ...
+
+    async def announcement(self, announcement_id: str) -> Announcement | None:
+        """The announcement with this id, or None."""
+        ...
+
+    async def announcements(self, state: str) -> list[Announcement]:
+        """Announcements in one state (``draft``, ``queued``, ``cancelled``, ``reported``)."""
+        ...
+
+    async def save_announcement(self, announcement: Announcement, rows: Iterable[OutboxRow] = (),
+                                now: dt.datetime | None = None) -> None:
+        """Store an announcement and, in the same commit, enqueue ``rows`` (at ``now``)."""
+        ...
+
+    async def enqueue(self, rows: Iterable[OutboxRow], now: dt.datetime) -> list[OutboxRow]:
+        """Add the rows not yet in the outbox (in order), log their keys as sent; return them."""
+        ...
+
+    async def sent_keys(self) -> set[str]:
+        """Keys of every message ever enqueued (``reminder:…``, ``announce:…``)."""
+        ...
+
+    async def pending(self) -> list[OutboxRow]:
+        """Every pending row, in enqueue order."""
+        ...
+
+    async def row(self, row_id: str) -> OutboxRow | None:
+        """One outbox row by its id, or None."""
+        ...
+
+    async def rows(self, message_key: str) -> list[OutboxRow]:
+        """Every row of one message, e.g. to report on a broadcast."""
+        ...
+
+    async def save_rows(self, rows: Iterable[OutboxRow]) -> None:
+        """Record rows' new states (after a try, a release, a restart)."""
+        ...
+
+    async def outbox(self) -> list[OutboxRow]:
+        """Every row still kept, in enqueue order (health reports)."""
+        ...
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Move a chat's subscriptions, group registration and pending rows to its new id."""
+        ...
+
+    async def drop_chat(self, chat_id: int, reason: str) -> list[Subscription]:
+        """Stop all delivery to a chat; return its removed subscriptions."""
+        ...
+
+    async def forget_before(self, cutoff: dt.datetime) -> int:
+        """Drop finished history from before ``cutoff``; return how many messages went."""
+        ...
+
+    async def log_unanswered(self, entry: Unanswered) -> None:
+        """Add a question to the log, keeping the newest ``MAX_UNANSWERED``."""
+        ...
+
+    async def unanswered(self) -> list[Unanswered]:
+        """The logged questions, oldest first."""
+        ...
+
+    async def record_updates(self, entries: Iterable[InboxEntry]) -> set[int]:
+        """Record fetched updates before they are handled; return the ids already known.
+
+        Those were handled, or are replayed from the inbox at start: not to be handled again.
+        """
+        ...
+
+    async def finish_update(self, update_id: int, now: dt.datetime) -> None:
+        """Mark an update handled."""
+        ...
+
+    async def forget_updates(self, cutoff: dt.datetime) -> None:
+        """Drop the ids of updates handled before ``cutoff``."""
+        ...
+
+    async def unhandled_updates(self) -> list[InboxEntry]:
+        """Recorded updates not yet handled, oldest first."""
+        ...
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        """Append an entry to the audit log (kept; never rewritten)."""
+        ...
+
+    async def audit(self, limit: int | None = None) -> list[AuditEntry]:
+        """The audit log, oldest first (the last ``limit`` entries)."""
+        ...
+
+    def health(self) -> StoreHealth:
+        """How commits are going."""
+        ...
+
+    async def check_writable(self) -> None:
+        """Make a small commit (``StoreUnavailable`` while commits fail)."""
+        ...
+
+    async def close(self) -> None:
+        """Finish writing and release the data directory."""
+        ...
 
 
-def _read_state(path: Path) -> str:
-    """Return the text of a valid state file; raise FileNotFoundError or CorruptStateError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        tables = json.loads(text)
-    except ValueError as exc:  # bad UTF-8 or bad JSON, including an empty file
-        raise CorruptStateError(f"not valid JSON: {exc}") from exc
-    if not isinstance(tables, dict):
-        raise CorruptStateError("the top level is not an object of tables")
-    for name, table in tables.items():
-        if not isinstance(table, dict):
-            raise CorruptStateError(f"table {name!r} is not an object")
-        for doc_id, doc in table.items():
-            if not doc_id.isdigit() or not isinstance(doc, dict):
-                raise CorruptStateError(f"table {name!r} has a malformed document {doc_id!r}")
-    return text
+class _StateDB(TinyDB):
+    table_class = KeyedTable
 
 
-def _move_aside(path: Path) -> Path:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-    os.replace(path, aside)
-    _fsync_directory(path.parent)
-    return aside
+class TinyStore:
+    """The ``Store`` on TinyDB, journaled by ``JournalStorage`` (see ``bot/journal.py``)."""
 
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage whose every write is atomic, with the last good copy kept in ``<file>.bak``.
-
-    The main file is the commit point; the copy is rewritten after it, so it holds the same state
-    (or, after a crash between the two, the one before). At open a corrupt main file is moved
-    aside and the copy restored, loudly.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__()
-        self.path = Path(path)
-        self.backup = self.path.with_name(f"{self.path.name}.bak")
-        self._text = self._load()
-
-    def read(self) -> Tables | None:
-        """Return a fresh copy of the last committed state, or None when there is none yet."""
-        return None if self._text is None else json.loads(self._text)
-
-    def write(self, data: Tables) -> None:
-        """Commit ``data``: once this returns it survives a crash."""
-        text = json.dumps(data, ensure_ascii=False)
-        write_atomically(self.path, text)
-        self._text = text
-        write_atomically(self.backup, text)
-
-    def _load(self) -> str | None:
-        try:
-            return _read_state(self.path)
-        except FileNotFoundError:
-            if not self.backup.exists():
-                return None
-            log.critical("State file %s is missing but its copy %s exists.", self.path, self.backup)
-        except CorruptStateError as problem:
-            aside = _move_aside(self.path)
-            log.critical("State file %s is corrupt (%s); moved it to %s.",
-                         self.path, problem, aside)
-        return self._restore_backup()
-
-    def _restore_backup(self) -> str | None:
-        try:
-            text = _read_state(self.backup)
-        except FileNotFoundError:
-            log.critical("No last good copy %s: starting with EMPTY state.", self.backup)
-            return None
-        except CorruptStateError as problem:
-            aside = _move_aside(self.backup)
-            log.critical("Last good copy %s is corrupt too (%s); moved it to %s. "
-                         "Starting with EMPTY state.", self.backup, problem, aside)
-            return None
-        write_atomically(self.path, text)
-        log.critical("Restored %s from its last good copy %s.", self.path, self.backup)
-        return text
-
-
-class BatchingMiddleware(Middleware):
-    """Turns the writes made inside ``batch()`` into one write of the storage below, or none.
-
-    The storage below must return a private copy from ``read()``.
-    """
-
-    def __init__(self, storage_cls: Callable[..., Storage]) -> None:
-        super().__init__(storage_cls)
-        self._depth = 0
-        self._pending: Tables | None = None
-        self._dirty = False
-
-    def read(self) -> Tables | None:
-        """Return the state, including the current batch's uncommitted writes."""
-        if not self._depth:
-            return self.storage.read()
-        if self._pending is None:
-            # Storages here read a private copy, so nothing reaches them before the commit.
-            self._pending = self.storage.read() or {}
-        return self._pending
-
-    def write(self, data: Tables) -> None:
-        """Write through, or hold the data until the batch ends."""
-        if not self._depth:
-            self.storage.write(data)
-            return
-        self._pending, self._dirty = data, True
-
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Commit the writes made inside as one when the outermost batch ends; none if it raises."""
-        self._depth += 1
-        try:
-            yield
-            if self._depth == 1 and self._dirty:
-                self.storage.write(self._pending)
-        finally:
-            self._depth -= 1
-            if not self._depth:
-                self._pending, self._dirty = None, False
-
-
-def _subscription_doc(subscription: Subscription) -> dict[str, Any]:
-    return {**asdict(subscription), "created_at": subscription.created_at.isoformat()}
-
-
-def _subscription(doc: dict[str, Any]) -> Subscription:
-    return Subscription(**{**doc, "created_at": dt.datetime.fromisoformat(doc["created_at"])})
-
-
-def _group_doc(group: Group) -> dict[str, Any]:
-    return {**asdict(group), "districts": list(group.districts)}
-
-
-def _group(doc: dict[str, Any]) -> Group:
-    return Group(doc["chat_id"], tuple(doc["districts"]), doc.get("title", ""))
-
-
-def _announcement_doc(announcement: Announcement) -> dict[str, Any]:
-    send_at = announcement.send_at and announcement.send_at.isoformat()
-    return {**asdict(announcement), "created_at": announcement.created_at.isoformat(),
-            "send_at": send_at}
-
-
-def _announcement(doc: dict[str, Any]) -> Announcement:
-    send_at = doc["send_at"] and dt.datetime.fromisoformat(doc["send_at"])
-    return Announcement(**{**doc, "created_at": dt.datetime.fromisoformat(doc["created_at"]),
-                           "send_at": send_at})
-
-
-def _row_doc(row: OutboxRow) -> dict[str, Any]:
-    not_before = row.not_before and row.not_before.isoformat()
-    return {**asdict(row), "id": row.id, "not_before": not_before}
-
-
-def _row(doc: dict[str, Any]) -> OutboxRow:
-    fields = {key: value for key, value in doc.items() if key != "id"}
-    if fields["not_before"] is not None:
-        fields["not_before"] = dt.datetime.fromisoformat(fields["not_before"])
-    return OutboxRow(**fields)
-
-
-class Store:
-    """The bot's state: subscriptions, groups, announcements, the outbox and the sent log.
-
-    Every method is one commit: in a file store its changes are on disk, all or none, when it
-    returns. Build it with ``open_store`` (the bot) or ``memory_store`` (tests).
-    """
-
-    def __init__(self, storage: BatchingMiddleware, *args: Any, lock_fd: int | None = None) -> None:
+    def __init__(self, storage: JournalStorage, *, lock_fd: int | None = None,
+                 keep_backups: int = DEFAULT_BACKUPS, read_only: bool = False,
+                 audit_dir: Path | None = None) -> None:
         self._storage = storage
-        self._db = TinyDB(*args, storage=storage)
+        self._db = _StateDB(storage=lambda: storage)
         self._lock_fd = lock_fd
-        # No query caches: a batch that fails must not leave its results cached.
-        self._subscriptions = self._db.table("subscriptions", cache_size=0)
-        self._groups = self._db.table("groups", cache_size=0)
-        self._outbox = self._db.table("outbox", cache_size=0)
-        self._sent_log = self._db.table("sent_log", cache_size=0)
-        self._announcements = self._db.table("announcements", cache_size=0)
-        self._unanswered = self._db.table("unanswered", cache_size=0)
+        self._keep_backups = keep_backups
+        self._read_only = read_only
+        self._lock = asyncio.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-writer")
+        self._compaction: asyncio.Task[None] | None = None
+        self._health = StoreHealth()
+        self._audit_fd: int | None = None
+        self._audit_memory: list[str] = []
+        self._audit_dir = audit_dir or storage.directory
+        if self._audit_dir is not None and not read_only:
+            self._audit_fd = os.open(self._audit_dir / AUDIT_FILE,
+                                     os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        tables = {name: self._db.table(name, cache_size=0) for name in (
+            "subscriptions", "groups", "announcements", "outbox", "sent_log", "unanswered",
+            "inbox", "meta")}
+        self._subscriptions = tables["subscriptions"]
+        self._groups = tables["groups"]
+        self._announcements = tables["announcements"]
+        self._outbox = tables["outbox"]
+        self._sent_log = tables["sent_log"]
+        self._unanswered = tables["unanswered"]
+        self._inbox = tables["inbox"]
+        self._meta = tables["meta"]
 
-    def close(self) -> None:
-        """Close the file and release the data directory."""
-        self._db.close()
+    # Commits ----------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _reading(self) -> AsyncIterator[None]:
+        async with self._lock:
+            yield
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        """One commit: the changes made inside are journaled together, or undone."""
+        if self._read_only:
+            raise StoreUnavailable("this store only reads a running bot's state")
+        async with self._lock:
+            try:
+                yield
+            except BaseException:
+                self._storage.rollback()
+                raise
+            if self._storage.dirty:
+                await self._commit()
+
+    async def _commit(self) -> None:
+        line = self._storage.prepare()
+        if self._storage.directory is None:
+            self._storage.settle()
+            return
+        future = asyncio.get_running_loop().run_in_executor(
+            self._executor, self._storage.append, line)
+        try:
+            await asyncio.shield(future)
+        except asyncio.CancelledError:
+            await asyncio.wait([future])  # the write goes on in its thread: settle it first
+            self._finish_commit(future.exception())
+            raise
+        except OSError:
+            pass
+        self._finish_commit(future.exception())
+
+    def _finish_commit(self, error: BaseException | None) -> None:
+        if error is None:
+            self._storage.settle()
+            if self._health.failing:
+                log.warning("State commits work again after: %s", self._health.last_error)
+            self._health = replace(self._health, failing=False)
+            self._maybe_compact()
+            if self._health.last_error:
+                self._record_health()
+            return
+        self._storage.rollback()
+        self._storage.seq -= 1
+        message = f"{type(error).__name__}: {error}"
+        if not self._health.failing:
+            log.error("State commit failed, nothing of it kept: %s", message)
+        self._health = replace(self._health, last_error=message,
+                               last_error_at=dt.datetime.now(dt.UTC), failing=True)
+        self._record_health()
+        raise StoreUnavailable(message) from error
+
+    def _record_health(self) -> None:
+        """Best effort: leave the last commit error where ``thidua status`` finds it."""
+        directory = self._storage.directory
+        if directory is None or self._read_only:
+            return
+        health = self._health
+        text = json.dumps({"last_error": health.last_error, "failing": health.failing,
+                           "at": health.last_error_at and health.last_error_at.isoformat()})
+
+        def write() -> None:
+            with contextlib.suppress(OSError):
+                write_atomically(directory / HEALTH_FILE, text)
+
+        self._executor.submit(write)
+
+    def _maybe_compact(self) -> None:
+        if not self._storage.wants_compaction or (
+                self._compaction is not None and not self._compaction.done()):
+            return
+        sealed = self._storage.seal()
+        self._compaction = asyncio.get_running_loop().create_task(self._compact(sealed))
+
+    async def _compact(self, sealed: int) -> None:
+        """Fold the sealed segments into a new snapshot in a separate process."""
+        directory = self._storage.directory
+        assert directory is not None
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.journal", "compact", str(directory), str(sealed),
+            str(SCHEMA), str(self._keep_backups), stderr=asyncio.subprocess.PIPE)
+        _, errors = await process.communicate()
+        if process.returncode:
+            log.error("Compacting the state journal failed (it is kept and read at start): %s",
+                      errors.decode(errors="replace").strip()[-500:])
+            return
+        snapshot = directory / SNAPSHOT
+        self._storage.snapshot_bytes = snapshot.stat().st_size if snapshot.exists() else 0
+
+    def health(self) -> StoreHealth:
+        """How commits are going."""
+        return self._health
+
+    async def check_writable(self) -> None:
+        """Make a small commit (``StoreUnavailable`` while commits fail)."""
+        async with self._writing():
+            self._next("checks")
+
+    async def close(self) -> None:
+        """Wait for a compaction, close the files and release the data directory."""
+        if self._compaction is not None:
+            with contextlib.suppress(Exception):
+                await self._compaction
+        self._close_files()
+
+    def _close_files(self) -> None:
+        self._executor.shutdown(wait=True)
+        self._storage.close()
+        if self._audit_fd is not None:
+            os.close(self._audit_fd)
+            self._audit_fd = None
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
 
-    def __enter__(self) -> Store:
-        return self
+    # Documents ---------------------------------------------------------------------------
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def _put(self, table: KeyedTable, key: str, record: Any) -> None:
+        doc = encode(record)
+        if table.contains(doc_id=key):
+            table.update(lambda stored: (stored.clear(), stored.update(doc)), doc_ids=[key])
+        else:
+            table.insert(Document(doc, doc_id=key))
 
-    def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
-        """Every subscription, or one chat's, oldest first."""
-        if chat_id is None:
-            return [_subscription(doc) for doc in self._subscriptions.all()]
-        docs = self._subscriptions.search(where("chat_id") == chat_id)
-        return [_subscription(doc) for doc in docs]
+    def _drop(self, table: KeyedTable, keys: Iterable[str]) -> list[str]:
+        """Remove the documents with these keys; keys of none are skipped. Return those removed."""
+        present = [key for key in keys if table.contains(doc_id=key)]
+        if present:
+            table.remove(doc_ids=present)
+        return present
 
-    def subscription(self, subscription_id: str) -> Subscription | None:
+    @staticmethod
+    def _get(table: KeyedTable, cls: type, key: str) -> Any:
+        doc = table.get(doc_id=key)
+        return None if doc is None else decode(cls, doc)
+
+    @staticmethod
+    def _find(table: KeyedTable, cls: type, cond: QueryLike | None = None) -> list[Any]:
+        docs = table.all() if cond is None else table.search(cond)
+        return [decode(cls, doc) for doc in docs]
+
+    def _next(self, counter: str) -> int:
+        counters = dict(self._meta.get(doc_id="counters") or {})
+        counters[counter] = counters.get(counter, 0) + 1
+        if self._meta.contains(doc_id="counters"):
+            self._meta.update(counters, doc_ids=["counters"])
+        else:
+            self._meta.insert(Document(counters, doc_id="counters"))
+        return counters[counter]
+
+    # Subscriptions and groups -----------------------------------------------------------
+
+    async def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
+        """Every subscription, or one chat's."""
+        async with self._reading():
+            cond = None if chat_id is None else where("chat_id") == chat_id
+            return self._find(self._subscriptions, Subscription, cond)
+
+    async def subscription(self, subscription_id: str) -> Subscription | None:
         """The subscription with this id, or None once it is gone."""
-        doc = self._subscriptions.get(where("id") == subscription_id)
-        return None if doc is None else _subscription(doc)
+        async with self._reading():
+            return self._get(self._subscriptions, Subscription, subscription_id)
 
-    def save_subscription(self, subscription: Subscription) -> Subscription:
-        """Store a subscription and return it as stored.
-
-        It replaces the chat's subscription to the same district and keeps that one's id, so the
-        reminder job ``reminder:<id>`` is rescheduled rather than duplicated.
-        """
+    async def save_subscription(self, subscription: Subscription) -> Subscription:
+        """Store a subscription, replacing the chat's one to the same district (keeping its id)."""
         same = (where("chat_id") == subscription.chat_id) & (
             where("district") == subscription.district)
-        with self._storage.batch():
-            existing = self._subscriptions.get(same)
-            if existing is not None:
-                subscription = replace(subscription, id=existing["id"])
-            self._subscriptions.upsert(_subscription_doc(subscription), same)
+        async with self._writing():
+            existing = self._subscriptions.search(same)
+            if existing:
+                subscription = replace(subscription, id=existing[0].doc_id)
+            self._put(self._subscriptions, subscription.id, subscription)
         return subscription
 
-    def remove_subscriptions(self, chat_id: int, district: str | None = None) -> list[Subscription]:
+    async def remove_subscriptions(self, chat_id: int,
+                                   district: str | None = None) -> list[Subscription]:
         """Remove a chat's subscriptions (to ``district`` only, if given) and return them."""
+        async with self._writing():
+            return self._remove_subscriptions(chat_id, district)
+
+    def _remove_subscriptions(self, chat_id: int, district: str | None) -> list[Subscription]:
         cond = where("chat_id") == chat_id
         if district is not None:
             cond &= where("district") == district
-        with self._storage.batch():
-            removed = [_subscription(doc) for doc in self._subscriptions.search(cond)]
-            self._subscriptions.remove(cond)
-        return removed
+        docs = self._subscriptions.search(cond)
+        self._drop(self._subscriptions, (doc.doc_id for doc in docs))
+        return [decode(Subscription, doc) for doc in docs]
 
-    def groups(self) -> list[Group]:
+    async def groups(self) -> list[Group]:
         """Every group registered for announcements."""
-        return [_group(doc) for doc in self._groups.all()]
+        async with self._reading():
+            return self._find(self._groups, Group)
 
-    def group(self, chat_id: int) -> Group | None:
+    async def group(self, chat_id: int) -> Group | None:
         """The group's registration, or None."""
-        doc = self._groups.get(where("chat_id") == chat_id)
-        return None if doc is None else _group(doc)
+        async with self._reading():
+            return self._get(self._groups, Group, str(chat_id))
 
-    def save_group(self, group: Group) -> None:
+    async def save_group(self, group: Group) -> None:
         """Register a group, replacing its earlier registration."""
-        with self._storage.batch():
-            self._groups.upsert(_group_doc(group), where("chat_id") == group.chat_id)
+        async with self._writing():
+            self._put(self._groups, str(group.chat_id), group)
 
-    def remove_group(self, chat_id: int) -> bool:
+    async def remove_group(self, chat_id: int) -> bool:
         """Unregister a group; False if it was not registered."""
-        with self._storage.batch():
-            return bool(self._groups.remove(where("chat_id") == chat_id))
+        async with self._writing():
+            return bool(self._drop(self._groups, [str(chat_id)]))
 
-    def announcement(self, announcement_id: str) -> Announcement | None:
+    # Announcements and the outbox -------------------------------------------------------
+
+    async def announcement(self, announcement_id: str) -> Announcement | None:
         """The announcement with this id, or None."""
-        doc = self._announcements.get(where("id") == announcement_id)
-        return None if doc is None else _announcement(doc)
+        async with self._reading():
+            return self._get(self._announcements, Announcement, announcement_id)
 
-    def announcements(self, state: str) -> list[Announcement]:
+    async def announcements(self, state: str) -> list[Announcement]:
         """Announcements in one state (``draft``, ``queued``, ``cancelled``, ``reported``)."""
-        return [_announcement(doc) for doc in self._announcements.search(where("state") == state)]
+        async with self._reading():
+            return self._find(self._announcements, Announcement, where("state") == state)
 
-    def save_announcement(self, announcement: Announcement,
-                          rows: Iterable[OutboxRow] = (), now: dt.datetime | None = None) -> None:
+    async def save_announcement(self, announcement: Announcement, rows: Iterable[OutboxRow] = (),
+                                now: dt.datetime | None = None) -> None:
         """Store an announcement and, in the same commit, enqueue ``rows`` (at ``now``)."""
-        with self._storage.batch():
-            self._announcements.upsert(_announcement_doc(announcement),
-                                       where("id") == announcement.id)
-            rows = list(rows)
-            if rows:
-                if now is None:
-                    raise ValueError("enqueuing rows needs the time")
-                self.enqueue(rows, now)
-
-    def enqueue(self, rows: Iterable[OutboxRow], now: dt.datetime) -> list[OutboxRow]:
-        """Add the rows not yet in the outbox, log their messages as sent, return the rows added.
-
-        Idempotent: enqueuing the same (message, chat) again adds nothing, so a caller that
-        crashed before this returned can simply enqueue again.
-        """
         rows = list(rows)
-        with self._storage.batch():
-            added = self._insert_rows(rows)
-            logged = self.sent_keys()
-            keys = dict.fromkeys(row.message_key for row in rows if row.message_key not in logged)
-            self._sent_log.insert_multiple({"key": key, "at": now.isoformat()} for key in keys)
+        if rows and now is None:
+            raise ValueError("enqueuing rows needs the time")
+        async with self._writing():
+            self._put(self._announcements, announcement.id, announcement)
+            if rows:
+                assert now is not None
+                self._enqueue(rows, now)
+
+    async def enqueue(self, rows: Iterable[OutboxRow], now: dt.datetime) -> list[OutboxRow]:
+        """Add the rows not yet in the outbox (in order), log their keys as sent; return them.
+
+        Idempotent: enqueuing the same (message, chat) again adds nothing.
+        """
+        async with self._writing():
+            return self._enqueue(list(rows), now)
+
+    def _enqueue(self, rows: list[OutboxRow], now: dt.datetime) -> list[OutboxRow]:
+        added = []
+        for row in rows:
+            if self._outbox.contains(doc_id=row.id):  # including one added just before
+                continue
+            row = replace(row, seq=self._next("outbox"), queued_at=now)
+            self._put(self._outbox, row.id, row)
+            added.append(row)
+        for key in dict.fromkeys(row.message_key for row in rows):
+            if not self._sent_log.contains(doc_id=key):
+                self._put(self._sent_log, key, SentMark(key, now))
         return added
 
-    def sent_keys(self) -> set[str]:
+    async def sent_keys(self) -> set[str]:
         """Keys of every message ever enqueued (``reminder:…``, ``announce:…``)."""
-        return {doc["key"] for doc in self._sent_log.all()}
+        async with self._reading():
+            return {doc.doc_id for doc in self._sent_log}
 
-    def pending(self, now: dt.datetime) -> list[OutboxRow]:
-        """Rows to deliver at ``now``, oldest first."""
-        return [row for row in self._rows(where("state") == "pending") if row.is_due(now)]
+    async def pending(self) -> list[OutboxRow]:
+        """Every pending row, in enqueue order."""
+        async with self._reading():
+            rows = self._find(self._outbox, OutboxRow, where("state") == "pending")
+        return sorted(rows, key=lambda row: row.seq)
 
-    def next_attempt(self) -> dt.datetime | None:
-        """When the earliest held-back pending row may be sent; None when none is held back."""
-        held = [row.not_before for row in self._rows(where("state") == "pending")
-                if row.not_before is not None]
-        return min(held, default=None)
+    async def outbox(self) -> list[OutboxRow]:
+        """Every row still kept, in enqueue order (health reports)."""
+        async with self._reading():
+            rows = self._find(self._outbox, OutboxRow)
+        return sorted(rows, key=lambda row: row.seq)
 
-    def rows(self, message_key: str) -> list[OutboxRow]:
+    async def row(self, row_id: str) -> OutboxRow | None:
+        """One outbox row by its id, or None."""
+        async with self._reading():
+            return self._get(self._outbox, OutboxRow, row_id)
+
+    async def rows(self, message_key: str) -> list[OutboxRow]:
         """Every row of one message, e.g. to report on a broadcast."""
-        return self._rows(where("message_key") == message_key)
+        async with self._reading():
+            rows = self._find(self._outbox, OutboxRow, where("message_key") == message_key)
+        return sorted(rows, key=lambda row: row.seq)
 
-    def save_row(self, row: OutboxRow) -> None:
-        """Record a row's new state after a delivery attempt."""
-        with self._storage.batch():
-            if not self._outbox.update(_row_doc(row), where("id") == row.id):
-                raise KeyError(f"no outbox row {row.id}")
+    async def save_rows(self, rows: Iterable[OutboxRow]) -> None:
+        """Record rows' new states (after a try, a release, a restart)."""
+        async with self._writing():
+            for row in rows:
+                if not self._outbox.contains(doc_id=row.id):
+                    raise KeyError(f"no outbox row {row.id}")
+                self._put(self._outbox, row.id, row)
 
-    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move a chat's subscriptions, group registration and pending rows to its new id."""
-        pending_here = (where("chat_id") == old_chat_id) & (where("state") == "pending")
-        with self._storage.batch():
-            for subscription in self.remove_subscriptions(old_chat_id):
-                self.save_subscription(replace(subscription, chat_id=new_chat_id))
-            group = self._groups.get(where("chat_id") == old_chat_id)
+        async with self._writing():
+            for subscription in self._remove_subscriptions(old_chat_id, None):
+                moved = replace(subscription, chat_id=new_chat_id)
+                self._put(self._subscriptions, moved.id, moved)
+            group = self._get(self._groups, Group, str(old_chat_id))
             if group is not None:
-                self.remove_group(old_chat_id)
-                self.save_group(replace(_group(group), chat_id=new_chat_id))
-            moved = [row.moved_to(new_chat_id) for row in self._rows(pending_here)]
-            self._outbox.remove(pending_here)
-            self._insert_rows(moved)
+                self._drop(self._groups, [str(old_chat_id)])
+                self._put(self._groups, str(new_chat_id), replace(group, chat_id=new_chat_id))
+            for row in self._pending_of(old_chat_id):
+                self._drop(self._outbox, [row.id])
+                moved_row = row.moved_to(new_chat_id)
+                if not self._outbox.contains(doc_id=moved_row.id):
+                    self._put(self._outbox, moved_row.id, moved_row)
 
-    def drop_chat(self, chat_id: int, reason: str) -> list[Subscription]:
+    def _pending_of(self, chat_id: int) -> list[OutboxRow]:
+        cond = (where("chat_id") == chat_id) & (where("state") == "pending")
+        return self._find(self._outbox, OutboxRow, cond)
+
+    async def drop_chat(self, chat_id: int, reason: str) -> list[Subscription]:
         """Stop all delivery to a chat that blocked or removed the bot (``Forbidden``).
 
         Its pending rows become inactive; its subscriptions and group registration are removed.
         Returns the removed subscriptions, whose jobs the caller cancels.
         """
-        with self._storage.batch():
-            for row in self._rows((where("chat_id") == chat_id) & (where("state") == "pending")):
-                self.save_row(row.inactive(reason))
-            self.remove_group(chat_id)
-            return self.remove_subscriptions(chat_id)
+        async with self._writing():
+            for row in self._pending_of(chat_id):
+                self._put(self._outbox, row.id, row.inactive(reason))
+            self._drop(self._groups, [str(chat_id)])
+            return self._remove_subscriptions(chat_id, None)
 
-    def forget_before(self, cutoff: dt.datetime) -> int:
+    async def forget_before(self, cutoff: dt.datetime) -> int:
         """Drop history from before ``cutoff``: delivered messages, settled announcements.
 
         A message goes once none of its rows is pending; queued announcements stay. Returns
         the number of messages forgotten.
         """
-        with self._storage.batch():
+        async with self._writing():
             old = {doc["key"] for doc in self._sent_log.all()
                    if dt.datetime.fromisoformat(doc["at"]) < cutoff}
-            pending = {row.message_key for row in self._rows(where("state") == "pending")}
+            pending = {doc["message_key"] for doc in self._outbox.search(
+                where("state") == "pending")}
             done = old - pending
-            self._outbox.remove(where("message_key").one_of(list(done)))
-            self._sent_log.remove(where("key").one_of(list(done)))
-            self._announcements.remove(
+            self._drop(self._outbox, [doc.doc_id for doc in self._outbox.search(
+                where("message_key").one_of(list(done)))])
+            self._drop(self._sent_log, done)
+            settled = self._announcements.search(
                 (where("state") != "queued")
                 & where("created_at").test(lambda at: dt.datetime.fromisoformat(at) < cutoff))
+            self._drop(self._announcements, [doc.doc_id for doc in settled])
         return len(done)
 
-    def log_unanswered(self, entry: Unanswered) -> None:
+    # The unanswered log and the inbox -------------------------------------------------
+
+    async def log_unanswered(self, entry: Unanswered) -> None:
         """Add a question to the log, keeping the newest ``MAX_UNANSWERED``."""
-        with self._storage.batch():
-            self._unanswered.insert({**asdict(entry), "at": entry.at.isoformat()})
-            excess = len(self._unanswered) - MAX_UNANSWERED
-            if excess > 0:
-                oldest = sorted(doc.doc_id for doc in self._unanswered.all())[:excess]
-                self._unanswered.remove(doc_ids=oldest)
+        async with self._writing():
+            number = self._next("unanswered")
+            self._put(self._unanswered, f"{number:012d}", entry)
+            self._drop(self._unanswered, [f"{number - MAX_UNANSWERED:012d}"])
 
-    def unanswered(self) -> list[Unanswered]:
+    async def unanswered(self) -> list[Unanswered]:
         """The logged questions, oldest first."""
-        return [Unanswered(**{**doc, "at": dt.datetime.fromisoformat(doc["at"])})
-                for doc in self._unanswered.all()]
+        async with self._reading():
+            docs = sorted(self._unanswered.all(), key=lambda doc: doc.doc_id)
+        return [decode(Unanswered, doc) for doc in docs]
 
-    def _rows(self, cond: QueryLike) -> list[OutboxRow]:
-        return [_row(doc) for doc in self._outbox.search(cond)]
+    async def record_updates(self, entries: Iterable[InboxEntry]) -> set[int]:
+        """Record fetched updates before they are handled; return the ids already known.
 
-    def _insert_rows(self, rows: list[OutboxRow]) -> list[OutboxRow]:
-        known = {doc["id"] for doc in self._outbox.all()}
-        added = []
-        for row in rows:
-            if row.id not in known:
-                known.add(row.id)
-                added.append(row)
-        self._outbox.insert_multiple(_row_doc(row) for row in added)
-        return added
+        Those were handled, or are replayed from the inbox at start: not to be handled again.
+        """
+        known = set()
+        async with self._writing():
+            for entry in entries:
+                if self._inbox.contains(doc_id=str(entry.update_id)):
+                    known.add(entry.update_id)
+                else:
+                    self._put(self._inbox, str(entry.update_id), entry)
+        return known
+
+    async def finish_update(self, update_id: int, now: dt.datetime) -> None:
+        """Mark an update handled: its payload goes, its id stays until forgotten."""
+        async with self._writing():
+            entry = self._get(self._inbox, InboxEntry, str(update_id))
+            if entry is not None:
+                self._put(self._inbox, str(update_id), replace(entry, payload={},
+                                                                handled_at=now))
+
+    async def forget_updates(self, cutoff: dt.datetime) -> None:
+        """Drop the ids of updates handled before ``cutoff``."""
+        async with self._writing():
+            self._drop(self._inbox, [doc.doc_id for doc in self._inbox.search(
+                where("handled_at").test(
+                    lambda at: at is not None and dt.datetime.fromisoformat(at) < cutoff))])
+
+    async def unhandled_updates(self) -> list[InboxEntry]:
+        """Recorded updates not yet handled, oldest first."""
+        async with self._reading():
+            entries = self._find(self._inbox, InboxEntry)
+        return sorted((entry for entry in entries if entry.handled_at is None),
+                      key=lambda entry: entry.update_id)
+
+    # The audit log ---------------------------------------------------------------------
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        """Append an entry to ``audit.jsonl`` durably (never rewritten, never trimmed)."""
+        if self._read_only:
+            raise StoreUnavailable("this store only reads a running bot's state")
+        line = json.dumps(encode(entry), ensure_ascii=False) + "\n"
+        if self._audit_fd is None:
+            self._audit_memory.append(line)
+            return
+        fd = self._audit_fd
+
+        def append() -> None:
+            os.write(fd, line.encode())
+            os.fsync(fd)
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._executor, append)
+        except OSError as error:
+            raise StoreUnavailable(f"audit log: {error}") from error
+
+    async def audit(self, limit: int | None = None) -> list[AuditEntry]:
+        """The audit log, oldest first (the last ``limit`` entries)."""
+        lines = self._audit_memory
+        if self._audit_dir is not None:
+            lines = read_audit_lines(self._audit_dir)
+        entries = []
+        for line in lines[-limit:] if limit else lines:
+            with contextlib.suppress(ValueError, BadDocument):
+                entries.append(decode(AuditEntry, json.loads(line)))
+        return entries
+
+
+def read_audit_lines(directory: Path) -> list[str]:
+    """The audit log's complete lines (a line cut short by a kill is left out)."""
+    try:
+        text = (directory / AUDIT_FILE).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return []
+    return text.split("\n")[:-1]
+
+
+# Opening ----------------------------------------------------------------------------------
 
 
 def _lock(directory: Path) -> int:
@@ -488,51 +743,190 @@ def lock_holder(data_dir: str | os.PathLike[str]) -> int | None:
     return None
 
 
-def open_store(data_dir: str | os.PathLike[str]) -> Store:
-    """Lock ``data_dir`` for this process and open the state in it (DataDirLocked if taken)."""
+def _stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _move_aside(path: Path) -> Path:
+    aside = path.with_name(f"{path.name}.corrupt-{_stamp()}")
+    os.replace(path, aside)
+    return aside
+
+
+def _read_legacy(directory: Path) -> Loaded | None:
+    """Schema 1: ``state.json`` (TinyDB's one file) or its ``.bak`` copy."""
+    for path in (directory / LEGACY_FILE, directory / f"{LEGACY_FILE}.bak"):
+        try:
+            tables = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue
+        except (ValueError, UnicodeDecodeError) as problem:
+            log.critical("Old state file %s is not valid JSON (%s); moved it to %s.",
+                         path, problem, _move_aside(path))
+            continue
+        if isinstance(tables, dict) and all(isinstance(t, dict) for t in tables.values()):
+            return Loaded(tables=tables, schema=1, found=True)
+        log.critical("Old state file %s is not an object of tables; moved it to %s.",
+                     path, _move_aside(path))
+    return None
+
+
+def _load(directory: Path) -> tuple[Loaded, bool]:
+    """Read the directory's state; return it and whether it must be written afresh."""
+    try:
+        loaded = read_directory(directory)
+    except CorruptSnapshot as problem:
+        aside = _move_aside(directory / SNAPSHOT)
+        log.critical("State snapshot is corrupt (%s); moved it to %s.", problem, aside)
+        loaded = _restore_newest_backup(directory)
+    for problem in loaded.problems:
+        log.critical("State journal in %s: %s", directory, problem)
+    if not loaded.found:
+        legacy = _read_legacy(directory)
+        if legacy is not None:
+            log.warning("Moving the state of %s from %s to schema %s (snapshot and journal).",
+                        directory, LEGACY_FILE, SCHEMA)
+            return legacy, True
+        if _had_state(directory):
+            log.warning("Starting with EMPTY state in %s although a bot kept state there "
+                        "before (its audit log or backups remain). If DATA_DIR changed, "
+                        "point it back; to recover, use `thidua state restore`.",
+                        directory.resolve())
+        return Loaded(schema=SCHEMA), True
+    return loaded, bool(loaded.replayed or loaded.problems or loaded.schema != SCHEMA)
+
+
+def _restore_newest_backup(directory: Path) -> Loaded:
+    for backup in backups(directory):
+        try:
+            loaded = read_snapshot(backup)
+        except CorruptSnapshot as problem:
+            log.critical("Backup %s is corrupt too (%s).", backup, problem)
+            continue
+        log.critical("Restored the state from backup %s: changes after it are lost, except "
+                     "those in the journal.", backup)
+        later = [(n, p) for n, p in segments(directory) if n > loaded.segment]
+        for index, (number, path) in enumerate(later):
+            replay(loaded, path, number, last=index == len(later) - 1)
+        return loaded
+    log.critical("No usable backup in %s: starting with EMPTY state.", directory)
+    return Loaded(schema=SCHEMA, found=True)
+
+
+def _had_state(directory: Path) -> bool:
+    """Whether a bot kept state here before (the lock file is ours: it proves nothing)."""
+    return any((directory / name).exists() for name in (
+        AUDIT_FILE, QUARANTINE_FILE, f"{LEGACY_FILE}.schema1")) or bool(backups(directory))
+
+
+def bad_documents(tables: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every document of the wrong shape: its table, key, problem and the document."""
+    bad = []
+    for name, cls in TABLE_TYPES.items():
+        for key, doc in tables.get(name, {}).items():
+            try:
+                decode(cls, doc)
+            except BadDocument as problem:
+                bad.append({"table": name, "key": key, "problem": str(problem), "doc": doc,
+                            "at": dt.datetime.now(dt.UTC).isoformat()})
+    return bad
+
+
+def _quarantine(directory: Path | None, tables: dict[str, dict[str, Any]]) -> int:
+    """Move every document of the wrong shape out of ``tables`` into ``quarantine.jsonl``."""
+    bad = bad_documents(tables)
+    for entry in bad:
+        del tables[entry["table"]][entry["key"]]
+    for entry in bad:
+        log.critical("Quarantined a bad %s document %r (%s); the bot starts without it. "
+                     "It is kept in %s.", entry["table"], entry["key"], entry["problem"],
+                     QUARANTINE_FILE)
+    if bad and directory is not None:
+        with open(directory / QUARANTINE_FILE, "a", encoding="utf-8") as handle:
+            for entry in bad:
+                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+    return len(bad)
+
+
+def prepare_state(directory: Path, keep_backups: int = DEFAULT_BACKUPS) -> Loaded:
+    """Read, migrate and check the state; write it back as one snapshot when it changed."""
+    for leftover in directory.glob(".*.tmp"):
+        leftover.unlink()
+    loaded, rewrite = _load(directory)
+    loaded.tables = migrate(loaded.tables, loaded.schema)
+    loaded.schema = SCHEMA
+    rewrite |= bool(_quarantine(directory, loaded.tables))
+    if rewrite:
+        text = snapshot_text(loaded.tables, SCHEMA, loaded.segment, loaded.seq)
+        write_atomically(directory / SNAPSHOT, text)
+        now = dt.datetime.now(dt.UTC)
+        if any(loaded.tables.values()) and backup_due(directory, now):
+            write_backup(directory, text, now, keep_backups)
+        legacy = directory / LEGACY_FILE
+        if legacy.exists():
+            os.replace(legacy, directory / f"{LEGACY_FILE}.schema1")
+    for number, path in segments(directory):
+        if number <= loaded.segment:
+            path.unlink()
+    return loaded
+
+
+def open_store(data_dir: str | os.PathLike[str], *, writer: Writer | None = None,
+               keep_backups: int = DEFAULT_BACKUPS) -> TinyStore:
+    """Lock ``data_dir`` for this process and open the state in it (DataDirLocked if taken).
+
+    ``writer(fd, data)`` replaces the journal's write call (fault tests inject disk errors).
+    """
     directory = Path(data_dir)
     directory.mkdir(parents=True, exist_ok=True)
     lock_fd = _lock(directory)
     try:
-        # Temp files left by a killed writer are never part of the committed state.
-        for leftover in directory.glob(f".{STATE_FILE}.*.tmp"):
-            leftover.unlink()
-        return Store(BatchingMiddleware(AtomicJSONStorage), directory / STATE_FILE,
-                     lock_fd=lock_fd)
+        loaded = prepare_state(directory, keep_backups)
+        return TinyStore(JournalStorage(directory, loaded, writer), lock_fd=lock_fd,
+                         keep_backups=keep_backups)
     except BaseException:
         os.close(lock_fd)
         raise
 
 
-class _CopyingMemoryStorage(MemoryStorage):
-    """TinyDB's memory storage, reading a private copy like the file storage does."""
-
-    def read(self) -> Tables | None:
-        """Return a copy of the state, or None when there is none yet."""
-        return copy.deepcopy(super().read())
+def memory_store() -> TinyStore:
+    """A store kept in memory, behaving the same, for tests of other modules."""
+    return TinyStore(JournalStorage(None, Loaded(schema=SCHEMA)))
 
 
-def memory_store() -> Store:
-    """Return a store kept in memory, behaving the same, for tests of other modules."""
-    return Store(BatchingMiddleware(_CopyingMemoryStorage))
+def read_committed(directory: Path) -> Loaded:
+    """The committed state in ``directory`` as it stands, read without the lock, not migrated."""
+    for attempt in range(3):
+        try:
+            loaded = read_directory(directory) if directory.is_dir() else Loaded()
+            break
+        except FileNotFoundError:  # a compaction removed a segment meanwhile: read again
+            if attempt == 2:
+                raise
+    if not loaded.found:
+        legacy = _read_legacy(directory) if directory.is_dir() else None
+        loaded = legacy or Loaded(schema=SCHEMA)
+    return loaded
 
 
-class _SnapshotStorage(_CopyingMemoryStorage):
-    """The committed state of a state file, read once; writes stay in memory."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        for candidate in (path, path.with_name(f"{path.name}.bak")):
-            try:
-                self.memory = json.loads(_read_state(candidate))
-                return
-            except (FileNotFoundError, CorruptStateError):
-                continue
+def read_store(data_dir: str | os.PathLike[str]) -> TinyStore:
+    """What the bot running on ``data_dir`` has committed, read without its lock; read-only."""
+    directory = Path(data_dir)
+    loaded = read_committed(directory)
+    loaded.tables = migrate(loaded.tables, loaded.schema)
+    _quarantine(None, loaded.tables)
+    return TinyStore(JournalStorage(None, loaded), read_only=True, audit_dir=directory)
 
 
-def snapshot_store(data_dir: str | os.PathLike[str]) -> Store:
-    """Read the state a running bot has committed, without its lock and without writing.
-
-    For reports from another process (``thidua kb unanswered``).
-    """
-    return Store(BatchingMiddleware(_SnapshotStorage), Path(data_dir) / STATE_FILE)
+def last_error(data_dir: str | os.PathLike[str]) -> str | None:
+    """The last commit error the bot on ``data_dir`` could leave in ``health.json``, if any."""
+    try:
+        data = json.loads((Path(data_dir) / HEALTH_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not data.get("last_error"):
+        return None
+    state = "still failing" if data.get("failing") else "recovered"
+    return f"{data['last_error']} at {data.get('at')} ({state})"

@@ -29,6 +29,12 @@ def command_target(message: Message) -> str | None:
     return text[: entity.length].partition("@")[2].lower()
 
 
+def command_name(message: Message) -> str:
+    """The command as typed, without the bot's name: ``/thongbao@x_bot …`` → ``/thongbao``."""
+    parts = (message.text or "").split(maxsplit=1)
+    return parts[0].partition("@")[0] if parts else ""
+
+
 def command_argument(message: Message) -> str:
     """Return the text after the command: ``/hoi Hoàng Mai 2022`` → ``Hoàng Mai 2022``."""
     parts = (message.text or "").split(maxsplit=1)

@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.schedule import Announcement, UsageError, announcement_rows, split_send_time
 from handlers.addressing import command_argument
+from handlers.auditing import audit
 from handlers.permissions import is_bot_admin
 from handlers.replies import reply_html, reply_plain
 from handlers.services import services_of
@@ -27,6 +28,7 @@ from handlers.texts import (
     MAX_ANNOUNCEMENT_CHARS,
     NO_GROUPS_LEFT,
     NOT_BOT_ADMIN,
+    NOT_DRAFT_AUTHOR,
     SEND_BUTTON,
     announcement_html,
     announcement_preview,
@@ -80,6 +82,7 @@ async def draft_announcement(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if not is_bot_admin(user, services.admin_ids):
         logger.warning("User %s tried /thongbao without being in ADMIN_IDS.",
                        user.id if user else None)
+        await audit(services, "refused", user, chat_id=message.chat.id, subject="/thongbao")
         await reply_plain(message, NOT_BOT_ADMIN)
         return
     if message.chat.type != Chat.PRIVATE:
@@ -105,8 +108,10 @@ async def draft_announcement(update: Update, context: ContextTypes.DEFAULT_TYPE)
         id=secrets.token_hex(4), admin_id=user.id, admin_chat_id=message.chat.id,
         text=announcement_html(content, district), created_at=now,
         district=district.code if district else None, send_at=timed[1])
-    groups = [g for g in services.store.groups() if g.wants(announcement.district)]
-    services.store.save_announcement(announcement)
+    groups = [g for g in await services.store.groups() if g.wants(announcement.district)]
+    await services.store.save_announcement(announcement)
+    await audit(services, "announcement_drafted", user, chat_id=message.chat.id,
+                subject=announcement.id, detail=f"{len(groups)} nhóm: {content}")
     preview = announcement_preview(announcement, district, len(groups), services.timezone)
     await reply_html(message, [preview], _keyboard(announcement.id) if groups else None)
 
@@ -118,31 +123,43 @@ async def decide_announcement(update: Update, context: ContextTypes.DEFAULT_TYPE
     if not is_bot_admin(query.from_user, services.admin_ids):
         logger.warning("User %s pressed an announcement button without being in ADMIN_IDS.",
                        query.from_user.id)
+        await audit(services, "refused", query.from_user, subject=query.data or "")
         await query.answer(NOT_BOT_ADMIN, show_alert=True)
         return
     action, _, announcement_id = (query.data or "").removeprefix("a:").partition(":")
-    announcement = services.store.announcement(announcement_id)
+    announcement = await services.store.announcement(announcement_id)
     if announcement is None or action not in (_SEND, _CANCEL):
         await query.answer(ANNOUNCEMENT_UNKNOWN, show_alert=True)
+        return
+    if query.from_user.id != announcement.admin_id:
+        logger.warning("Admin %s pressed the buttons of admin %s's announcement %s.",
+                       query.from_user.id, announcement.admin_id, announcement.id)
+        await audit(services, "refused", query.from_user, subject=announcement.id,
+                    detail=f"bản nháp của {announcement.admin_id}")
+        await query.answer(NOT_DRAFT_AUTHOR, show_alert=True)
         return
     if announcement.state != "draft":
         await query.answer(ANNOUNCEMENT_DONE)
         return
     if action == _CANCEL:
-        services.store.save_announcement(replace(announcement, state="cancelled"))
+        await services.store.save_announcement(replace(announcement, state="cancelled"))
+        await audit(services, "announcement_cancelled", query.from_user,
+                    subject=announcement.id)
         await query.answer()
         await query.edit_message_text(ANNOUNCEMENT_CANCELLED)
         return
     rows = announcement_rows(announcement.message_key, announcement.text,
-                             services.store.groups(), announcement.district,
+                             await services.store.groups(), announcement.district,
                              not_before=announcement.send_at)
     if not rows:
-        services.store.save_announcement(replace(announcement, state="cancelled"))
+        await services.store.save_announcement(replace(announcement, state="cancelled"))
         await query.answer()
         await query.edit_message_text(NO_GROUPS_LEFT)
         return
-    services.store.save_announcement(replace(announcement, state="queued"), rows,
-                                     services.clock())
+    await services.store.save_announcement(replace(announcement, state="queued"), rows,
+                                           services.clock())
+    await audit(services, "announcement_confirmed", query.from_user, subject=announcement.id,
+                detail="nhóm " + ", ".join(str(row.chat_id) for row in rows))
     services.courier.kick()
     await query.answer()
     await query.edit_message_text(

@@ -8,12 +8,13 @@ from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.unanswered import Kind, Unanswered, most_frequent, normalised_form
+from handlers.auditing import bot_admin_asks
 from handlers.buttons import BAD, GOOD
 from handlers.flood import Verdict
 from handlers.permissions import is_bot_admin
 from handlers.replies import edit_unless_unchanged, reply_plain
 from handlers.services import Services, services_of
-from handlers.texts import ADMIN_ONLY, NOTED_BAD_ANSWER, THANKS, unanswered_report
+from handlers.texts import NOTED_BAD_ANSWER, THANKS, unanswered_report
 
 MAX_LOGGED_CHARS = 300
 TOP_UNANSWERED = 15
@@ -33,13 +34,14 @@ def record_unanswered(question: str, kind: Kind, chat_type: str, user: User | No
     """Log a question for the curators, unless its asker used up their share of the log.
 
     The share keeps one user (or script) from pushing everyone else's questions out of the
-    bounded log. Returns whether it was logged.
+    bounded log. The write runs in the background: a slow or failing one never delays an
+    answer. Returns whether it was logged.
     """
     if user is not None and services.log_quota.check(user.id, time.monotonic()) \
             is not Verdict.SERVE:
         return False
-    services.store.log_unanswered(unanswered_entry(question, kind, chat_type, user, services,
-                                                   answer))
+    entry = unanswered_entry(question, kind, chat_type, user, services, answer)
+    services.background.run(services.store.log_unanswered(entry), "Unanswered-question log")
     return True
 
 
@@ -67,9 +69,8 @@ async def list_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Show a bot admin the most frequent questions the bot could not answer."""
     message = update.effective_message
     services = services_of(context)
-    if not is_bot_admin(message.from_user, services.admin_ids):
-        await reply_plain(message, ADMIN_ONLY)
+    if not await bot_admin_asks(message, services, "/chuatraloi"):
         return
-    entries = services.store.unanswered()
+    entries = await services.store.unanswered()
     groups = most_frequent(entries, TOP_UNANSWERED)
     await reply_plain(message, unanswered_report(groups, len(entries), services.timezone))

@@ -9,7 +9,8 @@ from telegram import Chat, ChatMember, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.schedule import Group
-from handlers.addressing import command_argument
+from handlers.addressing import command_argument, command_name
+from handlers.auditing import audit
 from handlers.help import bot_joined, greet_group
 from handlers.permissions import may_manage_chat
 from handlers.replies import reply_plain
@@ -47,8 +48,11 @@ async def register_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             return
         districts.append(found)
     districts = list(dict.fromkeys(districts))
-    services.store.save_group(Group(message.chat.id, tuple(d.code for d in districts),
-                                    message.chat.title or ""))
+    await services.store.save_group(Group(message.chat.id, tuple(d.code for d in districts),
+                                          message.chat.title or ""))
+    await audit(services, "group_registered", message.from_user, chat_id=message.chat.id,
+                subject=message.chat.title or "",
+                detail=", ".join(d.code for d in districts) or "tất cả")
     await reply_plain(message, group_registered(districts))
 
 
@@ -57,7 +61,11 @@ async def unregister_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     message = update.effective_message
     if not await _group_admin_asks(message, context):
         return
-    removed = services_of(context).store.remove_group(message.chat.id)
+    services = services_of(context)
+    removed = await services.store.remove_group(message.chat.id)
+    if removed:
+        await audit(services, "group_unregistered", message.from_user, chat_id=message.chat.id,
+                    subject=message.chat.title or "")
     await reply_plain(message, GROUP_UNREGISTERED if removed else GROUP_NOT_REGISTERED)
 
 
@@ -66,7 +74,10 @@ async def _group_admin_asks(message: Message, context: ContextTypes.DEFAULT_TYPE
     if message.chat.type == Chat.PRIVATE:
         await reply_plain(message, GROUPS_ONLY)
         return False
-    if not await may_manage_chat(message, context.bot, services_of(context).admin_ids):
+    services = services_of(context)
+    if not await may_manage_chat(message, context.bot, services.admin_ids):
+        await audit(services, "refused", message.from_user, chat_id=message.chat.id,
+                    subject=command_name(message))
         await reply_plain(message, GROUP_ADMINS_ONLY)
         return False
     return True
@@ -81,7 +92,7 @@ async def follow_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if change.new_chat_member.status not in (ChatMember.LEFT, ChatMember.BANNED):
         return
     services = services_of(context)
-    dropped = services.store.drop_chat(change.chat.id, "bot removed from the chat")
+    dropped = await services.store.drop_chat(change.chat.id, "bot removed from the chat")
     services.reminders.cancel(dropped)
     logger.info("Left chat %s: its reminders and registration are removed.", change.chat.id)
 
@@ -90,5 +101,5 @@ async def follow_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """Move a group's reminders and registration to its new id when it becomes a supergroup."""
     message = update.effective_message
     services = services_of(context)
-    services.store.migrate_chat(message.chat.id, message.migrate_to_chat_id)
+    await services.store.migrate_chat(message.chat.id, message.migrate_to_chat_id)
     logger.info("Chat %s became %s.", message.chat.id, message.migrate_to_chat_id)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
 
+from bot.background import Background
 from bot.delivery import Clock, Courier
 from bot.library import Library
 from bot.reminders import Reminders
@@ -32,6 +33,7 @@ class Services:
     clock: Clock
     timezone: ZoneInfo
     admin_ids: frozenset[int]
+    background: Background
     # Bot admins whose private command menu (with the admin commands) is set in this run.
     admin_menus: set[int] = field(default_factory=set)
 

@@ -83,7 +83,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(district, str):
         await reply_plain(message, district)
         return
-    await reply_plain(message, _follow(services, message.chat.id, district, request))
+    await reply_plain(message, await _follow(services, message.chat.id, district, request))
 
 
 async def _offer_districts(message: Message, services: Services) -> None:
@@ -108,21 +108,22 @@ async def follow_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.answer(GROUP_ADMINS_ONLY, show_alert=True)
         return
     await query.answer()
-    text = _follow(services, query.message.chat.id, district, SubscribeRequest(district.name))
+    text = await _follow(services, query.message.chat.id, district,
+                         SubscribeRequest(district.name))
     await edit_unless_unchanged(query.edit_message_text(text))
 
 
-def _follow(services: Services, chat_id: int, district: District,
-            request: SubscribeRequest) -> str:
+async def _follow(services: Services, chat_id: int, district: District,
+                  request: SubscribeRequest) -> str:
     """Save the subscription and schedule it; the reply says when, or why not."""
     kb = services.kb
     facts = kb.by_place.get(district.key, ())
     if not facts:
         return no_data(district, list(kb.places))
-    followed = {s.district for s in services.store.subscriptions(chat_id)}
+    followed = {s.district for s in await services.store.subscriptions(chat_id)}
     if district.code not in followed and len(followed) >= MAX_SUBSCRIPTIONS:
         return TOO_MANY_SUBSCRIPTIONS
-    subscription = services.store.save_subscription(request.subscription(
+    subscription = await services.store.save_subscription(request.subscription(
         subscription_id=secrets.token_hex(6), chat_id=chat_id, district=district.code,
         now=services.clock(), tz=services.timezone.key))
     services.reminders.schedule(subscription)
@@ -138,7 +139,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await reply_plain(message, GROUP_ADMINS_ONLY)
         return
     argument = command_argument(message)
-    subscriptions = services.store.subscriptions(message.chat.id)
+    subscriptions = await services.store.subscriptions(message.chat.id)
     if not argument or fold(argument) in _ALL_WORDS:
         if not subscriptions:
             await reply_plain(message, NOTHING_FOLLOWED)
@@ -154,7 +155,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if isinstance(district, str):
         await reply_plain(message, district)
         return
-    removed = services.store.remove_subscriptions(message.chat.id, district.code)
+    removed = await services.store.remove_subscriptions(message.chat.id, district.code)
     services.reminders.cancel(removed)
     await reply_plain(message, _removed_text(services, removed) if removed
                       else not_following(district))
@@ -172,7 +173,7 @@ async def unfollow_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     chat_id = query.message.chat.id
     choice = (query.data or "").removeprefix(_UNFOLLOW)
-    subscriptions = services.store.subscriptions(chat_id)
+    subscriptions = await services.store.subscriptions(chat_id)
     if choice == _KEEP:
         await query.answer()
         await edit_unless_unchanged(query.edit_message_text(KEPT))
@@ -184,13 +185,13 @@ async def unfollow_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             reply_markup=_confirm_keyboard() if subscriptions else None))
         return
     if choice == _ALL_CONFIRMED:
-        removed = services.store.remove_subscriptions(chat_id, None)
+        removed = await services.store.remove_subscriptions(chat_id, None)
     else:
         chosen = next((s for s in subscriptions if s.id == choice), None)
         if chosen is None:
             await query.answer(STALE_REMINDER_BUTTON)
             return
-        removed = services.store.remove_subscriptions(chat_id, chosen.district)
+        removed = await services.store.remove_subscriptions(chat_id, chosen.district)
     services.reminders.cancel(removed)
     await query.answer()
     await edit_unless_unchanged(query.edit_message_text(
@@ -227,10 +228,10 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     now = services.clock()
     districts = services.kb.gazetteer.districts
     rows = [(districts.get(s.district), s, next_run(s, now))
-            for s in services.store.subscriptions(message.chat.id)]
+            for s in await services.store.subscriptions(message.chat.id)]
     group_districts, registered = None, False
     if message.chat.type != Chat.PRIVATE:
-        group = services.store.group(message.chat.id)
+        group = await services.store.group(message.chat.id)
         registered = group is not None
         group_districts = [districts[c] for c in group.districts if c in districts] if group else []
     await reply_plain(message, subscription_list(rows, group_districts, registered))

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 from telegram import BotCommand
 
+from bot.audit import AuditEntry
+from bot.health import Health
 from bot.library import Reload
 from bot.schedule import Announcement, BroadcastSummary, OutboxRow, Subscription, UsageError
 from bot.unanswered import UnansweredGroup
@@ -51,6 +53,8 @@ ADMIN_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("thongbao", "Gửi thông báo tới các nhóm (quản trị bot)"),
     BotCommand("capnhat", "Nạp lại dữ liệu đã sửa (quản trị bot)"),
     BotCommand("chuatraloi", "Câu hỏi bot chưa trả lời được (quản trị bot)"),
+    BotCommand("trangthai", "Tình trạng gửi tin và lưu dữ liệu (quản trị bot)"),
+    BotCommand("nhatky", "Nhật ký thông báo, đăng ký nhóm, cập nhật (quản trị bot)"),
 )
 BOT_ADMIN_COMMANDS: tuple[BotCommand, ...] = (*PRIVATE_COMMANDS, *ADMIN_COMMANDS)
 ALL_COMMANDS: tuple[BotCommand, ...] = tuple(dict.fromkeys(
@@ -153,6 +157,8 @@ def help_html(coverage: str, bot_username: str, admin: bool, trends: bool = Fals
             "rồi gửi thông báo tới các nhóm đã đăng ký",
             "/capnhat — nạp lại dữ liệu đã sửa; báo lỗi (tệp:dòng) hoặc những gì thay đổi",
             "/chuatraloi — các câu hỏi bot chưa trả lời được, thường gặp nhất trước",
+            "/trangthai — tình trạng gửi tin và ghi dữ liệu của bot",
+            "/nhatky — nhật ký thông báo, đăng ký nhóm, cập nhật dữ liệu, lần bị từ chối",
         ]
     return "\n".join(lines)
 
@@ -275,6 +281,7 @@ ANNOUNCEMENT_CANCELLED = "Đã hủy, thông báo không được gửi."
 NO_GROUPS_LEFT = "Không còn nhóm nào nhận thông báo này nên không gửi."
 SEND_BUTTON = "Gửi"
 CANCEL_BUTTON = "Hủy"
+NOT_DRAFT_AUTHOR = "Chỉ người soạn thông báo này mới gửi hoặc hủy được nó."
 
 
 def district_problem(lookup: DistrictLookup, command: str, with_data: list[District]) -> str:
@@ -400,9 +407,14 @@ def _chat_name(row: OutboxRow) -> str:
 
 def broadcast_report(announcement: Announcement, summary: BroadcastSummary) -> str:
     """Report back to the admin: sent, moved to a new id, failed with reasons, removed."""
-    total = len(summary.sent) + len(summary.failed) + len(summary.removed)
     lines = [f"<b>Kết quả gửi thông báo</b> (mã {announcement.id}): "
-             f"đã gửi {len(summary.sent)}/{total} nhóm."]
+             f"đã gửi {len(summary.sent)}/{summary.total} nhóm."]
+    if summary.maybe_twice:
+        lines.append(f"Có thể đã gửi 2 lần: {len(summary.maybe_twice)} nhóm (Telegram không kịp "
+                     "trả lời lần gửi trước).")
+    if summary.retrying:
+        lines.append(f"Đang thử gửi lại: {len(summary.retrying)} nhóm; báo cáo này sẽ được "
+                     "cập nhật.")
     if summary.migrated:
         lines.append("Nhóm đã chuyển thành siêu nhóm, đã gửi theo mã mới:")
         lines.extend(f"• {_chat_name(r)} ({r.migrated_from} → {r.chat_id})"
@@ -480,6 +492,80 @@ def new_results_html(change: PlaceChanges, labels: dict[str, str]) -> str:
     sources = dict.fromkeys(f.source for f in figures)
     lines.extend(f"<i>{html.escape(line)}</i>" for line in source_lines(sources))
     return "\n".join(lines)
+
+
+# -- the bot's own state: /trangthai and /nhatky -------------------------------------------
+STATE_WRITE_FAILED = ("⚠️ Bot không ghi được dữ liệu (ổ đĩa đầy hoặc chỉ cho đọc?). Đã tạm dừng "
+                      "gửi tin và sẽ tự thử lại; tin đã gửi không bị gửi lại. Xem /trangthai.")
+STATE_WRITE_RESUMED = "✅ Bot đã ghi được dữ liệu trở lại và tiếp tục gửi tin."
+
+
+def _when(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    return f"{moment.astimezone(tz):%H:%M %d/%m/%Y}"
+
+
+def _count(n: int) -> str:
+    return format_vn_number(n)
+
+
+def status_report(health: Health, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """/trangthai: the outbox, what may have gone twice or was given up, the last commit error."""
+    if health.stalled:
+        state = "⚠️ tạm dừng gửi: không ghi được dữ liệu, đang thử lại"
+    elif health.offline:
+        state = "⚠️ tạm dừng gửi: Telegram không trả lời, đang chờ"
+    else:
+        state = "đang chạy bình thường"
+    lines = [f"Tình trạng bot lúc {_when(now, tz)}: {state}.",
+             f"Tin chờ gửi: {_count(health.pending)}"
+             + (f" (trong đó {_count(health.waiting)} đang chờ đến lượt hoặc thử lại)"
+                if health.waiting else "") + "."]
+    if health.oldest_pending is not None:
+        lines.append(f"Tin chờ lâu nhất: từ {_when(health.oldest_pending, tz)}.")
+    lines.append(f"Có thể đã gửi 2 lần: {_count(health.uncertain)} tin. "
+                 f"Đã bỏ, không gửi được: {_count(health.given_up)} tin.")
+    if health.unhandled_updates:
+        lines.append(f"Tin nhắn đã nhận, đang xử lý: {_count(health.unhandled_updates)}.")
+    if health.last_commit_error:
+        at = f" lúc {_when(health.last_commit_error_at, tz)}" if health.last_commit_error_at else ""
+        now_failing = "vẫn đang lỗi" if health.failing else "đã ghi lại được"
+        lines.append(f"Lỗi ghi dữ liệu gần nhất{at} ({now_failing}): "
+                     f"{health.last_commit_error}")
+    else:
+        lines.append("Ghi dữ liệu: chưa có lỗi nào từ khi bot chạy.")
+    return "\n".join(lines)
+
+
+_AUDIT_WORDS = {
+    "announcement_drafted": "soạn thông báo",
+    "announcement_confirmed": "bấm Gửi thông báo",
+    "announcement_cancelled": "hủy thông báo",
+    "group_registered": "đăng ký nhóm",
+    "group_unregistered": "hủy đăng ký nhóm",
+    "kb_reloaded": "cập nhật dữ liệu",
+    "refused": "bị từ chối",
+}
+_AUDIT_DETAIL_CHARS = 160
+
+
+def audit_line(entry: AuditEntry, tz: dt.tzinfo) -> str:
+    """One audit entry: when, who, what, about what."""
+    who = f"người dùng {entry.actor}" if entry.actor is not None else "dòng lệnh"
+    where = f" trong chat {entry.chat_id}" if entry.chat_id is not None else ""
+    detail = entry.detail.replace("\n", " | ")
+    if len(detail) > _AUDIT_DETAIL_CHARS:
+        detail = detail[:_AUDIT_DETAIL_CHARS] + "…"
+    about = f" {entry.subject}" if entry.subject else ""
+    return (f"{_when(entry.at, tz)} — {who}{where}: {_AUDIT_WORDS.get(entry.action, entry.action)}"
+            f"{about}" + (f" ({detail})" if detail else ""))
+
+
+def audit_report(entries: list[AuditEntry], tz: dt.tzinfo) -> str:
+    """/nhatky: the latest audit entries, newest last."""
+    if not entries:
+        return "Nhật ký chưa có mục nào."
+    return "\n".join([f"Nhật ký ({len(entries)} mục gần nhất):",
+                      *(audit_line(entry, tz) for entry in entries)])
 
 
 # -- the console chat (thidua chat) -----------------------------------------------------------

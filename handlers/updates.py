@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from telegram import Update
+from telegram import Update, User
 from telegram.ext import ContextTypes
 
 from bot.schedule import announcement_rows
-from handlers.permissions import is_bot_admin
+from handlers.auditing import audit, bot_admin_asks
 from handlers.replies import reply_plain
 from handlers.services import Services, services_of
-from handlers.texts import ADMIN_ONLY, new_results_html, reload_report
+from handlers.texts import new_results_html, reload_report
 from knowledge.changes import PlaceChanges
 
 logger = logging.getLogger(__name__)
@@ -26,26 +26,29 @@ def _results_key(change: PlaceChanges) -> str:
     return f"results:{change.place.key}:{digest.hexdigest()}"
 
 
-def apply_reload(services: Services) -> str:
+async def apply_reload(services: Services, user: User | None = None) -> str:
     """Reload the knowledge base; queue new figures to the groups of their districts.
 
     Returns the report for the admin (or the log). On any problem the old base stays in use.
+    ``user`` is the admin who asked (None: ``thidua kb reload``).
     """
     result = services.library.reload()
     rows = []
     if result.ok:
         labels = {metric.id: metric.label for metric in services.kb.metrics.values()}
-        groups = services.store.groups()
+        groups = await services.store.groups()
         for change in result.changes:
             if change.new_figures:
                 rows.extend(announcement_rows(_results_key(change),
                                               new_results_html(change, labels), groups,
                                               change.place.code))
         if rows:
-            rows = services.store.enqueue(rows, services.clock())
+            rows = await services.store.enqueue(rows, services.clock())
             services.courier.kick()
     report = reload_report(result, len({row.chat_id for row in rows}))
     logger.info("Knowledge base reload: %s", report.replace("\n", " | "))
+    await audit(services, "kb_reloaded", user, subject="/capnhat" if user else "SIGHUP",
+                detail=report)
     return report
 
 
@@ -53,7 +56,6 @@ async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """Reload the knowledge base for a bot admin and say what changed, or what is wrong."""
     message = update.effective_message
     services = services_of(context)
-    if not is_bot_admin(message.from_user, services.admin_ids):
-        await reply_plain(message, ADMIN_ONLY)
+    if not await bot_admin_asks(message, services, "/capnhat"):
         return
-    await reply_plain(message, apply_reload(services))
+    await reply_plain(message, await apply_reload(services, message.from_user))

@@ -21,6 +21,7 @@ from knowledge.read import Reading
 
 # A short reply to the bot's own question ("Hoàng Mai", "2022") completes that question.
 _SHORT_REPLY = 6
+_FOLLOWUP_WORDS = frozenset(("con", "vay", "sao", "the", "thi"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +78,22 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
     """The question with its gaps filled from the conversation (unchanged when it has none)."""
     if context.empty or ask.intent == "smalltalk":
         return places, ask
+    ask = _refined(ask, context, kb, lexicon)
     names_place = bool(places.asked) or bool(places.provinces)
-    names_what = ask.names_something
+    names_what = ask.names_on_its_own
     pointers = ask.pointers
+    if not names_what and set(ask.content) - _FOLLOWUP_WORDS:
+        # Words the bot did not understand ("còn xyz?"): not the last question again.
+        return places, ask
+    # Naming neither a unit nor what it asks ("đạt bao nhiêu % dự toán?") is a follow-up too.
+    incomplete = not names_place and not names_what
     carry_place = not names_place and bool(context.places) and (
-        "place" in pointers or names_what or bool(ask.years) or ask.followup
+        "place" in pointers or names_what or bool(ask.years) or ask.followup or incomplete
         or bool(pointers & {"year", "previous_year", "next_year"}))
     carries = bool(context.metric or context.topics or context.family or context.person
                    or context.intent)
     carry_what = carries and not names_what and (names_place or bool(ask.years)
-                                                 or ask.followup or bool(pointers))
+                                                 or ask.followup or bool(pointers) or incomplete)
     if carry_place and ask.intent in ("ranking", "holders"):
         carry_place = False
     if not (carry_place or carry_what):
@@ -97,7 +104,9 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
         ask = _with_what(ask, context, kb, lexicon)
         if ask.intent == "compare" or (names_place and "compare" in ask.cues):
             places = _with_places(places, context, kb, keep_named=True)
-            ask = replace(ask, intent="compare")
+            # A year said of the unit compared with does not take the other's figures away.
+            return places, replace(ask, intent="compare", years=ask.years or context.years,
+                                   years_soft=True)
     ask = _pointed_years(context, ask)
     if not ask.years and context.years:
         ask = replace(ask, years=context.years, years_soft=True)
@@ -113,7 +122,11 @@ def settled(context: Context, places: Places, ask: Ask, answer: Answer,
     metrics = list(dict.fromkeys(f.metric for f in facts))
     metric = metrics[0] if len(metrics) == 1 else (
         ask.metrics[0].metric.id if ask.metrics else None)
-    keys = [p.key for a in places.asked for p in a.places[:1]] or list(context.places)
+    keys = [p.key for a in places.asked for p in a.places[:1]]
+    answered = {f.place.key for f in facts}
+    if not keys and len(answered) == 1:
+        keys = list(answered)  # "quận nào …?" → "ở đó …": the unit the answer named
+    keys = keys or list(context.places)
     years = tuple(sorted({f.year for f in facts})) if facts and not ask.years_soft else ask.years
     return Context(
         places=tuple(dict.fromkeys(keys)),
@@ -125,6 +138,22 @@ def settled(context: Context, places: Places, ask: Ask, answer: Answer,
         person=ask.person,
         pending=question if answer.status == "clarify" else None,
     )
+
+
+def _refined(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) -> Ask:
+    """The metric a follow-up's words make with the carried one.
+
+    "còn cấp thành phố?" after "người tốt việc tốt cấp quận" only changes a word of it.
+    """
+    carried = kb.metrics.get(context.metric or "")
+    if carried is None or not ask.metrics or ask.frame_only or ask.metrics[0].coverage > 0.99:
+        return ask
+    new = {key for key, _ in ask.typed_words}
+    words = (*ask.typed_words, *((t.key, t.sig) for t in lexicon.content_tokens(carried.label)))
+    for match in lexicon.metrics.match(words):
+        if match.metric is not carried and new <= match.words:
+            return replace(ask, metrics=(match,), frame_only=False)
+    return ask
 
 
 def _with_places(places: Places, context: Context, kb: KnowledgeBase,

@@ -130,8 +130,12 @@ class Gazetteer:
                      if not p.current and p.name == district.province and p.now),
                     district.province)
 
-    def find(self, tokens: Sequence[Token], skip: Iterable[int] = ()) -> list[Mention]:
-        """Places named in the question: longest names first, then those after a type word."""
+    def find(self, tokens: Sequence[Token], skip: Iterable[int] = (),
+             weak_ok: bool = False) -> list[Mention]:
+        """Places named in the question: longest names first, then those after a type word.
+
+        ``weak_ok`` accepts aliases that are also common words ("bt") typed in lower case.
+        """
         skipped = set(skip)
         words = [t.key for t in tokens]
         candidates: list[Mention] = []
@@ -145,7 +149,8 @@ class Gazetteer:
                 key = tuple(words[i:i + size])
                 if key in self._index:
                     type_word, type_start = self._type_before(tokens, i)
-                    mention = self._build(tokens, type_start, i + size, key, type_word)
+                    mention = self._build(tokens, type_start, i + size, key, type_word,
+                                          weak_ok=weak_ok)
                     if mention is not None:
                         candidates.append(mention)
         candidates.sort(key=lambda m: (-len(m.name_key), m.type_word is None, m.start))
@@ -195,11 +200,13 @@ class Gazetteer:
         return None, i
 
     def _build(self, tokens: Sequence[Token], start: int, end: int, key: tuple[str, ...],
-               type_word: str | None, fuzzy: bool = False) -> Mention | None:
+               type_word: str | None, fuzzy: bool = False, weak_ok: bool = False,
+               ) -> Mention | None:
         typed_tokens = tokens[end - len(key):end]
         entries = self._index.get(key, [])
         if not fuzzy:
-            entries = _filter_by_spelling(entries, typed_tokens, key in self.weak_aliases,
+            entries = _filter_by_spelling(entries, typed_tokens,
+                                          key in self.weak_aliases and not weak_ok,
                                           type_word is not None)
         unit_type = self.type_words.get(keys(type_word)) if type_word else None
         level = _LEVELS.get(unit_type or "")

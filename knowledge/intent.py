@@ -43,6 +43,7 @@ class Ask:
     person: str | None = None
     words: tuple[str, ...] = ()
     content: tuple[str, ...] = ()  # content words that are not mere frame words
+    typed_words: tuple[tuple[str, str], ...] = ()  # (key, signature) of ``words``
     typed: str = ""
     wants_target: bool = False
     wants_percent: bool = False
@@ -51,19 +52,26 @@ class Ask:
     cue: str = ""
     cues: frozenset[str] = frozenset()
     years_soft: bool = False
+    frame_only: bool = False
     followup: bool = False
     pointers: frozenset[str] = field(default_factory=frozenset)
 
     @property
-    def rest(self) -> tuple[str, ...]:
-        """Content words the best metric does not explain."""
+    def rest(self) -> tuple[tuple[str, str], ...]:
+        """Content words (``(key, signature)``) the best metric does not explain."""
         explained = self.metrics[0].words if self.metrics else frozenset()
-        return tuple(w for w in self.words if w not in explained)
+        return tuple(w for w in self.typed_words if w[0] not in explained)
 
     @property
     def names_something(self) -> bool:
         """True when the question names a metric, a topic, a family or a person itself."""
         return bool(self.metrics or self.topics or self.family or self.person)
+
+    @property
+    def names_on_its_own(self) -> bool:
+        """True when it names what it asks by more than frame words ("vượt kế hoạch … %")."""
+        return bool((self.metrics and not self.frame_only) or self.topics or self.family
+                    or self.person)
 
 
 def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
@@ -76,7 +84,10 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     found = by_kind(lexicon.cues.matches(tokens))
     talk = resolve(found["smalltalk"], taken)
     pointers = resolve(found["pointer"], taken)
-    taken.update(i for hit in (*talk, *pointers) for i in hit.span)
+    taken.update(i for hit in pointers for i in hit.span)
+    # Small-talk words are the question only when it names no unit and no year.
+    if not (places.asked or reading.years):
+        taken.update(i for hit in talk for i in hit.span)
     cues: dict[str, list[int]] = {}
     for name in _CUE_ORDER:
         if name in _UNIT_FREE and places.asked:
@@ -97,13 +108,19 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     inside = by_kind(lexicon.content_cues.matches(expanded))
     frames = {n for h in resolve(inside["frame"]) for n in h.span}
     used = [t.key for t in expanded]
-    plain = [t.key for n, t in enumerate(expanded) if n not in frames]
+    typed = tuple((t.key, t.sig) for t in expanded)
+    plain = [typed[n] for n in range(len(expanded)) if n not in frames]
     # Frame words ("kế hoạch", "chỉ tiêu") are no evidence on their own: a metric is named by
     # the other words, then ranked on all of them; frame words alone count only when nothing
     # else names a metric.
-    every = lexicon.metrics.match(used)
+    every = lexicon.metrics.match(typed)
     named = {m.metric.id for m in lexicon.metrics.match(plain)}
-    matches = tuple(m for m in every if m.metric.id in named) or every
+    matches = tuple(m for m in every if m.metric.id in named)
+    frame_only = not matches and bool(every)
+    matches = matches or every
+    if not matches and (cued := [i for n in ("yesno", "percent") for i in cues.get(n, ())]):
+        # "có hoàn thành … chỉ tiêu không": the cue's verb is part of what is asked.
+        matches = lexicon.metrics.match((*((words[i], tokens[i].sig) for i in cued), *typed))
     topic_hits = resolve(inside["topic"])
     family_hits = resolve(inside["family"])
     topics = tuple(dict.fromkeys(t for h in topic_hits for t in h.payload))
@@ -118,7 +135,8 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         broad_words=broad,
         person=person,
         words=tuple(used),
-        content=tuple(plain),
+        content=tuple(key for key, _ in plain),
+        typed_words=typed,
         typed=reading.raw(content),
         wants_target=target,
         ranking=next((k for k in ("lowest", "highest") if k in cues), None),
@@ -126,6 +144,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         smalltalk=talk[0].payload if talk else None,
         cue=" ".join(words[i] for i in cues.get("yesno", ())),
         cues=frozenset(cues),
+        frame_only=frame_only,
         followup=any(h.start == 0 or h.end >= len(tokens) - 1 for h in found["followup"]),
         pointers=frozenset(h.payload for h in pointers),
     )
@@ -151,7 +170,7 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     if "list" in cues or ((ask.topics or ask.family) and set(ask.content) <= ask.broad_words
                           and not specific(ask)):
         return replace(ask, intent="list")
-    if names_place and not ask.names_something:
+    if names_place and not ask.names_something and not ask.content:
         return replace(ask, intent="overview")
     if not ask.names_something:
         return replace(ask, intent="unknown")

@@ -46,8 +46,10 @@ class PhraseSet(Generic[T]):
     accent-free key.
     """
 
-    def __init__(self, phrases: Iterable[tuple[str, T]]) -> None:
+    def __init__(self, phrases: Iterable[tuple[str, T]], strict: frozenset[str] = frozenset(),
+                 ) -> None:
         self._by_first: dict[str, list[tuple[tuple[Token, ...], T]]] = defaultdict(list)
+        self._strict = strict
         for text, payload in phrases:
             words = tuple(tokenize(text))
             if words:
@@ -66,7 +68,11 @@ class PhraseSet(Generic[T]):
             for phrase, payload in entries:
                 end = i + len(phrase)
                 if end <= len(tokens) and all(_same_word(t, w) for t, w in zip(
-                        tokens[i:end], phrase, strict=True)):
+                        tokens[i:end], phrase, strict=True)) and not (
+                        len(phrase) == 1 and phrase[0].key in self._strict
+                        and token.sig != phrase[0].sig.lower()):
+                    # A one-word phrase that is also an everyday word ("cờ" / "có") must be
+                    # typed as written.
                     candidates.append(Hit(i, end, payload))
         candidates.sort(key=lambda h: (h.start - h.end, h.start))
         return candidates
@@ -121,19 +127,26 @@ class MetricIndex:
     the question are scored.
     """
 
-    def __init__(self, metrics: dict[str, Metric], content: Callable[[str], tuple[str, ...]],
-                 ) -> None:
+    def __init__(self, metrics: dict[str, Metric],
+                 content: Callable[[str], tuple[Token, ...]]) -> None:
         self.phrases: list[tuple[Metric, frozenset[str], float]] = []
         self.labels: set[tuple[str, frozenset[str]]] = set()
         per_word: dict[str, set[str]] = defaultdict(set)
         bags: list[tuple[Metric, frozenset[str]]] = []
+        # How each phrasing writes a word, to tell "chỉ" (chỉ tiêu) from "chi" (chi bộ).
+        self._spelling: list[dict[str, str]] = []
         for metric in metrics.values():
             for phrase in dict.fromkeys((metric.label, *metric.synonyms)):
-                bag = frozenset(content(phrase))
+                tokens = content(phrase)
+                bag = frozenset(t.key for t in tokens)
+                if len(bag) == 1 and len(next(iter(bag))) <= 3 and len(phrase.split()) > 1:
+                    continue  # "về dự" is not "dự": a phrasing must keep a real word
                 if phrase == metric.label:
                     self.labels.add((metric.id, bag))
                 if bag:
                     bags.append((metric, bag))
+                    written = not phrase.isascii()
+                    self._spelling.append({t.key: t.sig for t in tokens} if written else {})
                     for word in bag:
                         per_word[word].add(metric.id)
         self.weights = {w: math.log(1 + len(metrics) / len(ids)) for w, ids in per_word.items()}
@@ -151,10 +164,15 @@ class MetricIndex:
         """True when a word belongs to some metric's phrasing."""
         return word in self.weights
 
-    def match(self, words: Iterable[str], among: Iterable[str] | None = None,
+    def match(self, words: Iterable[str | tuple[str, str]], among: Iterable[str] | None = None,
               ) -> tuple[MetricMatch, ...]:
-        """Metrics whose phrasing the words cover, best first; only ``among`` ids when given."""
-        key = (tuple(words), frozenset(among) if among is not None else None)
+        """Metrics whose phrasing the words cover, best first; only ``among`` ids when given.
+
+        A word is an accent-free key, or ``(key, signature)`` as typed: a word typed with
+        diacritics only matches a phrasing word written the same way.
+        """
+        typed = tuple(w if isinstance(w, tuple) else (w, "") for w in words)
+        key = (typed, frozenset(among) if among is not None else None)
         cached = self._matches.get(key)
         if cached is None:
             cached = self._match(*key)
@@ -163,19 +181,24 @@ class MetricIndex:
             self._matches[key] = cached
         return cached
 
-    def _match(self, words: tuple[str, ...], among: frozenset[str] | None,
+    def _match(self, words: tuple[tuple[str, str], ...], among: frozenset[str] | None,
                ) -> tuple[MetricMatch, ...]:
         similarity: dict[str, tuple[float, str]] = {}
-        for word in words:
+        spelled: dict[str, str] = {}
+        for word, sig in words:
             for found, score in self._similar_words(word):
                 if score > similarity.get(found, (0.0, ""))[0]:
                     similarity[found] = (score, word)
+                    spelled[found] = sig if score == 1.0 and not sig.isascii() else ""
         allowed = among
         found: dict[int, float] = defaultdict(float)
         hits: dict[int, list[str]] = defaultdict(list)
         for word, (score, _) in similarity.items():
             weight = self.weights[word] * score
+            sig = spelled[word]
             for n in self._containing[word]:
+                if sig and self._spelling[n].get(word, sig) != sig:
+                    continue
                 found[n] += weight
                 hits[n].append(word)
         asked = sum(self.weights[w] * score for w, (score, _) in similarity.items())
@@ -215,6 +238,14 @@ class MetricIndex:
         return cached
 
 
+def shared(typed: Iterable[tuple[str, str]], words: frozenset[str]) -> list[str]:
+    """The typed words (``(key, signature)``) found among ``words`` (see ``fact_words``).
+
+    A word typed with diacritics is found by its signature ("nói" is not "Nội"), else by key.
+    """
+    return [key for key, sig in typed if (sig if not sig.isascii() else key) in words]
+
+
 def close_contenders(matches: Sequence[MetricMatch], margin: float = 0.97,
                      ) -> tuple[MetricMatch, ...]:
     """The best match and those scoring almost as well."""
@@ -229,6 +260,8 @@ class Expander:
 
     def __init__(self, abbreviations: dict[str, str]) -> None:
         self.table = {keys(k)[0]: keys(v) for k, v in abbreviations.items() if keys(k)}
+        self._tokens = {keys(k)[0]: tuple(tokenize(v)) for k, v in abbreviations.items()
+                        if keys(k)}
 
     def __call__(self, words: Iterable[str]) -> tuple[str, ...]:
         """The words with every abbreviation replaced."""
@@ -238,11 +271,13 @@ class Expander:
         return tuple(out)
 
     def tokens(self, token: Token) -> tuple[Token, ...]:
-        """One typed word, or the words its abbreviation stands for."""
-        words = self.table.get(token.key)
-        if words is None:
+        """One typed word, or the words its abbreviation stands for.
+
+        Not inside a document number such as ``05-CT/TW``.
+        """
+        if token.code:
             return (token,)
-        return tuple(Token(raw=w, key=w, sig=w) for w in words)
+        return self._tokens.get(token.key, (token,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +294,11 @@ class Family:
             return fact.kind == self.kind
         return keys(label)[:len(self.label_head)] == self.label_head
 
+    def named_in(self, label: str) -> bool:
+        """True when a metric's label says the family's name (``số chỉ tiêu … hoàn thành``)."""
+        name, words = keys(self.name), keys(label)
+        return any(words[i:i + len(name)] == name for i in range(len(words)))
+
 
 class Lexicon:
     """Everything the question stages look up, built once per knowledge base."""
@@ -268,7 +308,7 @@ class Lexicon:
         self.stopwords = frozenset(w for s in vocab.stopwords for w in keys(s))
         self.stop_sigs = frozenset(t.sig for s in vocab.stopwords for t in tokenize(s))
         self.expand = Expander(vocab.abbreviations)
-        self.metrics = MetricIndex(kb.metrics, self.content_words)
+        self.metrics = MetricIndex(kb.metrics, self.content_tokens)
         # Cues of the whole question, tagged by what they signal, found in one pass.
         self.cues: PhraseSet[tuple[str, str]] = PhraseSet([
             *((p, (intent, intent)) for intent, phrases in vocab.intents.items() for p in phrases),
@@ -282,15 +322,23 @@ class Lexicon:
         self.content_cues: PhraseSet[tuple[str, Any]] = PhraseSet([
             *((p, ("frame", p)) for p in vocab.frame_words),
             *((p, ("topic", tuple(t))) for p, t in vocab.topic_words.items()),
-            *((name, ("family", family)) for name, family in self.families.items())])
+            *((name, ("family", family)) for name, family in self.families.items())],
+            strict=self.stopwords)
         self.former = PhraseSet((m, m) for m in vocab.former_markers)
+        # Word sequences of the question cues ("là gì" of "tên là gì").
+        self.cue_words = frozenset(
+            words[i:j] for phrases in (*vocab.intents.values(), *vocab.smalltalk.values())
+            for phrase in phrases if (words := keys(phrase))
+            for i in range(len(words)) for j in range(i + 2, len(words) + 1))
         # Number words by their spelling with diacritics ("sáu") and without ("sau").
         self.number_words = {**{keys(w)[0]: n for w, n in vocab.number_words.items()},
                              **{tokenize(w)[0].sig: n for w, n in vocab.number_words.items()}}
         self.type_words = set(kb.gazetteer.type_words)
         self.names_unit = kb.gazetteer.has_name
         self.people = _people(kb.facts)
-        self.phrase_pairs = _phrase_pairs(kb.metrics.values(), self.content_words)
+        self.phrase_pairs = _phrase_pairs(kb.metrics.values(), self.content_words) | {
+            pair for phrase in (*vocab.topic_words, *vocab.frame_words)
+            for pair in itertools.pairwise(self.content_words(phrase))}
         self.glued = {"".join(keys(p.short)): tuple(keys(p.short)) for p in kb.places
                       if len(keys(p.short)) > 1}
         self._fact_words: dict[tuple[str, bool], frozenset[str]] = {}
@@ -300,32 +348,45 @@ class Lexicon:
         self.known = self.question_words | kb.gazetteer.name_words()
 
     def fact_words(self, fact: Fact, metric: Metric | None = None) -> frozenset[str]:
-        """The words a fact is told in: its text, quote, role and detail (and its metric's)."""
+        """The words a fact is told in: its text, quote, role, detail, units (and metric's).
+
+        Each word is there by its accent-free key and, written with diacritics, its signature.
+        """
         cache_key = (fact.id, metric is not None)
         words = self._fact_words.get(cache_key)
         if words is None:
-            texts = [fact.text, fact.quote, fact.role, fact.detail]
+            texts = [fact.text, fact.quote, fact.role, fact.detail, fact.unit,
+                     *(a.unit for a in fact.also)]
             if metric is not None:
                 texts += [metric.label, *metric.synonyms]
-            words = frozenset(self.expand(keys(" ".join(t for t in texts if t))))
+            tokens = [w for t in tokenize(" ".join(t for t in texts if t))
+                      for w in self.expand.tokens(t)]
+            words = frozenset((*(t.key for t in tokens), *(t.sig for t in tokens)))
             self._fact_words[cache_key] = words
         return words
 
     def content_words(self, phrase: str) -> tuple[str, ...]:
         """The words of a written phrase that carry meaning, abbreviations expanded."""
-        return self.expand(t.key for t in tokenize(phrase) if t.sig not in self.stop_sigs)
+        return tuple(t.key for t in self.content_tokens(phrase))
+
+    def content_tokens(self, phrase: str) -> tuple[Token, ...]:
+        """The words of a written phrase that carry meaning, abbreviations expanded."""
+        return tuple(w for t in tokenize(phrase) if t.sig not in self.stop_sigs
+                     for w in self.expand.tokens(t))
 
     def stop_positions(self, tokens: Sequence[Token]) -> frozenset[int]:
         """Positions of words that carry no topic.
 
-        A word typed with diacritics is a stopword only as written (``thì``, not ``thị``); one
-        typed without them is, unless it pairs with a neighbour inside a metric's phrasing
-        (``co thi dua`` is "cờ thi đua").
+        In a question typed with diacritics a word is a stopword only as written (``thì``, not
+        ``thị``); in one typed without them it is, unless it pairs with a neighbour inside a
+        metric's phrasing (``co thi dua`` is "cờ thi đua").
         """
         keys_ = [self.expand((t.key,))[0] for t in tokens]
+        # Someone who types diacritics types them all: a bare "nhi" is not "nhỉ" then.
+        accented = any(not t.raw.isascii() for t in tokens)
         stop = set()
         for i, token in enumerate(tokens):
-            if not token.raw.isascii():
+            if accented or not token.raw.isascii():
                 if token.sig in self.stop_sigs:
                     stop.add(i)
                 continue

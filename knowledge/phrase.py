@@ -8,7 +8,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.intent import Ask
 from knowledge.model import Answer, District, Fact, Place, Province, Ward
 from knowledge.numbers import parse_vn_number
-from knowledge.phrasing import fact_line, figure, join_vn, place_label, vn_date
+from knowledge.phrasing import fact_line, figure, growth_verb, join_vn, place_label, vn_date
 from knowledge.places import PlaceAsked, formed_from
 from knowledge.select import (
     Comparison,
@@ -24,6 +24,8 @@ from knowledge.select import (
 )
 
 MAX_SUGGESTIONS = 6
+_LEVEL_NAMES = {"district": "Quận, huyện cũ (trước 01/07/2025)", "ward": "Phường, xã",
+                "province": "Tỉnh, thành phố"}
 _SMALLTALK = {
     "greeting": "Chào bạn!",
     "thanks": "Cảm ơn bạn! Rất vui khi số liệu có ích, bạn cứ hỏi tiếp nhé.",
@@ -328,20 +330,29 @@ class Phraser:
         by = "tỷ lệ" if ranking.by_percent else "số liệu"
         word = "thấp nhất" if ranking.lowest else "cao nhất"
         lines = [f"Xếp hạng {metric.label} theo {by} (trong các đơn vị có số liệu):"]
-        for n, fact in enumerate(ranking.rows, 1):
-            lines.append(f"{n}. {place_label(fact.place)}, năm {fact.year}: {figure(fact)}")
-        if len(ranking.rows) > 1:
-            lines.append(f"{word.capitalize()}: {place_label(ranking.rows[0].place)}.")
-        else:
-            lines.append("Chỉ một đơn vị có số liệu này nên chưa so sánh được.")
+        several = len(ranking.groups) > 1
+        for rows in ranking.groups:
+            if several:
+                lines.append(f"{_LEVEL_NAMES[rows[0].place.level]}"
+                             + (f", tính bằng {rows[0].unit}" if rows[0].unit else "") + ":")
+            for n, fact in enumerate(rows, 1):
+                lines.append(f"{n}. {place_label(fact.place)}, năm {fact.year}: "
+                             f"{figure(fact, growth_verb(metric.label))}")
+            if len(rows) > 1:
+                lines.append(f"{word.capitalize()}: {place_label(rows[0].place)}.")
+        if all(len(rows) == 1 for rows in ranking.groups):
+            lines.append("Chưa có đơn vị cùng loại nào khác có số liệu này để so sánh.")
+        facts = tuple(f for rows in ranking.groups for f in rows)
         notes = []
-        if len({f.year for f in ranking.rows}) > 1:
+        if several:
+            notes.append("đơn vị khác cấp hoặc số liệu khác đơn vị tính được xếp riêng")
+        if len({f.year for f in facts}) > 1:
             notes.append("số liệu thuộc các năm khác nhau")
-        if ranking.by_percent and len({f.percent_of for f in ranking.rows}) > 1:
+        if ranking.by_percent and len({f.percent_of for f in facts}) > 1:
             notes.append("tỷ lệ tính theo kế hoạch hoặc dự toán tùy từng báo cáo")
         if notes:
             lines.append(f"Lưu ý: {'; '.join(notes)}.")
-        return Answer("answered", "\n".join(lines), ranking.rows, ())
+        return Answer("answered", "\n".join(lines), facts, ())
 
     def _comparison(self, c: Comparison) -> Answer:
         names = [*(place_label(p) for p in c.places),
@@ -357,8 +368,13 @@ class Phraser:
                      for a in c.unknown)
         if not c.facts:
             return Answer("not_found", "\n".join(lines), (), ())
+        notes = []
+        if len({f.place.level for f in c.facts}) > 1:
+            notes.append("các đơn vị khác cấp (quận, huyện cũ và phường, xã, tỉnh mới)")
         if len({f.year for f in c.facts}) > 1:
-            lines.append("Lưu ý: số liệu thuộc các năm khác nhau.")
+            notes.append("số liệu thuộc các năm khác nhau")
+        if notes:
+            lines.append(f"Lưu ý: {'; '.join(notes)}.")
         return Answer("answered", "\n".join(lines), c.facts, ())
 
     # -- building blocks ------------------------------------------------------------------------

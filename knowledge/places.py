@@ -66,9 +66,12 @@ class Places:
 def find_places(reading: Reading, kb: KnowledgeBase, lexicon: Lexicon) -> Places:
     """The places a read question names, each resolved."""
     gazetteer = kb.gazetteer
-    mentions = [m for m in gazetteer.find(reading.tokens, skip=reading.year_at)
-                if _typed_as_place(m, lexicon) or not reading.is_phrase_not_place(
-                    m.span, ward_only=not (m.districts or m.provinces))]
+    mentions = _mentions(reading, gazetteer.find(reading.tokens, skip=reading.year_at), lexicon)
+    if not mentions:
+        # A short alias that is also a common word ("bt", "hn") names a unit only when no
+        # other place is named.
+        mentions = _mentions(reading, gazetteer.find(reading.tokens, skip=reading.year_at,
+                                                     weak_ok=True), lexicon)
     if not any(m.districts or m.wards for m in mentions):
         ignore = set(reading.year_at) | set(reading.people_at) | {
             i for m in mentions for i in m.span} | {
@@ -99,8 +102,15 @@ class _Resolver:
             asked = tuple(self._province(p, m) for m in self.qualifiers for p in m.provinces
                           if p in self.provinces)
             return Places(_first_per_typed(asked), self.provinces, used, self.mentions)
-        return Places(tuple(self._one(m) for m in self.places), self.provinces, used,
-                      self.mentions)
+        asked = [(m, self._one(m)) for m in self.places]
+        # A unit with data named in the question beats a ward or commune named without its type
+        # word ("Bình Thạnh Tổ Chức Thành Công Bầu Cử": no Xã Thành Công).
+        if any(a.kind == "unit" for _, a in asked):
+            asked = [(m, a) for m, a in asked if a.kind == "unit" or m.type_word is not None
+                     or m.districts or m.provinces]
+        used = frozenset(i for m in self.mentions for i in m.span
+                         if m in self.qualifiers or any(m is k for k, _ in asked))
+        return Places(tuple(a for _, a in asked), self.provinces, used, self.mentions)
 
     def _one(self, mention: Mention) -> PlaceAsked:
         if _is_ward_mention(mention):
@@ -158,6 +168,23 @@ def formed_from(kb: KnowledgeBase, ward: Ward) -> tuple[District, ...]:
     """The former districts a current ward was formed from."""
     districts = kb.gazetteer.districts
     return tuple(districts[code] for code, _ in ward.formed_from if code in districts)
+
+
+def _mentions(reading: Reading, found: list[Mention], lexicon: Lexicon) -> list[Mention]:
+    """The mentions that are places.
+
+    Not a person's name, not a metric's words read as a ward, not the words that end a question
+    typed in lower case ("… có tên la gi?" is "là gì", not Thị xã La Gi).
+    """
+    return [m for m in found if _typed_as_place(m, lexicon) or (
+        not reading.is_phrase_not_place(m.span, ward_only=not (m.districts or m.provinces))
+        and not _everyday_words(reading, m, lexicon))]
+
+
+def _everyday_words(reading: Reading, mention: Mention, lexicon: Lexicon) -> bool:
+    tokens = reading.tokens[mention.start:mention.end]
+    return mention.end == len(reading.tokens) and not any(t.capitalised for t in tokens) \
+        and tuple(t.key for t in tokens) in lexicon.cue_words
 
 
 def _typed_as_place(mention: Mention, lexicon: Lexicon) -> bool:

@@ -73,7 +73,8 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     truncated = len(tokens) > MAX_TOKENS
     tokens = _repair(tokens[:MAX_TOKENS], lexicon)
     words = [t.key for t in tokens]
-    former = {i for hit in lexicon.former.find(tokens) for i in hit.span}
+    former = {i for hit in lexicon.former.find(tokens) for i in hit.span
+              if hit.end - hit.start > 1 or _marks_a_name(tokens, hit.start)}
     year_at = {i: year for i, t in enumerate(tokens) if (year := _year(tokens, i, lexicon))}
     people = tuple(lexicon.people.find(tokens))
     stop = lexicon.stop_positions(tokens)
@@ -111,7 +112,7 @@ def _repair(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
 
 def _decoded(token: Token, lexicon: Lexicon) -> Token:
     """The token with its Telex or VNI leftovers decoded, when that makes a known word."""
-    if token.key in lexicon.known or not token.raw.isascii():
+    if token.key in lexicon.known or not token.raw.isascii() or token.code:
         return token
     for decode in (_vni_key, _telex_key):
         key = decode(token.key)
@@ -161,6 +162,12 @@ def _place_number(tokens: list[Token], i: int, lexicon: Lexicon) -> str | None:
            for start, end in spans if end <= len(tokens)):
         return None
     return str(number)
+
+
+def _marks_a_name(tokens: list[Token], i: int) -> bool:
+    """``cũ`` after a name ("Quận 1 cũ"), not the ``cu`` of "bau cu" typed without accents."""
+    return tokens[i].has_diacritics or (i > 0 and (tokens[i - 1].key.isdigit()
+                                                   or tokens[i - 1].capitalised))
 
 
 def _year(tokens: list[Token], i: int, lexicon: Lexicon) -> int | None:

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field, replace
 
 from knowledge.base import KnowledgeBase, Metric
 from knowledge.intent import Ask, Intent, specific
-from knowledge.lexicon import Lexicon, MetricMatch, close_contenders
+from knowledge.lexicon import Lexicon, MetricMatch, close_contenders, shared
 from knowledge.model import FIGURE_KINDS, Fact, Place
+from knowledge.phrasing import growth_verb
 from knowledge.places import PlaceAsked, Places
 
 MAX_LINES = 8
 _KIND_OF_INTENT = {"who": ("person",), "when": ("event",), "theme": ("theme",)}
 _NEARLY = 0.9
+_NUMBER_WEIGHT = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +94,10 @@ class Overview:
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    """Units ordered on one metric, by value or by percent."""
+    """Units ordered on one metric, by value or by percent, in groups of like units."""
 
     metric: Metric
-    rows: tuple[Fact, ...]
+    groups: tuple[tuple[Fact, ...], ...]
     by_percent: bool
     lowest: bool
 
@@ -154,6 +156,12 @@ class Selector:
         if ask.metrics:
             metric = ask.metrics[0].metric
             return WhichPlace(metric.label, self._holders(metric), metric)
+        if ask.family:
+            family = ask.family
+            holders = tuple(p for p in self.kb.places if self._in_years(
+                f for f in self.kb.by_place[p.key]
+                if family.covers(f, self.kb.metrics[f.metric].label)))
+            return WhichPlace(family.name, holders)
         if ask.topics:
             holders = tuple(p for p in self.kb.places if set(self.kb.topics_of(p))
                             & set(ask.topics))
@@ -178,10 +186,15 @@ class Selector:
                 latest[fact.place.key] = fact
         if not latest:
             return Found("holders", tuple(facts), metric.label, metric=metric)
-        ordered = sorted(latest.values(), key=lambda f: (
+        # Like beside like: units of one level and one measuring unit are ranked together.
+        groups: dict[tuple[str, str], list[Fact]] = {}
+        for fact in latest.values():
+            groups.setdefault((fact.place.level, "" if by_percent else fact.unit or ""),
+                              []).append(fact)
+        ranked = tuple(tuple(sorted(group, key=lambda f: (
             f.percent_number if by_percent else f.number) or 0.0,
-            reverse=ask.ranking != "lowest")
-        return Ranking(metric, tuple(ordered), by_percent, ask.ranking == "lowest")
+            reverse=ask.ranking != "lowest")) for group in groups.values())
+        return Ranking(metric, ranked, by_percent, ask.ranking == "lowest")
 
     # -- several units --------------------------------------------------------------------------
 
@@ -221,14 +234,36 @@ class Selector:
             return self._overview(place)
         if ask.intent in ("who", "when", "theme") or ask.person:
             return self._kind_facts((place,))
-        if ask.intent == "list" and (ask.family or ask.topics or not ask.metrics):
+        if ask.intent == "list" and not self._names_people_or_events():
             return self._listed(place)
         if not ask.metrics:
-            if ask.intent == "list":
-                return self._listed(place)
-            return Missing(place, self._what(), ask.years,
-                           have_years=self.kb.years_of(place))
+            return self._by_fact_words(place) or Missing(place, self._what(), ask.years)
         return self._figures(place)
+
+    def _names_people_or_events(self) -> bool:
+        """True when the metric asked is curated as people, events or themes, not figures."""
+        ask = self.ask
+        return bool(ask.metrics) and (specific(ask) or not (ask.family or ask.topics)) and \
+            self.lexicon.kind_of.get(ask.metrics[0].metric.id) not in FIGURE_KINDS
+
+    def _by_fact_words(self, place: Place) -> Selection | None:
+        """Facts whose own words (a theme's quote, a detail) are what the question names.
+
+        Only when no metric is named: at least two of the question's words, and most of them.
+        """
+        content = set(self.ask.content)
+        words = [w for w in self.ask.typed_words if w[0] in content]
+        if len(words) < 2:
+            return None
+        scored = [(len(shared(words, self.lexicon.fact_words(f))), f)
+                  for f in self._in_years(self.kb.by_place.get(place.key, ()))]
+        top = max((score for score, _ in scored), default=0)
+        if top < 2 or top < len(words) * 0.6:
+            return None
+        chosen = [f for score, f in scored if score == top]
+        intent = {"person": "who", "event": "when", "theme": "theme"}.get(chosen[0].kind,
+                                                                           "figure")
+        return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=(place,))
 
     def _figures(self, place: Place) -> Selection:
         ask = self.ask
@@ -240,12 +275,14 @@ class Selector:
                            metric=metric)
         facts = [f for m in own for f in self.kb.facts_of(place, m.metric.id)]
         figures = [f for f in facts if f.kind in FIGURE_KINDS]
+        told = self._told_in_words(facts)
+        if told and told[0].kind not in FIGURE_KINDS:
+            kind = {"person": "who", "event": "when", "theme": "theme"}[told[0].kind]
+            return Found(kind, tuple(told[:MAX_LINES]), places=(place,))  # type: ignore[arg-type]
         if not figures:
             kind = facts[0].kind
             intent = {"person": "who", "event": "when", "theme": "theme"}[kind]
             return replace(self, ask=replace(ask, intent=intent))._kind_facts((place,))
-        if ask.intent == "list":
-            return self._listed(place, topics=tuple(dict.fromkeys(m.metric.topic for m in own)))
         facts = figures
         if ask.wants_target and any(f.kind == "target" for f in facts):
             facts = [f for f in facts if f.kind == "target"]
@@ -258,35 +295,55 @@ class Selector:
         return Found(ask.intent, tuple(_ordered(chosen)[:MAX_LINES + 2]), metric=metric,
                      places=(place,), year_note=note)
 
+    def _rest_overlap(self, fact: Fact) -> int:
+        return len(set(shared(self.ask.rest, self.lexicon.fact_words(fact))))
+
+    def _told_in_words(self, facts: list[Fact], at_least: int = 0) -> list[Fact]:
+        """Of a metric's facts of several kinds, those whose own words the question uses most.
+
+        "ban hành kế hoạch số mấy" asks the plan's number, not the result.
+        """
+        if not at_least and len({f.kind for f in facts}) < 2:
+            return []
+        scored = [(self._rest_overlap(f), f) for f in self._in_years(facts)]
+        top = max((score for score, _ in scored), default=0)
+        return [f for score, f in scored if score == top] if top >= 2 else []
+
     def _own_matches(self, place: Place) -> list[MetricMatch]:
-        """The metrics asked that the unit has: the best ones, or one nearly as good."""
+        """The metrics asked that the unit has: the best ones, or one nearly as good.
+
+        Other metrics named whole by words of their own are added ("thất nghiệp và giảm
+        nghèo"); a growth question prefers a growth metric.
+        """
         ask = self.ask
         have = {f.metric for f in self.kb.by_place.get(place.key, ())}
+        if ask.intent == "growth":
+            grown = [m for m in ask.metrics if m.metric.id in have and growth_verb(m.metric.label)]
+            restricted = self.lexicon.metrics.match(
+                (*ask.typed_words, ("tang", "")), among={m for m in have if growth_verb(
+                    self.kb.metrics[m].label)})
+            if grown or restricted:
+                return [(grown or list(restricted))[0]]
         best = close_contenders(ask.metrics)
         own = [m for m in best if m.metric.id in have]
-        if own:
-            return own
-        restricted = self.lexicon.metrics.match(ask.words, among=have)
-        top = ask.metrics[0].score
-        return [m for m in close_contenders(restricted) if m.score >= top * _NEARLY]
+        if not own:
+            restricted = self.lexicon.metrics.match(ask.typed_words, among=have)
+            top = ask.metrics[0].score
+            own = [m for m in close_contenders(restricted) if m.score >= top * _NEARLY]
+        explained = set().union(*(m.words for m in own))
+        for match in ask.metrics:
+            if match.metric.id in have and match.coverage > 0.99 and match not in own \
+                    and match.words - explained and len(match.words) > 1:
+                own.append(match)
+                explained |= match.words
+        return own
 
     def _listed(self, place: Place, topics: tuple[str, ...] = ()) -> Selection:
-        """The facts of a family or topic for the unit and year, grouped and capped."""
+        """The facts of a family, of the metrics named or of a topic, for the unit and year."""
         ask = self.ask
         facts = [f for f in self.kb.by_place.get(place.key, ()) if f.kind in FIGURE_KINDS
                  or f.kind == "theme"]
-        named: list[str] = []
-        if ask.family and (not topics or not specific(ask)):
-            family = ask.family
-            facts = [f for f in facts if family.covers(f, self.kb.metrics[f.metric].label)]
-            named.append(family.name)
-        wanted = topics or ask.topics
-        if not wanted and not named:
-            wanted = tuple(dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
-        if wanted:
-            facts = [f for f in facts if self.kb.metrics[f.metric].topic in wanted]
-            named.append(", ".join(t.lower() for t in wanted))
-        title = " về ".join(named) or None
+        facts, title = self._list_scope(facts, topics)
         if ask.wants_target and any(f.kind == "target" for f in facts):
             facts = [f for f in facts if f.kind == "target"]
         if not facts:
@@ -299,6 +356,40 @@ class Selector:
         ordered = _ordered(in_years)
         return Found("list", tuple(ordered[:MAX_LINES]), title, max(0, len(ordered) - MAX_LINES),
                      places=(place,), year_note=note)
+
+    def _list_scope(self, facts: list[Fact], topics: tuple[str, ...],
+                    ) -> tuple[list[Fact], str | None]:
+        """What a list covers, and its title.
+
+        A family the unit has (within the topic named), else several metrics the question
+        names, else the topics named or those of the metrics named.
+        """
+        ask = self.ask
+        metrics = self.kb.metrics
+        wanted = topics or ask.topics
+        if ask.family:
+            family = ask.family
+            members = [f for f in facts if family.covers(f, metrics[f.metric].label)] or [
+                f for f in facts if family.named_in(metrics[f.metric].label)]
+            within = [f for f in members if metrics[f.metric].topic in wanted]
+            if within or (members and not wanted):
+                scope = f"{family.name} về {_topics_text(wanted)}" if within else family.name
+                return within or members, scope
+        if ask.words and (specific(ask) or not wanted):
+            have = {f.metric for f in facts}
+            own = self.lexicon.metrics.match(ask.typed_words, among=have)
+            named = [m for m in own if m.score >= own[0].score * 0.5] if own else []
+            if len(named) > 1:
+                ids = {m.metric.id for m in named}
+                return [f for f in facts if f.metric in ids], _topics_text(tuple(
+                    dict.fromkeys(m.metric.topic for m in named)))
+            if named and not wanted:
+                wanted = (named[0].metric.topic,)
+        if not wanted:
+            wanted = tuple(dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
+        if not wanted:
+            return [], None
+        return [f for f in facts if metrics[f.metric].topic in wanted], _topics_text(wanted)
 
     def _overview(self, place: Place) -> Selection:
         facts = [f for f in self.kb.by_place.get(place.key, ()) if f.kind in FIGURE_KINDS]
@@ -320,15 +411,26 @@ class Selector:
         everything = pool
         pool = self._in_years(pool)
         in_pool = {f.metric for f in everything}
-        named = close_contenders(self.lexicon.metrics.match(ask.words, among=in_pool)) \
+        named = _near_best(self.lexicon.metrics.match(ask.typed_words, among=in_pool)) \
             if ask.words else tuple(m for m in close_contenders(ask.metrics)
                                     if m.metric.id in in_pool)
         best = ask.metrics[0] if ask.metrics else None
+        if ask.intent == "who" and not ask.person and not named and len(places) == 1 and (
+                ask.topics or ask.family or (best and self.lexicon.kind_of.get(
+                    best.metric.id) in FIGURE_KINDS)):
+            # "khen thưởng những ai?": those awarded, not a person of the report.
+            if ask.topics or ask.family:
+                return self._listed(places[0])
+            return replace(self, ask=replace(ask, intent="figure"))._figures(places[0])
         note = None
         if named and (named[0].coverage > 0.99 or best is None
                       or named[0].metric is best.metric):
             ids = {m.metric.id for m in named}
+            outside = self._told_in_words(pool, at_least=2)
             pool = [f for f in pool if f.metric in ids]
+            if outside and outside[0].metric not in ids and named[0].coverage < 0.99 and \
+                    self._rest_overlap(outside[0]) > max(map(self._rest_overlap, pool), default=0):
+                pool = outside
             if not pool and ask.years_soft:
                 pool, note = self._years_or_only(
                     [f for f in everything if f.metric in ids])
@@ -347,7 +449,7 @@ class Selector:
 
     def _best_by_words(self, facts: Sequence[Fact]) -> list[Fact]:
         """The facts whose metric, role, detail or text share the most words with the question."""
-        words = set(self.ask.words)
+        words = self.ask.typed_words
         if not words:
             return list(facts)
         scored = [(self._overlap(f, words), f) for f in facts]
@@ -356,9 +458,11 @@ class Selector:
             return list(facts)
         return [f for score, f in scored if score >= top]
 
-    def _overlap(self, fact: Fact, words: set[str]) -> float:
-        hits = words & self.lexicon.fact_words(fact, self.kb.metrics[fact.metric])
-        return sum(self.lexicon.metrics.weights.get(w, 1.0) for w in hits)
+    def _overlap(self, fact: Fact, words: Sequence[tuple[str, str]]) -> float:
+        hits = set(shared(words, self.lexicon.fact_words(fact, self.kb.metrics[fact.metric])))
+        # A number the question shares with a fact ("Chỉ thị 34", "75 năm") tells it apart.
+        return sum(_NUMBER_WEIGHT if w.isdigit() else self.lexicon.metrics.weights.get(w, 1.0)
+                   for w in hits)
 
     # -- building blocks ------------------------------------------------------------------------
 
@@ -399,10 +503,9 @@ class Selector:
 
     def _narrowed(self, facts: list[Fact]) -> list[Fact]:
         """Facts whose own words carry the question's qualifiers (``hạng Nhất``), if any do."""
-        rest = set(self.ask.rest)
-        if not rest or len(facts) < 2:
+        if not self.ask.rest or len(facts) < 2:
             return facts
-        scored = [(len(rest & self.lexicon.fact_words(f)), f) for f in facts]
+        scored = [(self._rest_overlap(f), f) for f in facts]
         top = max(score for score, _ in scored)
         return [f for score, f in scored if score == top] if top else facts
 
@@ -419,6 +522,15 @@ class Selector:
         if ask.topics:
             return ", ".join(t.lower() for t in ask.topics)
         return ask.typed or None
+
+
+def _near_best(matches: Sequence[MetricMatch]) -> tuple[MetricMatch, ...]:
+    """The best match and those within reach of it (their facts' own words decide)."""
+    return tuple(m for m in matches if m.score >= matches[0].score * 0.6) if matches else ()
+
+
+def _topics_text(topics: Sequence[str]) -> str:
+    return ", ".join(t.lower() for t in topics)
 
 
 def _ordered(facts: Iterable[Fact]) -> list[Fact]:

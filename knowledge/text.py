@@ -11,6 +11,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _APOSTROPHES = re.compile(r"(?<=\w)['’ʼ](?=\w)")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A document number: words joined by "/" or "-" with a number among them (377/KH-UBND).
+_CODE = re.compile(r"\b(?=[\w/-]*\d)\w+(?:[/-]\w+)+")
 # "Q1", "q.10", "P12", "quan1": a type abbreviation glued to a number is two words.
 _GLUED_NUMBER = re.compile(r"\b(q|quan|quận|p|phuong|phường)\.?\s*(\d{1,2})\b", re.IGNORECASE)
 
@@ -48,13 +50,15 @@ def signature(text: str) -> str:
 class Token:
     """One word of a question: as typed, its accent-free key and its diacritics signature.
 
-    ``gap`` tells that punctuation separates it from the word before (``Thành phố: Bình Thạnh``).
+    ``gap`` tells that punctuation separates it from the word before (``Thành phố: Bình Thạnh``);
+    ``code`` that it is part of a document number (``377/KH-UBND``, ``05-CT/TW``).
     """
 
     raw: str
     key: str
     sig: str
     gap: bool = False
+    code: bool = False
 
     @property
     def has_diacritics(self) -> bool:
@@ -72,11 +76,13 @@ def tokenize(text: str) -> list[Token]:
     text = _APOSTROPHES.sub("", clean(text))
     text = _GLUED_NUMBER.sub(r"\1 \2", text)
     tokens, end = [], 0
+    codes = {i for m in _CODE.finditer(text) for i in range(m.start(), m.end())}
     for found in _WORD.finditer(text):
         word = found.group()
         # A dot after an abbreviation ("TX. Hoàng Mai", "Q.1") does not separate the words.
         gap = bool(tokens) and bool(text[end:found.start()].strip(" ."))
-        tokens.append(Token(raw=word, key=fold(word), sig=signature(word), gap=gap))
+        tokens.append(Token(raw=word, key=fold(word), sig=signature(word), gap=gap,
+                            code=found.start() in codes))
         end = found.end()
     return tokens
 

@@ -13,7 +13,8 @@ from fake_bot_api import FakeBotApi
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.delivery import Clock
+from bot.delivery import Clock, Sleep
+from bot.journal import Writer
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_knowledge_base
 
@@ -52,16 +53,19 @@ async def start_bot(
     """Start the real Application from ``build_application``, polling the fake server.
 
     ``await start_bot(flood_max_messages=3)`` overrides settings, ``clock=…`` the bot's clock,
-    ``kb_dir=…`` the knowledge-base directory.
+    ``sleep=…`` its waits, ``store_writer=…`` the journal's writes, ``kb_dir=…`` the
+    knowledge-base directory.
     Started like ``run_polling`` does (initialize, post_init, polling, start); stopped the same
     way by ``stop_bot`` (a restart in a test) or at the end of the test.
     """
     running: list[Application] = []
 
     async def start(clock: Clock | None = None, kb_dir: Path | None = None,
+                    sleep: Sleep | None = None, store_writer: Writer | None = None,
                     **overrides: Any) -> Application:
         kb = load_knowledge_base(kb_dir) if kb_dir else knowledge_base
-        application = build_application(replace(bot_settings, **overrides), kb, clock, kb_dir)
+        application = build_application(replace(bot_settings, **overrides), kb, clock, kb_dir,
+                                        sleep=sleep, store_writer=store_writer)
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)

@@ -3,6 +3,7 @@
 Usage: python tests/crash_writer.py DATA_DIR FIRST_NUMBER   (runs until killed)
 """
 
+import asyncio
 import datetime as dt
 import itertools
 import sys
@@ -11,16 +12,17 @@ from bot.schedule import OutboxRow
 from bot.storage import open_store
 
 
-def main() -> None:
+async def main() -> None:
     """Write ``crash:<n>`` rows for n = FIRST_NUMBER, FIRST_NUMBER + 1, … and acknowledge each."""
     data_dir, first = sys.argv[1], int(sys.argv[2])
     now = dt.datetime.now(dt.UTC)
-    with open_store(data_dir) as store:
-        for number in itertools.count(first):
-            # Sizes vary so that a write which shortens the file would show up as garbage.
-            store.enqueue([OutboxRow(f"crash:{number}", number, "x" * (number * 37 % 900))], now)
-            print(number, flush=True)
+    store = open_store(data_dir)
+    for number in itertools.count(first):
+        # Sizes vary so that a write which shortens the file would show up as garbage.
+        await store.enqueue([OutboxRow(f"crash:{number}", number, "x" * (number * 37 % 900))],
+                            now)
+        print(number, flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    asyncio.run(main())

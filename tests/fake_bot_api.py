@@ -173,6 +173,9 @@ class FakeBotApi:
         self._chats: dict[int, dict[str, Any]] = {}
         self._changed = asyncio.Event()
         self._closing = False
+        self.down = False
+        self.fetched: set[int] = set()
+        self._late: dict[int, tuple[float, int]] = {}
         self._runner: web.AppRunner | None = None
         self.port = port  # 0: a free one
 
@@ -292,6 +295,14 @@ class FakeBotApi:
         """Answer every later call of ``method`` only after ``seconds`` (a slow network)."""
         self._delays[method] = seconds
 
+    def answer_late(self, chat_id: int, seconds: float, times: int = 1) -> None:
+        """Accept the next ``times`` sends to ``chat_id`` but answer only after ``seconds``.
+
+        The message counts as delivered (``texts_to`` lists it): the bot's read timeout loses
+        Telegram's answer, as when a reply is lost on the way back.
+        """
+        self._late[chat_id] = (seconds, times)
+
     # Chat membership -------------------------------------------------------------------------
 
     def make_admin(self, chat: dict[str, Any], sender: dict[str, Any]) -> None:
@@ -371,8 +382,15 @@ class FakeBotApi:
         method = request.match_info["method"]
         files: dict[str, bytes] = {}
         params = await _params(request, files)
+        if self.down:  # Telegram unreachable: every method fails until it is back
+            error = ApiError.server_error()
+            if method != "getUpdates":
+                self._record(ApiCall(method, params, error=error, files=files))
+            return web.json_response(error.body(), status=error.status)
         if method == "getUpdates":
-            return web.json_response({"ok": True, "result": await self._get_updates(params)})
+            updates = await self._get_updates(params)
+            self.fetched.update(u["update_id"] for u in updates)
+            return web.json_response({"ok": True, "result": updates})
         if method in self._delays:
             await asyncio.sleep(self._delays[method])
         chat_id = params.get("chat_id")
@@ -385,6 +403,14 @@ class FakeBotApi:
             self._record(ApiCall(method, params, error=reply, files=files))
             return web.json_response(reply.body(), status=reply.status)
         self._record(ApiCall(method, params, result=reply, files=files))
+        late = self._late.get(int(chat_id)) if chat_id and method == "sendMessage" else None
+        if late is not None:
+            seconds, times = late
+            if times > 1:
+                self._late[int(chat_id)] = (seconds, times - 1)
+            else:
+                del self._late[int(chat_id)]
+            await asyncio.sleep(seconds)
         return web.json_response({"ok": True, "result": reply})
 
     def _record(self, call: ApiCall) -> None:

@@ -53,11 +53,11 @@ def test_unanswered_questions_group_by_accent_free_form_most_frequent_first():
     assert len(most_frequent(entries, 1)) == 1
 
 
-def test_unanswered_log_keeps_only_the_newest_entries(monkeypatch):
+async def test_unanswered_log_keeps_only_the_newest_entries(monkeypatch):
     monkeypatch.setattr(storage, "MAX_UNANSWERED", 20)  # the real bound is slow to fill here
     store = memory_store()
     for n in range(23):
-        store.log_unanswered(Unanswered(AT, "not_found", f"q{n}", f"q{n}", "private"))
-    log = store.unanswered()
+        await store.log_unanswered(Unanswered(AT, "not_found", f"q{n}", f"q{n}", "private"))
+    log = await store.unanswered()
     assert len(log) == 20
     assert log[0].question == "q3" and log[-1].question == "q22"

@@ -1,5 +1,6 @@
 """The thidua command as a user runs it."""
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -108,13 +109,18 @@ def test_kb_unanswered_lists_the_most_frequent_questions(tmp_path):
     from bot.unanswered import Unanswered, normalised_form
 
     at = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
-    with open_store(tmp_path / "state") as store:
+
+    async def log() -> None:
+        store = open_store(tmp_path / "state")
         for question, kind in (("Quận 10 thu NS", "not_found"), ("quan 10 thu ns", "not_found"),
                                ("Hoàng Mai", "clarify")):
-            store.log_unanswered(Unanswered(at, kind, question, normalised_form(question),
-                                            "private"))
-        result = subprocess.run([THIDUA, "kb", "unanswered"], capture_output=True, text=True,
-                                timeout=60, env=state_env(tmp_path), cwd=tmp_path)
+            await store.log_unanswered(Unanswered(at, kind, question, normalised_form(question),
+                                                  "private"))
+        await store.close()
+
+    asyncio.run(log())
+    result = subprocess.run([THIDUA, "kb", "unanswered"], capture_output=True, text=True,
+                            timeout=60, env=state_env(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"3 logged question(s) in {tmp_path / 'state'}."
@@ -135,11 +141,11 @@ import signal, sys, time
 from pathlib import Path
 from bot.storage import open_store
 state = Path(sys.argv[1])
-with open_store(state):
-    signal.signal(signal.SIGHUP, lambda *_: (state / "reloaded").write_text("yes"))
-    print("ready", flush=True)
-    while not (state / "reloaded").exists():
-        time.sleep(0.05)
+store = open_store(state)
+signal.signal(signal.SIGHUP, lambda *_: (state / "reloaded").write_text("yes"))
+print("ready", flush=True)
+while not (state / "reloaded").exists():
+    time.sleep(0.05)
 """
 
 
@@ -169,3 +175,52 @@ def test_kb_reload_refuses_broken_data_before_disturbing_the_bot(tmp_path):
                             cwd=tmp_path)
     assert result.returncode == 1
     assert "metrics.yaml:" in result.stdout and "Not reloaded" in result.stdout
+
+
+def test_ask_jsonl_answers_the_valid_lines_around_an_invalid_byte():
+    stdin = "Hoàng Mai thu ngân sách 2022\n".encode() + b"Qu\xe1n 1\xff\n" + b"Q1 thu NS 2023\n"
+    result = subprocess.run([THIDUA, "ask", "--jsonl"], input=stdin, capture_output=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [r["status"] for r in records][::2] == ["answered", "answered"] and len(records) == 3
+
+
+def test_state_status_and_audit_commands_read_a_data_directory(tmp_path):
+    import datetime as dt
+
+    from bot.audit import AuditEntry
+    from bot.schedule import Group, OutboxRow
+    from bot.storage import open_store
+
+    at = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
+
+    async def seed() -> None:
+        store = open_store(tmp_path / "state")
+        await store.save_group(Group(-100, (), "Tổ 1"))
+        [row] = await store.enqueue([OutboxRow("announce:x", -100, "Họp")], at)
+        await store.save_rows([row.started(at)])  # a kill while in flight
+        await store.record_audit(AuditEntry(at, "group_registered", 7, -100, "Tổ 1"))
+        await store.close()
+
+    asyncio.run(seed())
+    env = state_env(tmp_path)
+
+    def thidua(*args):
+        return subprocess.run([THIDUA, *args], capture_output=True, text=True, timeout=60,
+                              env=env, cwd=tmp_path)
+
+    status = thidua("status")
+    assert status.returncode == 0, status.stderr
+    assert "not running" in status.stdout and "outbox: 1 pending" in status.stdout
+    audit = thidua("audit")
+    assert "đăng ký nhóm Tổ 1" in audit.stdout and "người dùng 7" in audit.stdout
+    check = thidua("state", "check")
+    assert check.returncode == 0 and "groups: 1 document(s)" in check.stdout
+    backup = thidua("state", "backup", str(tmp_path / "saved.json"))
+    assert backup.returncode == 0 and (tmp_path / "saved.json").exists()
+    restore = thidua("state", "restore", str(tmp_path / "saved.json"))
+    assert restore.returncode == 0, restore.stderr
+    assert "Restored the state" in restore.stdout
+    broken = thidua("state", "restore", str(tmp_path / "nothing.json"))
+    assert broken.returncode == 1 and "Error:" in broken.stderr

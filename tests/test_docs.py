@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import asyncio
+
 import pytest
 from fake_bot_api import TOKEN
 from telegram.ext import CommandHandler
@@ -21,7 +23,7 @@ def handled_commands(knowledge_base, tmp_path_factory):
     """The commands the bot's Application answers."""
     settings = Settings(telegram_bot_token=TOKEN, data_dir=tmp_path_factory.mktemp("state"))
     application = build_application(settings, knowledge_base)
-    services_of(application).store.close()
+    asyncio.run(services_of(application).store.close())
     return {command for handlers in application.handlers.values() for handler in handlers
             if isinstance(handler, CommandHandler) for command in handler.commands}
 

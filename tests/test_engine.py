@@ -242,3 +242,42 @@ def test_merged_province_is_named_for_a_former_city(kb):
     reply, text = ask(kb, "Thành phố Thủ Dầu Một có bao nhiêu đảng viên")
     assert reply.status == "not_found"
     assert "Bình Dương" in text
+
+
+def test_a_target_is_what_the_unit_strives_for_never_what_it_reached(kb):
+    _, text = ask(kb, "binh thanh chi tieu kham pha an 2022")
+    assert "phấn đấu từ 77% trở lên" in text and "đạt từ 77%" not in text
+
+
+def test_not_found_echoes_the_users_own_words_with_their_accents(kb):
+    reply, text = ask(kb, "Hoàng Mai sân chơi thiếu nhi 2022")
+    assert reply.status == "not_found"
+    assert "«sân chơi thiếu nhi»" in text
+
+
+def test_a_long_list_is_capped_and_says_how_many_are_left(kb):
+    _, text = ask(kb, "Tổng hợp khen thưởng năm 2022 của Hoàng Mai")
+    items = [line for line in text.splitlines() if line.startswith("• ")]
+    assert len(items) == 8 and "nội dung khác" in text
+
+
+def test_slogans_are_quoted_exactly_as_the_report_writes_them(kb):
+    _, text = ask(kb, "Chủ đề năm 2021 của Hai Bà Trưng là gì?")
+    assert "«Kỷ cương, trách nhiệm, hành động, sáng tạo, phát triển»" in text
+
+
+def test_yes_no_is_answered_from_the_reports_own_figure(kb):
+    _, yes = ask(kb, "Năm 2022 Hoàng Mai thu ngân sách đã hoàn thành chỉ tiêu thành phố chưa?")
+    _, no = ask(kb, "Quận 1 năm 2023 giải ngân công trình xây dựng có hoàn thành kế hoạch không?")
+    assert yes.startswith("Có.") and "105,29%" in yes
+    assert no.startswith("Chưa.") and "97,46%" in no
+
+
+def test_small_talk_gets_what_the_bot_knows_and_is_not_an_unanswered_question(kb):
+    reply, text = ask(kb, "cảm ơn bot nhé")
+    assert reply.smalltalk and "Tôi chưa hiểu" not in text
+
+
+def test_no_namesake_note_when_the_unit_is_named_with_its_province(kb):
+    _, text = ask(kb, "Hoàng Mai thu ngân sách 2022")
+    assert "Quận Hoàng Mai (cũ, TP Hà Nội)" in text and "cùng tên" not in text

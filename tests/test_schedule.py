@@ -7,6 +7,7 @@ import pytest
 from bot.schedule import (
     Group,
     OutboxRow,
+    RetryPolicy,
     SubscribeRequest,
     Subscription,
     UsageError,
@@ -167,23 +168,42 @@ def test_request_becomes_a_subscription_in_the_configured_zone() -> None:
 # Outbox rows
 
 
-def test_row_is_delivered_at_most_once() -> None:
+def test_row_reaches_one_final_state() -> None:
+    now = local(2024, 3, 4, 8, 0)
     row = OutboxRow("announce:1", -1, "Họp")
-    delivered = row.sent()
-    assert (delivered.state, delivered.attempts) == ("sent", 1)
+    trying = row.started(now)
+    assert trying.in_flight and trying.attempts == 1 and trying.first_tried_at == now
+    delivered = trying.sent(42)
+    assert (delivered.state, delivered.attempts, delivered.in_flight) == ("sent", 1, False)
     with pytest.raises(ValueError, match="already sent"):
         delivered.sent()
 
 
-def test_transient_failures_back_off_then_give_up() -> None:
+def test_transient_failures_back_off_for_hours_then_give_up() -> None:
+    policy = RetryPolicy(first_delay=dt.timedelta(seconds=2), max_delay=dt.timedelta(minutes=5),
+                         give_up_after=dt.timedelta(hours=24))
     now = local(2024, 3, 4, 8, 0)
     row, waits = OutboxRow("announce:1", -1, "Họp"), []
     while row.state == "pending":
-        row = row.retry_or_fail("Timed out", now, max_attempts=4)
-        if row.not_before is not None and row.state == "pending":
+        row = row.started(now).retry_or_fail("Bad Gateway", now, policy)
+        if row.state == "pending":
             waits.append((row.not_before - now).total_seconds())
-    assert waits == [2, 4, 8]
-    assert (row.state, row.attempts, row.last_error) == ("failed", 4, "Timed out")
+            now = row.not_before
+    assert waits[:5] == [2, 4, 8, 16, 32] and max(waits) == 300
+    assert (row.state, row.last_error) == ("failed", "Bad Gateway")
+    assert row.first_tried_at + dt.timedelta(hours=24) <= now < row.first_tried_at + dt.timedelta(
+        hours=24, minutes=6)
+
+
+def test_a_try_whose_answer_was_lost_is_sent_again_and_counted() -> None:
+    now = local(2024, 3, 4, 8, 0)
+    lost = OutboxRow("announce:1", -1, "Họp").started(now).retry_or_fail(
+        "Timed out", now, RetryPolicy(), uncertain=True)
+    assert lost.state == "pending" and lost.uncertain
+    again = lost.started(now).sent(7)
+    assert summarize([again]).maybe_twice == (again,)
+    killed = OutboxRow("announce:1", -2, "Họp").started(now).interrupted()
+    assert killed.uncertain and not killed.in_flight and killed.is_due(now)
 
 
 def test_rate_limited_row_waits_until_telegram_allows() -> None:
@@ -221,11 +241,13 @@ def test_summary_sorts_rows_by_outcome_and_finishes_when_none_is_pending() -> No
     moved = OutboxRow("a", -2, "x").moved_to(-20).sent()
     failed = OutboxRow("a", -3, "x").failed("Bad Request: chat not found")
     removed = OutboxRow("a", -4, "x").inactive("Forbidden")
-    waiting = OutboxRow("a", -5, "x").retry_at(now, "RetryAfter 1s")
+    waiting = OutboxRow("a", -5, "x").started(now).retry_at(now, "RetryAfter 1s")
+    untried = OutboxRow("a", -6, "x")
     summary = summarize([sent, moved, failed, removed, waiting])
     assert (summary.sent, summary.failed, summary.removed) == ((sent, moved), (failed,), (removed,))
-    assert summary.migrated == (moved,)
-    assert not summary.finished
+    assert summary.migrated == (moved,) and summary.retrying == (waiting,)
+    assert not summary.finished and summary.reportable and summary.total == 5
+    assert not summarize([sent, untried]).reportable
     assert summarize([sent, failed]).finished
 
 

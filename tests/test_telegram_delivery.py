@@ -45,6 +45,17 @@ async def reply_to(api, sender, text, chat=None):
     return (await api.ask(sender, text, chat)).text
 
 
+async def final_report(api, admin_id, fragment, timeout=10.0):
+    """The admin's delivery report as it reads once it contains ``fragment`` (after edits)."""
+    def report():
+        calls = [c for c in api.calls_to("sendMessage")
+                 if c.chat_id == admin_id and c.error is None and "Kết quả gửi" in c.text]
+        return api.sent_message(admin_id, calls[0].result["message_id"]) if calls else None
+
+    await api.wait_until(lambda: (report() or {}).get("text", "").find(fragment) >= 0, timeout)
+    return report()["text"]
+
+
 async def wait_for_text(api, chat_id, fragment, timeout=8.0):
     await api.wait_until(lambda: any(fragment in t for t in api.texts_to(chat_id)), timeout)
     return [t for t in api.texts_to(chat_id) if fragment in t]
@@ -165,7 +176,7 @@ async def test_bare_theodoi_offers_districts_with_targets_and_a_press_subscribes
     [edit] = await api.wait_for("editMessageText")
     assert "Đã đăng ký nhắc chỉ tiêu Quận Bình Thạnh" in edit.text
     assert "hằng tuần vào thứ Hai lúc 08:00" in edit.text
-    [subscription] = services_of(app).store.subscriptions(OFFICIAL["id"])
+    [subscription] = await services_of(app).store.subscriptions(OFFICIAL["id"])
     assert subscription.frequency == "weekly"
 
 
@@ -179,24 +190,24 @@ async def test_bare_huytheodoi_deletes_nothing_until_confirmed(fake_bot_api, sta
     assert offer.text == UNFOLLOW_PICK
     buttons = buttons_of(offer)
     assert set(buttons) == {"Hủy: Quận Bình Thạnh", "Hủy: Quận 1", CANCEL_ALL_BUTTON}
-    assert len(store.subscriptions(OFFICIAL["id"])) == 2  # the bare command removed nothing
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2  # the bare command removed nothing
 
     api.press_button(OFFICIAL, offer.result, buttons[CANCEL_ALL_BUTTON])
     [question] = await api.wait_for("editMessageText")
     assert question.text == confirm_cancel_all(2)
-    assert len(store.subscriptions(OFFICIAL["id"])) == 2  # still nothing until confirmed
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2  # still nothing until confirmed
     confirm = buttons_of(question)
     api.press_button(OFFICIAL, offer.result, confirm[KEEP_BUTTON])
     await api.wait_for("editMessageText", 2)
-    assert len(store.subscriptions(OFFICIAL["id"])) == 2
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2
 
     typed = await api.ask(OFFICIAL, "/huytheodoi tất cả")  # typed, it still asks first
     assert typed.text == confirm_cancel_all(2)
-    assert len(store.subscriptions(OFFICIAL["id"])) == 2
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2
     api.press_button(OFFICIAL, typed.result, buttons_of(typed)[CONFIRM_CANCEL_ALL_BUTTON])
     *_, done = await api.wait_for("editMessageText", 3)
     assert done.text.startswith("Đã hủy theo dõi: Quận Bình Thạnh (cũ, TP Hồ Chí Minh) và Quận 1")
-    assert store.subscriptions(OFFICIAL["id"]) == []
+    assert await store.subscriptions(OFFICIAL["id"]) == []
 
 
 async def test_huytheodoi_button_cancels_one_reminder(fake_bot_api, start_bot):
@@ -208,7 +219,7 @@ async def test_huytheodoi_button_cancels_one_reminder(fake_bot_api, start_bot):
     api.press_button(OFFICIAL, offer.result, buttons_of(offer)["Hủy: Quận 1"])
     [edit] = await api.wait_for("editMessageText")
     assert edit.text == "Đã hủy theo dõi: Quận 1 (cũ, TP Hồ Chí Minh)."
-    [left] = services_of(app).store.subscriptions(OFFICIAL["id"])
+    [left] = await services_of(app).store.subscriptions(OFFICIAL["id"])
     assert left.district == "765"
 
 
@@ -222,7 +233,7 @@ async def test_group_reminder_buttons_are_for_group_admins(fake_bot_api, start_b
     api.press_button(ADMIN, offer.result, buttons_of(offer)["Hủy: Quận Bình Thạnh"])
     [ack] = await api.wait_for("answerCallbackQuery")
     assert ack.params["text"] == GROUP_ADMINS_ONLY
-    assert len(services_of(app).store.subscriptions(group["id"])) == 1
+    assert len(await services_of(app).store.subscriptions(group["id"])) == 1
 
 
 # Group registration and announcements
@@ -256,8 +267,10 @@ async def test_admin_announcement_reports_blocked_migrated_and_rate_limited_grou
     assert (send["text"], cancel["text"]) == ("Gửi", "Hủy")
     api.press_button(ADMIN, draft.result, send["callback_data"])
 
-    [report] = await wait_for_text(api, ADMIN["id"], "Kết quả gửi thông báo")
-    assert "đã gửi 2/3 nhóm" in report
+    [first] = await wait_for_text(api, ADMIN["id"], "Kết quả gửi thông báo")
+    assert "đã gửi 1/3 nhóm" in first and "Đang thử gửi lại: 1 nhóm" in first
+    report = await final_report(api, ADMIN["id"], "đã gửi 2/3 nhóm")
+    assert "thử gửi lại" not in report
     assert "Tổ 2 (-100002 → -100902)" in report
     assert "Đã gỡ 1 nhóm" in report and "Tổ 1" in report
     assert len(api.texts_to(-100_902)) == 1 and "Họp giao ban" in api.texts_to(-100_902)[0]
@@ -365,7 +378,7 @@ async def test_reminder_to_a_user_who_blocked_the_bot_ends_the_subscription(
     api.fail_next("sendMessage", ApiError.forbidden(), chat_id=OFFICIAL["id"])
     await api.wait_until(lambda: any(c.error for c in api.calls_to("sendMessage")), 8)
     await asyncio.sleep(0.2)  # the courier records the refusal after Telegram's answer
-    assert services_of(app).store.subscriptions() == []
+    assert await services_of(app).store.subscriptions() == []
     assert not [j for j in app.job_queue.jobs() if j.name.startswith("reminder:")]
 
 
@@ -389,7 +402,7 @@ async def test_group_upgraded_to_supergroup_keeps_its_reminders(fake_bot_api, st
     listing = await reply_to(api, OFFICIAL, "/danhsach", chat=new)
     assert "Quận Bình Thạnh" in listing
     await wait_for_text(api, new["id"], "Nhắc chỉ tiêu")
-    assert [s.chat_id for s in services_of(app).store.subscriptions()] == [-100_4000]
+    assert [s.chat_id for s in await services_of(app).store.subscriptions()] == [-100_4000]
 
 
 async def test_broadcast_cut_short_by_a_crash_resumes_without_loss_or_repeat(
@@ -400,12 +413,14 @@ async def test_broadcast_cut_short_by_a_crash_resumes_without_loss_or_repeat(
     groups = [Group(-100_051, (), "Tổ 1"), Group(-100_052, (), "Tổ 2"), Group(-100_053, (), "Tổ 3")]
     announcement = Announcement("c0ffee01", ADMIN["id"], ADMIN["id"], "📢 Họp khẩn", now,
                                 state="queued")
-    with open_store(bot_settings.data_dir) as store:
-        for group in groups:
-            store.save_group(group)
-        rows = announcement_rows(announcement.message_key, announcement.text, groups, None)
-        store.save_announcement(announcement, rows, now)
-        store.save_row(rows[0].sent())  # Telegram had accepted this one before the crash
+    store = open_store(bot_settings.data_dir)
+    for group in groups:
+        await store.save_group(group)
+    rows = announcement_rows(announcement.message_key, announcement.text, groups, None)
+    await store.save_announcement(announcement, rows, now)
+    [first, *_] = await store.pending()
+    await store.save_rows([first.started(now).sent(1)])  # accepted before the crash
+    await store.close()
 
     await start_bot(admin_ids=frozenset({ADMIN["id"]}))
     [report] = await wait_for_text(api, ADMIN["id"], "Kết quả gửi thông báo")

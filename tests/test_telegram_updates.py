@@ -38,7 +38,7 @@ async def test_unanswered_questions_are_logged_without_who_asked(fake_bot_api, s
     await fake_bot_api.ask(OFFICIAL, "hoang mai so dang vien 2022")
     await fake_bot_api.ask(ADMIN, "thu ngân sách")
     await fake_bot_api.ask(OFFICIAL, "Hoàng Mai thu ngân sách 2022")
-    log = services_of(app).store.unanswered()
+    log = await services_of(app).store.unanswered()
     assert [(e.kind, e.chat_type, e.admin_id) for e in log] == [
         ("not_found", "private", None), ("not_found", "private", None),
         ("clarify", "private", ADMIN["id"])]
@@ -68,7 +68,7 @@ async def test_thumbs_down_logs_the_question_and_removes_the_vote_buttons(fake_b
     [edit] = await api.wait_for("editMessageReplyMarkup")
     assert edit.error is None
     assert "reply_markup" not in api.sent_message(OFFICIAL["id"], answer.result["message_id"])
-    [entry] = services_of(app).store.unanswered()
+    [entry] = await services_of(app).store.unanswered()
     assert (entry.kind, entry.question) == ("thumbs_down", "Q1 thu NS 2023")
     assert "16.728" in entry.answer
 
@@ -89,7 +89,7 @@ async def test_three_hundred_thumbs_down_by_one_user_neither_stall_nor_flush_the
     await settle()
     # The other user was answered while the presses still went on in their own lane.
     assert answered_at < api.calls_to("answerCallbackQuery")[-1].at
-    log = services_of(app).store.unanswered()
+    log = await services_of(app).store.unanswered()
     mine = [e for e in log if e.kind == "thumbs_down"]
     assert 1 <= len(mine) <= 20  # one user's share of the log, whatever they press
     assert log[0].question == "Hoàng Mai số đảng viên 2022"
@@ -105,7 +105,7 @@ async def test_thumbs_up_only_thanks(fake_bot_api, start_bot):
     api.press_button(OFFICIAL, answer.result, votes[0]["callback_data"])
     [ack] = await api.wait_for("answerCallbackQuery")
     assert ack.params["text"] == "Cảm ơn bạn đã góp ý!"
-    assert services_of(app).store.unanswered() == []
+    assert await services_of(app).store.unanswered() == []
 
 
 # Hot reload

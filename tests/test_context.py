@@ -1,0 +1,91 @@
+"""Follow-up questions: context fills what a follow-up leaves out, never a wrong figure."""
+
+import pytest
+
+from knowledge import Context, load_knowledge_base, respond
+from knowledge.phrasing import render_text
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge_base()
+
+
+def converse(kb, *questions):
+    """The replies to the questions asked one after another in one conversation."""
+    context, replies = None, []
+    for question in questions:
+        reply = respond(question, kb, context)
+        context = reply.context
+        replies.append((reply.answer, render_text(reply.answer)))
+    return replies, context
+
+
+def test_another_unit_takes_the_metric_and_year_and_never_the_figure(kb):
+    replies, _ = converse(kb, "Hoàng Mai thu ngân sách 2022?", "còn Quận 1?", "Cầu Giấy thì sao?")
+    (_, first), (q1, q1_text), (cau_giay, cau_giay_text) = replies
+    assert "4.670,8" in first
+    assert q1.status == "answered" and "16.728" in q1_text and "4.670,8" not in q1_text
+    assert "Chưa có số liệu năm 2022 của Quận 1" in q1_text and "năm 2023" in q1_text
+    assert cau_giay.status == "not_found" and "Cầu Giấy" in cau_giay_text
+    assert "ngân sách" in cau_giay_text and "16.728" not in cau_giay_text
+
+
+def test_another_year_keeps_the_unit_and_metric(kb):
+    replies, context = converse(kb, "HBT năm 2021 giảm dự toán chi thường xuyên bao nhiêu?",
+                                "vậy năm 2020?")
+    (missing, _), (found, text) = replies
+    assert missing.status == "not_found"
+    assert found.status == "answered" and "30,039" in text
+    assert context.years == (2020,) and context.metric == "giam_du_toan_chi_thuong_xuyen"
+
+
+def test_pointers_resolve_from_the_conversation(kb):
+    replies, _ = converse(kb,
+                          "Có bao nhiêu lao động ở Bình Thạnh được giới thiệu việc làm năm 2021?",
+                          "quận này đào tạo việc làm mới cho bao nhiêu người?",
+                          "năm trước thì sao?")
+    assert "6.101" in replies[1][1]
+    assert replies[2][0].status == "not_found" and "2020" in replies[2][1]
+
+
+def test_a_question_that_names_everything_starts_afresh(kb):
+    replies, context = converse(
+        kb, "Bình Thạnh năm 2022 phấn đấu tổng giá trị sản xuất tăng bao nhiêu?",
+        "Số đảng viên mới Quận 1 kết nạp trong năm 2023?")
+    assert "202/200" in replies[1][1] and "10 - 11" not in replies[1][1]
+    assert context.places == ("d760",)
+
+
+def test_greetings_keep_the_context_and_a_not_found_stays_in_it(kb):
+    replies, _ = converse(kb, "Tỷ lệ cai nghiện tại cơ sở công lập của Hoàng Mai năm 2022?",
+                          "xin cảm ơn", "còn Cầu Giấy?", "Hai Bà Trưng thì sao?")
+    assert replies[1][0].smalltalk
+    assert replies[3][0].status == "not_found"
+    assert "cai nghiện" in replies[3][1] and "Hai Bà Trưng" in replies[3][1]
+
+
+def test_a_short_reply_completes_the_bots_own_question(kb):
+    replies, _ = converse(kb, "thu ngân sách năm 2022", "Hoàng Mai")
+    assert replies[0][0].status == "clarify"
+    assert replies[1][0].status == "answered" and "4.670,8" in replies[1][1]
+
+
+def test_words_the_bot_does_not_know_are_not_answered_with_the_last_figure(kb):
+    replies, _ = converse(kb, "hm nam 2022 giam duoc bao nhieu ho ngheo", "còn xyz?")
+    assert "19 hộ" not in replies[1][1]
+
+
+def test_comparison_with_another_unit_gives_each_its_own_year(kb):
+    replies, _ = converse(
+        kb, "Giấy khen của UBND quận Hoàng Mai năm 2022 trao cho bao nhiêu lượt cá nhân?",
+        "so với Bình Thạnh thì thế nào?")
+    text = replies[1][1]
+    assert "1.042" in text and "460" in text and "37 tập thể" not in text
+
+
+def test_context_round_trips_and_a_malformed_one_is_empty(kb):
+    _, context = converse(kb, "Hoàng Mai thu ngân sách 2022?")
+    assert Context.from_dict(context.to_dict()) == context
+    assert Context.from_dict({"years": ["x"]}) == Context()
+    assert Context.from_dict("garbage").empty
