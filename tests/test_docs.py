@@ -1,8 +1,7 @@
 """The README documents every command a user can type, and the menus offer every command."""
 
-from pathlib import Path
-
 import asyncio
+from pathlib import Path
 
 import pytest
 from fake_bot_api import TOKEN
