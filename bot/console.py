@@ -17,14 +17,14 @@ from handlers.texts import (
     console_suggestions,
     knows_of,
 )
-from knowledge import KnowledgeBase, answer, coverage_text, render_text
+from knowledge import Context, KnowledgeBase, coverage_text, render_text, respond
 
 HISTORY_FILE = Path.home() / ".thidua_history"
 HISTORY_LENGTH = 500
 
 
 def chat(kb: KnowledgeBase, lines: Iterable[str], write: Callable[[str], None]) -> None:
-    """Answer each line until the input ends or the user says goodbye.
+    """Answer each line, as one conversation, until the input ends or the user says goodbye.
 
     The greeting's examples and each reply's suggestions are numbered: typing a number asks
     that question of the last numbered list shown.
@@ -33,6 +33,7 @@ def chat(kb: KnowledgeBase, lines: Iterable[str], write: Callable[[str], None]) 
     write(knows_of(kb))
     write(console_suggestions(CONSOLE_EXAMPLES, examples=True))
     offered: tuple[str, ...] = CONSOLE_EXAMPLES
+    context = Context()  # the console is one conversation
     for line in lines:
         question = line.strip()
         if question.lower() in CONSOLE_QUIT_WORDS:
@@ -43,7 +44,8 @@ def chat(kb: KnowledgeBase, lines: Iterable[str], write: Callable[[str], None]) 
         if question.isdigit() and 1 <= int(question) <= len(offered):
             question = offered[int(question) - 1]
             write(f"→ {question}")
-        reply = answer(question, kb)
+        turn = respond(question, kb, context)
+        context, reply = turn.context, turn.answer
         write(render_text(reply))
         if reply.suggestions:
             offered = reply.suggestions

@@ -51,7 +51,15 @@ from bot.journal import (
     write_backup,
 )
 from bot.migrations import SCHEMA, migrate
-from bot.records import TABLE_TYPES, BadDocument, InboxEntry, SentMark, decode, encode
+from bot.records import (
+    TABLE_TYPES,
+    BadDocument,
+    Conversation,
+    InboxEntry,
+    SentMark,
+    decode,
+    encode,
+)
 from bot.schedule import Announcement, Group, OutboxRow, Subscription
 from bot.unanswered import Unanswered
 
@@ -191,6 +199,18 @@ class Store(Protocol):
         """The logged questions, oldest first."""
         ...
 
+    async def conversation(self, key: str) -> Conversation | None:
+        """The conversation stored under ``key``, if any."""
+        ...
+
+    async def save_conversations(self, conversations: Iterable[Conversation]) -> None:
+        """Store conversations (replacing those of the same keys) in one commit."""
+        ...
+
+    async def forget_conversations(self, cutoff: dt.datetime) -> int:
+        """Drop conversations quiet since before ``cutoff``; return how many."""
+        ...
+
     async def record_updates(self, entries: Iterable[InboxEntry]) -> set[int]:
         """Record fetched updates before they are handled; return the ids already known.
 
@@ -258,7 +278,7 @@ class TinyStore:
                                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         tables = {name: self._db.table(name, cache_size=0) for name in (
             "subscriptions", "groups", "announcements", "outbox", "sent_log", "unanswered",
-            "inbox", "meta")}
+            "inbox", "conversations", "meta")}
         self._subscriptions = tables["subscriptions"]
         self._groups = tables["groups"]
         self._announcements = tables["announcements"]
@@ -266,6 +286,7 @@ class TinyStore:
         self._sent_log = tables["sent_log"]
         self._unanswered = tables["unanswered"]
         self._inbox = tables["inbox"]
+        self._conversations = tables["conversations"]
         self._meta = tables["meta"]
 
     # Commits ----------------------------------------------------------------------------
@@ -630,6 +651,25 @@ class TinyStore:
         async with self._reading():
             docs = sorted(self._unanswered.all(), key=lambda doc: doc.doc_id)
         return [decode(Unanswered, doc) for doc in docs]
+
+    async def conversation(self, key: str) -> Conversation | None:
+        """The conversation stored under ``key``, if any."""
+        async with self._reading():
+            return self._get(self._conversations, Conversation, key)
+
+    async def save_conversations(self, conversations: Iterable[Conversation]) -> None:
+        """Store conversations (replacing those of the same keys) in one commit."""
+        async with self._writing():
+            for conversation in conversations:
+                self._put(self._conversations, conversation.key, conversation)
+
+    async def forget_conversations(self, cutoff: dt.datetime) -> int:
+        """Drop conversations quiet since before ``cutoff``; return how many."""
+        async with self._writing():
+            old = [doc.doc_id for doc in self._conversations.search(
+                where("at").test(lambda at: dt.datetime.fromisoformat(at) < cutoff))]
+            self._drop(self._conversations, old)
+        return len(old)
 
     async def record_updates(self, entries: Iterable[InboxEntry]) -> set[int]:
         """Record fetched updates before they are handled; return the ids already known.

@@ -11,17 +11,20 @@ from telegram.error import BadRequest
 async def reply_html(
     message: Message, parts: list[str], keyboard: InlineKeyboardMarkup | None = None,
     quote: bool = True,
-) -> None:
+) -> list[Message]:
     """Reply to ``message`` with each part in turn; in groups the first part quotes the asker.
 
     ``quote=False`` when ``message`` is not the asker's (a button under the bot's own message).
+    Returns the messages sent.
     """
     quote = quote and message.chat.type != Chat.PRIVATE
+    sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        await message.reply_html(
+        sent.append(await message.reply_html(
             part, do_quote=quote and index == 0, reply_markup=keyboard if last else None
-        )
+        ))
+    return sent
 
 
 async def reply_plain(message: Message, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,7 @@ class Services:
     timezone: ZoneInfo
     admin_ids: frozenset[int]
     background: Background
+    conversation_idle: dt.timedelta = dt.timedelta(minutes=30)
     # Bot admins whose private command menu (with the admin commands) is set in this run.
     admin_menus: set[int] = field(default_factory=set)
 

@@ -39,8 +39,10 @@ from knowledge.validation import (
     fields,
     line_of,
     parse_yaml,
-    without_lines,
+    strip_lines,
 )
+
+__all__ = ["KnowledgeBaseError", "Problem", "parse_yaml", "strip_lines"]  # re-exported for kb add
 
 DATA_DIR = Path(__file__).parent / "data"
 AWARDING_BODIES = ("state", "province", "unit")
@@ -48,11 +50,12 @@ _PLACE_TYPES = ("Quận", "Huyện", "Thị xã", "Thành phố", "Phường", "
                 "Tỉnh")
 
 # The shape of each data file (SCHEMA.md); checked before anything is read from it.
-SOURCES_SHAPE = ListOf(Record({"id": TEXT, "title": TEXT, "publisher": TEXT, "date": DATE,
-                               "url": TEXT, "cite": TEXT},
-                              frozenset({"id", "title", "publisher", "date"})))
-METRICS_SHAPE = MapOf(Record({"label": TEXT, "topic": TEXT, "synonyms": TEXTS,
-                              "awarded_by": TEXT}, frozenset({"label", "topic"})))
+SOURCE_SHAPE = Record({"id": TEXT, "title": TEXT, "publisher": TEXT, "date": DATE, "url": TEXT,
+                       "cite": TEXT}, frozenset({"id", "title", "publisher", "date"}))
+SOURCES_SHAPE = ListOf(SOURCE_SHAPE)
+METRIC_SHAPE = Record({"label": TEXT, "topic": TEXT, "synonyms": TEXTS, "awarded_by": TEXT,
+                       "provisional": FLAG}, frozenset({"label", "topic"}))
+METRICS_SHAPE = MapOf(METRIC_SHAPE)
 _AMOUNT = Record({"value": FIGURE, "unit": TEXT}, frozenset({"value", "unit"}))
 FACT_SHAPE = Record({
     "id": TEXT, "year": WHOLE, "kind": TEXT, "metric": TEXT, "value": FIGURE, "of": FIGURE,
@@ -87,6 +90,7 @@ class Metric:
     topic: str
     synonyms: tuple[str, ...] = ()
     awarded_by: str | None = None  # of an award: "state", "province" or "unit" (its own)
+    provisional: bool = False  # added from one report by `kb add`, not yet confirmed
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +197,7 @@ def load_vocabulary(path: Path, problems: list[Problem]) -> Vocabulary | None:
                                     f"{', '.join(_PLACE_TYPES)}{vi}"))
     if len(problems) > before:
         return None
-    raw = without_lines(raw)
+    raw = strip_lines(raw)
     return Vocabulary(
         abbreviations=dict(raw["abbreviations"]),
         place_types=dict(raw["place_types"]),
@@ -225,7 +229,7 @@ def check_knowledge_base(data_dir: Path | None = None) -> tuple[KnowledgeBase | 
     if vocabulary is None or aliases is None or problems:
         return None, problems  # the gazetteer, and so every unit, depends on both
     try:
-        gazetteer = load_gazetteer(data_dir, vocabulary.place_types, without_lines(aliases))
+        gazetteer = load_gazetteer(data_dir, vocabulary.place_types, strip_lines(aliases))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         problems.append(Problem("gazetteer.json", 0, f"cannot load: {exc}: regenerate it with "
                                 "scripts/build_gazetteer.py",
@@ -328,6 +332,18 @@ def _check_aliases(aliases: Any, gazetteer: Gazetteer) -> list[Problem]:
     return found
 
 
+def check_source(entry: Any, where: str, problems: list[Problem]) -> Source | None:
+    """One entry of ``sources.yaml`` (or a draft's new source) as a ``Source``; None if wrong."""
+    ok, entry = check_shape(entry, SOURCE_SHAPE, where, problems, line_of(entry),
+                            ("the source", "nguồn"))
+    return _source(entry) if ok else None
+
+
+def _source(entry: dict[str, Any]) -> Source:
+    return Source(id=entry["id"], title=entry["title"], publisher=entry["publisher"],
+                  date=entry["date"], url=entry.get("url") or None, cite=entry.get("cite") or None)
+
+
 def _load_sources(path: Path, problems: list[Problem]) -> tuple[dict[str, Source] | None,
                                                                dict[str, int]]:
     """The sources and the line of each, or None when ``sources.yaml`` cannot be read at all."""
@@ -344,11 +360,29 @@ def _load_sources(path: Path, problems: list[Problem]) -> tuple[dict[str, Source
                                     f"ở dòng {lines[entry['id']]}): đặt mã khác"))
             continue
         lines[entry["id"]] = line_of(entry)
-        sources[entry["id"]] = Source(id=entry["id"], title=entry["title"],
-                                      publisher=entry["publisher"], date=entry["date"],
-                                      url=entry.get("url") or None,
-                                      cite=entry.get("cite") or None)
+        sources[entry["id"]] = _source(entry)
     return sources, lines
+
+
+def check_metric(metric_id: str, entry: Any, where: str, problems: list[Problem]) -> Metric | None:
+    """One entry of ``metrics.yaml`` (or a draft's new metric) as a ``Metric``; None if wrong."""
+    ok, entry = check_shape(entry, METRIC_SHAPE, where, problems, line_of(entry),
+                            (f"metric {metric_id!r}", f"chỉ số {metric_id!r}"))
+    return _metric(metric_id, entry, where, problems) if ok else None
+
+
+def _metric(metric_id: str, entry: dict[str, Any], where: str,
+            problems: list[Problem]) -> Metric | None:
+    awarded_by = entry.get("awarded_by")
+    if awarded_by is not None and awarded_by not in AWARDING_BODIES:
+        en, vi = did_you_mean(awarded_by, AWARDING_BODIES)
+        problems.append(Problem(where, line_of(entry, "awarded_by"),
+                                f"awarded_by must be one of {', '.join(AWARDING_BODIES)}{en}",
+                                f"awarded_by phải là một trong {', '.join(AWARDING_BODIES)}{vi}"))
+        return None
+    return Metric(id=metric_id, label=entry["label"], topic=entry["topic"],
+                  synonyms=tuple(entry.get("synonyms") or ()), awarded_by=awarded_by,
+                  provisional=entry.get("provisional") is True)
 
 
 def _load_metrics(path: Path, problems: list[Problem]) -> tuple[dict[str, Metric] | None,
@@ -357,33 +391,42 @@ def _load_metrics(path: Path, problems: list[Problem]) -> tuple[dict[str, Metric
     raw = _read(path, METRICS_SHAPE, problems)
     if raw is None:
         return None, {}
-    metrics: dict[str, Metric] = {}
-    for metric_id, entry in fields(raw):
-        awarded_by = entry.get("awarded_by")
-        if awarded_by is not None and awarded_by not in AWARDING_BODIES:
-            en, vi = did_you_mean(awarded_by, AWARDING_BODIES)
-            problems.append(Problem(path.name, line_of(entry, "awarded_by"),
-                                    f"awarded_by must be one of {', '.join(AWARDING_BODIES)}{en}",
-                                    f"awarded_by phải là một trong "
-                                    f"{', '.join(AWARDING_BODIES)}{vi}"))
-            continue
-        metrics[metric_id] = Metric(id=metric_id, label=entry["label"], topic=entry["topic"],
-                                    synonyms=tuple(entry.get("synonyms") or ()),
-                                    awarded_by=awarded_by)
+    metrics = {metric_id: metric for metric_id, entry in fields(raw)
+               if (metric := _metric(metric_id, entry, path.name, problems)) is not None}
     return metrics, {metric_id: line_of(raw, metric_id) for metric_id in metrics}
 
 
 def _load_facts(path: Path, sources: dict[str, Source] | None,
                 metrics: dict[str, Metric] | None, gazetteer: Gazetteer, problems: list[Problem],
                 first_seen: dict[str, str]) -> list[Fact] | None:
-    """The facts of one file, or None when the file cannot be read as a whole.
-
-    With ``sources`` or ``metrics`` None (their file is broken), checks against them are skipped.
-    """
+    """The facts of one file, or None when the file cannot be read as a whole."""
     where = f"facts/{path.name}"
     raw = _read(path, FACTS_FILE_SHAPE, problems, where)
     if raw is None:
         return None
+    return _facts_of(raw, where, sources, metrics, gazetteer, problems, first_seen)
+
+
+def check_facts_document(raw: Any, where: str, sources: dict[str, Source],
+                         metrics: dict[str, Metric], gazetteer: Gazetteer,
+                         problems: list[Problem], first_seen: dict[str, str]) -> list[Fact]:
+    """The facts of one parsed facts file or draft; its problems (named ``where``) go to a list.
+
+    ``first_seen`` maps the fact ids seen so far to where, so duplicates across files are found.
+    Fields other than those of a facts file are left to the caller (a draft has more).
+    """
+    shape = Record(FACTS_FILE_SHAPE.fields, FACTS_FILE_SHAPE.required, open=True)
+    ok, raw = check_shape(raw, shape, where, problems, 1)
+    return _facts_of(raw, where, sources, metrics, gazetteer, problems, first_seen) if ok else []
+
+
+def _facts_of(raw: dict[str, Any], where: str, sources: dict[str, Source] | None,
+              metrics: dict[str, Metric] | None, gazetteer: Gazetteer, problems: list[Problem],
+              first_seen: dict[str, str]) -> list[Fact]:
+    """The facts of a well-shaped facts file.
+
+    With ``sources`` or ``metrics`` None (their file is broken), checks against them are skipped.
+    """
     source = sources.get(raw["source"]) if sources is not None else None
     if sources is not None and source is None:
         en, vi = did_you_mean(raw["source"], sources)

@@ -190,7 +190,7 @@ def chart_metric(reply: Answer, kb: KnowledgeBase) -> str | None:
     if reply.status != "answered":
         return None
     metrics = {f.metric for f in reply.facts}
-    measured = {f.place.code for f in reply.facts
+    measured = {f.place.key for f in reply.facts
                 if f.number is not None or f.percent_number is not None}
     if len(metrics) != 1 or len(measured) < MIN_BARS:
         return None
@@ -215,7 +215,7 @@ def _compare(kb: KnowledgeBase, metric: Metric, districts: Sequence[District],
              years: Sequence[int]) -> Chart | NoChart:
     facts = [f for d in districts for f in kb.facts_of(d, metric.id)
              if not years or f.year in years]
-    chosen = _choose(facts, metric, slot=lambda f: f.place.code)
+    chosen = _choose(facts, metric, slot=lambda f: f.place.key)
     if chosen is None:
         return NoChart(f"Chưa có số liệu dạng số «{metric.label}»{_in_years(years)} "
                        "để vẽ biểu đồ.")
@@ -229,18 +229,22 @@ def _compare(kb: KnowledgeBase, metric: Metric, districts: Sequence[District],
                   "chưa đủ để so sánh giữa các quận.")
         return NoChart(" ".join([reason, *chosen.notes]))
     bars = sorted(chosen.bars, key=lambda b: -b.value)
+    # Former districts and current units may share a chart when they measure the same thing.
+    units = ("đơn vị" if not all(isinstance(b.place, District) for b in bars)
+             else "quận" if all(b.place.kind == "Quận" for b in bars) else "quận, huyện")
     shown = bars[:MAX_BARS]
     if len(bars) > len(shown):
-        chosen.notes.insert(0, f"Vẽ {len(shown)} quận có số liệu cao nhất trong "
-                               f"{format_vn_number(len(bars))} quận.")
+        chosen.notes.insert(0, f"Vẽ {len(shown)} {units} có số liệu cao nhất trong "
+                               f"{format_vn_number(len(bars))} {units}.")
     bars = shown
     marks = _scope_marks(bars)
-    bars = [replace(b, label=f"{b.place.name}{marks.get(b.fact.scope or '', '')} "
-                             f"(cũ, {b.place.province_short}), năm\u00a0{b.year}") for b in bars]
+    bars = [replace(b, label=place_label(b.place).replace(
+        b.place.name, b.place.name + marks.get(b.fact.scope or "", ""), 1)
+        + f", năm\u00a0{b.year}") for b in bars]
     notes = [*(f"{mark} Số liệu của {scope}." for scope, mark in marks.items()), *chosen.notes]
     if len({b.year for b in bars}) > 1:
         notes.append("Số liệu thuộc các năm khác nhau (năm ghi cạnh mỗi cột).")
-    title = (f"{_what(metric, chosen.measure.target)} — so sánh giữa các quận"
+    title = (f"{_what(metric, chosen.measure.target)} — so sánh giữa các {units}"
              f"{_in_years(years)}")
     return _chart("compare", metric, title, chosen, bars, notes)
 

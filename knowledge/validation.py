@@ -99,12 +99,12 @@ def fields(entry: Mapping[Any, Any]) -> Iterable[tuple[Any, Any]]:
     return ((k, v) for k, v in entry.items() if k not in _HIDDEN)
 
 
-def without_lines(value: Any) -> Any:
+def strip_lines(value: Any) -> Any:
     """A parsed value with every recorded line removed."""
     if isinstance(value, dict):
-        return {k: without_lines(v) for k, v in fields(value)}
+        return {k: strip_lines(v) for k, v in fields(value)}
     if isinstance(value, list):
-        return [without_lines(v) for v in value]
+        return [strip_lines(v) for v in value]
     return value
 
 
@@ -162,13 +162,14 @@ class MapOf:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """A mapping with known fields, some required; unknown fields are problems."""
+    """A mapping with known fields, some required; unknown fields are problems unless ``open``."""
 
     fields: Mapping[str, Shape]
     required: frozenset[str] = field(default_factory=frozenset)
     en: str = "a mapping (field: value)"
     vi: str = "một bảng trường: giá trị"
     see: str = "SCHEMA.md"
+    open: bool = False
 
 
 Shape = Scalar | ListOf | MapOf | Record
@@ -255,6 +256,9 @@ def _check_record(value: dict[Any, Any], shape: Record, file: str, problems: lis
     for key, item in fields(value):
         here = line_of(value, key) or line
         if key not in shape.fields:
+            if shape.open:
+                clean[key] = item
+                continue
             ok = False
             en, vi = did_you_mean(key, shape.fields)
             problems.append(Problem(file, here, f"unknown field {key!r}{en} (see {shape.see})",
