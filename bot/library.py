@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import gc
+import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge import KnowledgeBase
-from knowledge.base import check_knowledge_base
+from bot.journal import write_atomically
+from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from knowledge.base import DATA_DIR
 from knowledge.changes import PlaceChanges, compare
+from knowledge.snapshot import data_digest, from_snapshot, to_snapshot
 from knowledge.validation import Problem
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,20 +55,62 @@ def settle() -> None:
     gc.freeze()
 
 
+def load_cached(data_dir: Path | None, cache_dir: Path | None) -> KnowledgeBase:
+    """The knowledge base of ``data_dir``, from its snapshot in ``cache_dir`` when one matches.
+
+    A snapshot matches when it was made from the same data files by the same loader code; else
+    the files are loaded and validated in full (KnowledgeBaseError on problems) and a snapshot is
+    written for the next start. A damaged snapshot or a cache that cannot be written only costs
+    the full load. ``cache_dir`` None: no cache.
+    """
+    if cache_dir is None:
+        return load_knowledge_base(data_dir)
+    try:
+        path = cache_dir / f"kb-{data_digest(data_dir or DATA_DIR)}.bin"
+    except OSError:  # a data file vanished or is unreadable: the full load says which
+        return load_knowledge_base(data_dir)
+    try:
+        return from_snapshot(path.read_bytes())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as error:
+        logger.warning("Knowledge-base cache %s not used: %s", path, error)
+    kb = load_knowledge_base(data_dir)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, to_snapshot(kb))
+        for old in cache_dir.glob("kb-*.bin"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as error:
+        logger.warning("Knowledge-base cache not written to %s: %s", cache_dir, error)
+    return kb
+
+
 class Library:
     """Holds the current knowledge base, so handlers and jobs always read the latest one."""
 
-    def __init__(self, kb: KnowledgeBase, data_dir: Path | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, data_dir: Path | None = None,
+                 cache_dir: Path | None = None) -> None:
         self.kb = kb
         self.data_dir = data_dir
+        self.cache_dir = cache_dir
+        self._reloading = threading.Lock()
         settle()
 
     def reload(self) -> Reload:
-        """Load the data files again; on any problem keep the knowledge base in use."""
-        new, problems = check_knowledge_base(self.data_dir)
-        if new is None:
-            return Reload(problems=tuple(problems))
-        changes = compare(self.kb, new)
-        self.kb = new
-        settle()
-        return Reload(problems=tuple(problems), changes=tuple(changes))
+        """Load the data files again; on any error keep the knowledge base in use.
+
+        Safe to call from worker threads: reloads run one at a time, and the swap is one
+        assignment, so readers see the old or the new knowledge base whole. The new base's
+        warnings come with the report.
+        """
+        with self._reloading:
+            try:
+                new = load_cached(self.data_dir, self.cache_dir)
+            except KnowledgeBaseError as error:
+                return Reload(problems=tuple(error.problems))
+            changes = compare(self.kb, new)
+            self.kb = new
+            settle()
+            return Reload(problems=new.warnings, changes=tuple(changes))

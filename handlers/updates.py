@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 
@@ -32,7 +33,8 @@ async def apply_reload(services: Services, user: User | None = None) -> str:
     Returns the report for the admin (or the log). On any problem the old base stays in use.
     ``user`` is the admin who asked (None: ``thidua kb reload``).
     """
-    result = services.library.reload()
+    # Loading a national knowledge base takes seconds: answers go on meanwhile.
+    result = await asyncio.to_thread(services.library.reload)
     rows = []
     if result.ok:
         labels = {metric.id: metric.label for metric in services.kb.metrics.values()}

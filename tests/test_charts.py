@@ -35,7 +35,7 @@ def hoang_mai(kb):
 def kb_with_two_budget_years(knowledge_base):
     """The shipped knowledge base plus a made-up 2021 budget figure of Hoàng Mai (tests only)."""
     shipped = next(f for f in knowledge_base.facts if f.id == "hoang-mai-2022-thu-ngan-sach")
-    earlier = replace(shipped, id="test-hoang-mai-2021-thu-ngan-sach", year=2021, value="4.100",
+    earlier = shipped._replace(id="test-hoang-mai-2021-thu-ngan-sach", year=2021, value="4.100",
                       percent=None, percent_of=None)
     return replace(knowledge_base, facts=(*knowledge_base.facts, earlier))
 
@@ -226,7 +226,7 @@ def test_flags_of_different_cities_are_never_drawn_side_by_side(knowledge_base):
 
 def test_flags_of_one_city_are_compared(knowledge_base):
     # Made up for the test: a number of flags for Hai Bà Trưng, in Hà Nội like Hoàng Mai.
-    facts = tuple(replace(f, value="4", unit="tập thể", text=None)
+    facts = tuple(f._replace(value="4", unit="tập thể", text=None)
                   if f.place.name == "Quận Hai Bà Trưng" and f.metric == "co_thi_dua_thanh_pho"
                   else f for f in knowledge_base.facts)
     chart = chart_for(replace(knowledge_base, facts=facts), "cờ thi đua của UBND thành phố")
@@ -244,7 +244,7 @@ def test_a_trend_is_offered_only_where_two_years_exist(knowledge_base, kb_with_t
 def test_a_national_comparison_draws_the_top_bars_and_says_so(knowledge_base):
     shipped = next(f for f in knowledge_base.facts if f.id == "hoang-mai-2022-thu-ngan-sach")
     districts = list(knowledge_base.gazetteer.districts.values())[:40]
-    facts = tuple(replace(shipped, id=f"test-{d.code}", place=d, value=str(100 + n))
+    facts = tuple(shipped._replace(id=f"test-{d.code}", place=d, value=str(100 + n))
                   for n, d in enumerate(districts))
     kb = replace(knowledge_base, facts=(*knowledge_base.facts, *facts))
     chart = compare_chart(kb, "thu_ngan_sach")
@@ -280,7 +280,7 @@ def test_matplotlib_is_loaded_only_when_a_chart_is_drawn():
 
 def test_figure_of_a_body_within_the_district_is_marked_as_such(knowledge_base):
     # Made-up for the test: Quận 6's new members counted in the same unit as Quận 1's.
-    facts = tuple(replace(f, unit="đảng viên") if f.id.startswith("quan-6") and
+    facts = tuple(f._replace(unit="đảng viên") if f.id.startswith("quan-6") and
                   f.metric == "ket_nap_dang_vien" else f for f in knowledge_base.facts)
     chart = chart_for(replace(knowledge_base, facts=facts), "kết nạp đảng viên")
     [scoped] = [b for b in chart.bars if b.fact.scope]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.base import check_knowledge_base
+from knowledge.base import check_knowledge_base, load_knowledge_base
+from knowledge.snapshot import from_snapshot, to_snapshot
 
 DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
 THIDUA = str(Path(sys.executable).with_name("thidua"))
@@ -175,3 +176,12 @@ def test_cli_prints_problems_without_a_traceback(data):
     assert "Traceback" not in result.stdout + result.stderr
     assert f"{HOANG_MAI}:1: missing 'source'" in result.stdout
     assert all(line.startswith(HOANG_MAI) for line in result.stdout.splitlines()[:-1])
+
+
+def test_warnings_and_awarding_bodies_survive_the_compiled_snapshot(data):
+    edit(data, "metrics.yaml", "# --- Ngân sách ---\n",
+         "# --- Ngân sách ---\nchua_dung:\n  label: chỉ số chưa dùng\n  topic: Ngân sách\n")
+    kb = load_knowledge_base(data)
+    again = from_snapshot(to_snapshot(kb))
+    assert again.warnings == kb.warnings and len(again.warnings) == 1
+    assert again.metrics["huan_chuong_lao_dong"].awarded_by == "state"

@@ -301,7 +301,7 @@ class _Reader:
         soft_end = min(hard_end, next_break(text, words_from, CLAUSE_BREAK))
         before, after = text[soft_start:figure.start], text[words_from:soft_end]
         if not _content(before) and text[:soft_start].rstrip().endswith(":"):
-            # "Bằng khen của Thủ tướng Chính phủ: 02 tập thể": the label stands before the colon.
+            # "Bằng khen …: 02 tập thể": the label stands before the colon.
             label_end = text.rindex(":", 0, soft_start)
             before = text[max(hard_start, last_break(text, label_end, HARD_BREAK)):label_end]
         borrowed = None
@@ -316,7 +316,7 @@ class _Reader:
                                         last_break(text, previous_figure.start, CLAUSE_BREAK))
                                     :previous_figure.start]
             elif text[:soft_start].rstrip().endswith(","):
-                # "…gọi công dân nhập ngũ năm 2022, hoàn thành 100% chỉ tiêu"
+                # "…nhập ngũ, hoàn thành 100% chỉ tiêu": the clause before names the measure.
                 clause_end = text.rindex(",", 0, soft_start)
                 borrowed = text[last_break(text, clause_end, CLAUSE_BREAK):clause_end]
         if (not _content(before) and previous_sentence is not None
