@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 Tables = dict[str, dict[str, Any]]
-SCHEMA = 2
+SCHEMA = 3
 
 
 def _by_int_id(table: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -48,8 +48,13 @@ def _v1_to_v2(tables: Tables) -> Tables:
     }
 
 
+def _v2_to_v3(tables: Tables) -> Tables:
+    """Add ``report_drafts``: reports bot admins send, under review (issue 17)."""
+    return {**tables, "report_drafts": tables.get("report_drafts", {})}
+
+
 # MIGRATIONS[n] turns schema n into n + 1.
-MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(tables: Tables, schema: int) -> Tables:
