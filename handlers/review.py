@@ -456,9 +456,13 @@ def _typed(review: Review, prompt: str, typed: str, services: Services) -> Revie
     """The review with the typed answer to ``prompt`` set, or the prompt again with the reason."""
     kb = services.kb
     what, _, key = prompt.partition(":")
-    again = {"unit": PROMPTS["unit"][0], "date": PROMPTS["date"][0], "title": PROMPTS["title"][0],
-             "publisher": PROMPTS["publisher"][0], "year": year_prompt(int(key or 0), None),
-             "label": label_prompt(key)}[what]
+    if what == "year":
+        again = year_prompt(int(key), None)
+    elif what == "label":
+        labels = {m.id: m.label for m in review.new_metrics()}
+        again = label_prompt(labels.get(key, key))
+    else:
+        again = PROMPTS[what][0]
     if not typed:
         return prompt_again("empty", typed, again)
     limit = MAX_LABEL_CHARS if what == "label" else MAX_SOURCE_CHARS

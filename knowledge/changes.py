@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -102,22 +103,31 @@ def compare_facts(old: Sequence[Fact], new: Sequence[Fact]) -> ReportChanges:
 _REVIEWED_KINDS = ("result", "award")
 
 
+def reviewed_year(figures: Iterable[tuple[int, str]]) -> int | None:
+    """The year a report reviews: that of most of its results and awards (the earliest of equals).
+
+    ``figures`` are (year, kind). A report of targets only reviews no year.
+    """
+    years = Counter(year for year, kind in figures if kind in _REVIEWED_KINDS and year)
+    return min(years, key=lambda y: (-years[y], y)) if years else None
+
+
 def earlier_report(kb: KnowledgeBase, place: Place,
                    figures: Iterable[tuple[int, str, str]]) -> Source | None:
     """The report of ``place`` in ``kb`` that a draft with these figures is a new version of.
 
-    ``figures`` are the draft's (year, kind, metric). It is the report reviewing a year the
-    draft reviews (results or awards of that year) that shares most figures with it.
+    ``figures`` are the draft's (year, kind, metric). It is a report reviewing the year the
+    draft reviews; of several, the one sharing most figures with it.
     """
     figures = set(figures)
-    reviewed = {(year, kind) for year, kind, _ in figures if kind in _REVIEWED_KINDS}
-    shared: dict[str, int] = {}
-    sources: dict[str, Source] = {}
+    year = reviewed_year((y, kind) for y, kind, _ in figures)
+    by_source: dict[str, list[Fact]] = {}
     for fact in kb.by_place.get(place.key, ()):
-        if (fact.year, fact.kind) in reviewed:
-            sources[fact.source.id] = fact.source
-            shared[fact.source.id] = shared.get(fact.source.id, 0) + (
-                (fact.year, fact.kind, fact.metric) in figures)
-    if not shared:
+        by_source.setdefault(fact.source.id, []).append(fact)
+    same = [facts for facts in by_source.values() if year is not None
+            and reviewed_year((f.year, f.kind) for f in facts) == year]
+    if not same:
         return None
-    return sources[max(shared, key=lambda s: (shared[s], sources[s].date))]
+    best = max(same, key=lambda facts: (
+        sum((f.year, f.kind, f.metric) in figures for f in facts), facts[0].source.date))
+    return best[0].source
