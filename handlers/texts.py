@@ -162,6 +162,8 @@ def help_html(coverage: str, bot_username: str, admin: bool, trends: bool = Fals
             "/chuatraloi — các câu hỏi bot chưa trả lời được, thường gặp nhất trước",
             "/trangthai — tình trạng gửi tin và ghi dữ liệu của bot",
             "/nhatky — nhật ký thông báo, đăng ký nhóm, cập nhật dữ liệu, lần bị từ chối",
+            "Gửi tệp báo cáo (PDF, Word, .txt, .html; tối đa 20 MB) để duyệt số liệu bằng nút "
+            "rồi thêm vào cơ sở dữ liệu; gửi lại tệp YAML đã sửa cũng được.",
         ]
     return "\n".join(lines)
 
@@ -541,7 +543,7 @@ PROMPTS = {
 MAX_SOURCE_CHARS = 300
 MAX_LABEL_CHARS = 120
 _SHOWN_CHANGES = 12
-_EXCERPT_BEFORE, _EXCERPT_AFTER = 70, 50
+_EXCERPT_BEFORE, _EXCERPT_AFTER = 45, 35
 
 
 def figures_button(count: int) -> str:
@@ -560,8 +562,8 @@ def keep_button(number: int, kept: bool) -> str:
 
 
 def kind_button(kind: str) -> str:
-    """Switches a figure's kind; shows the kind it has now."""
-    return f"⇄ {KIND_WORDS.get(kind, kind)}"
+    """Switches a figure's kind; shows the kind it has now (short: three share a row)."""
+    return "Khen" if kind == "award" else KIND_WORDS.get(kind, kind)
 
 
 def year_button(year: int | None) -> str:
@@ -580,8 +582,8 @@ def page_button(number: int, pages: int) -> str:
 
 
 def accept_label_button(number: int, accepted: bool) -> str:
-    """Accepts new metric ``number``'s label."""
-    return f"{'✅' if accepted else '☑️'} {number}"
+    """Accepts new metric ``number``'s label; says so once it is."""
+    return f"✅ Đã duyệt {number}" if accepted else f"Đồng ý tên {number}"
 
 
 def retype_label_button(number: int) -> str:
@@ -723,8 +725,7 @@ def review_page_html(review: Review, number: int, kb: KnowledgeBase) -> str:
     first, last = items[0].number, items[-1].number
     lines = [f"<b>Số liệu {first}–{last} / {len(review.candidates)}</b> · trang "
              f"{number}/{review.pages}",
-             "Bấm ✅/✖️ để giữ hay bỏ, bấm ⇄ để đổi Kết quả, Chỉ tiêu, Khen thưởng, bấm 📅 để "
-             "sửa năm."]
+             "Nút dưới mỗi số: ✅/✖️ giữ hay bỏ · loại (bấm để đổi) · 📅 năm."]
     seen: Counter[tuple[str, str]] = Counter()
     for item in review.items()[:last]:
         key = (item.candidate.sentence, item.candidate.written)
@@ -746,8 +747,8 @@ def new_metrics_html(review: Review) -> str:
     if not metrics:
         return "<b>Chỉ số mới</b>\nCác số liệu đang giữ đều dùng chỉ số đã có."
     lines = [f"<b>Chỉ số mới ({len(metrics)})</b>",
-             "Chưa có trong danh mục; khi thêm, chúng được ghi là tạm thời. Bấm ✅ nếu tên đã "
-             "đúng, ✏️ để gõ tên khác."]
+             "Chưa có trong danh mục; khi thêm, chúng được ghi là tạm thời. Bấm «Đồng ý tên» "
+             "nếu tên đã đúng, ✏️ để gõ tên khác."]
     for number, metric in enumerate(metrics, 1):
         users = [str(i.number) for i in review.items()
                  if i.kept and i.candidate.new_metric and i.candidate.new_metric.id == metric.id]
@@ -821,7 +822,7 @@ def draft_summary_html(file_name: str, review: Review, check: DraftCheck, kb: Kn
                           review.publisher or review.source.publisher, review.date),
              "",
              f"<b>Số liệu tìm thấy: {len(items)}</b>, sẽ thêm {len(kept)}",
-             " · ".join(f"{KIND_WORDS[k]}: {by_kind[k]}" for k in KIND_WORDS)]
+             " · ".join(f"{KIND_WORDS[k]} {by_kind[k]}" for k in KIND_WORDS)]
     if metrics:
         lines.append(f"Chỉ số mới: {len(metrics)}"
                      + (f", chưa duyệt tên {len(pending)}" if pending else ", đã duyệt tên"))
@@ -852,7 +853,7 @@ def yaml_summary_html(file_name: str, check: DraftCheck, expires: dt.datetime,
         lines += [f"Đơn vị: <b>{html.escape(place_label(addition.place))}</b>",
                   _source_line(source.title, source.publisher, source.date),
                   f"<b>Số liệu: {addition.facts}</b> · "
-                  + " · ".join(f"{KIND_WORDS[k]}: {by_kind[k]}" for k in KIND_WORDS)]
+                  + " · ".join(f"{KIND_WORDS[k]} {by_kind[k]}" for k in KIND_WORDS)]
         if addition.new_metrics:
             lines.append(f"Chỉ số mới: {len(addition.new_metrics)}")
     earlier = _earlier_lines(check)
@@ -864,7 +865,7 @@ def yaml_summary_html(file_name: str, check: DraftCheck, expires: dt.datetime,
 def _change_lines(title: str, facts: Sequence[str]) -> list[str]:
     if not facts:
         return []
-    lines = [f"<b>{title} ({len(facts)})</b>", *(f"• {f}" for f in facts[:_SHOWN_CHANGES])]
+    lines = ["", f"<b>{title} ({len(facts)})</b>", *(f"• {f}" for f in facts[:_SHOWN_CHANGES])]
     if len(facts) > _SHOWN_CHANGES:
         lines.append(f"… và {len(facts) - _SHOWN_CHANGES} mục khác.")
     return lines
@@ -891,7 +892,7 @@ def draft_changes_html(check: DraftCheck, kb: KnowledgeBase) -> str:
     lines += _change_lines("Sửa", [f"{line(old)} → <b>{html.escape(figure(new))}</b>"
                                    for old, new in changes.changed])
     lines += _change_lines("Bỏ", [line(f) for f in changes.removed])
-    lines.append(f"Giữ nguyên: {changes.unchanged} số liệu.")
+    lines += ["", f"Giữ nguyên: {changes.unchanged} số liệu."]
     return "\n".join(lines)
 
 
