@@ -542,7 +542,7 @@ async def _add(query: CallbackQuery, services: Services, draft: ReportDraft) -> 
     await audit(services, "report_added", user, chat_id=draft.chat_id, subject=addition.source.id,
                 detail=f"{draft.file_name}: {addition.facts} số liệu của {place}"
                        + (f", thay {addition.replaces}" if addition.replaces else ""))
-    report = await apply_reload(services, user)
+    report = await apply_reload(services, user, subject=f"báo cáo {addition.source.id}")
     await edit_unless_unchanged(query.edit_message_text(draft_added(addition, report)))
 
 

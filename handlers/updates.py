@@ -27,11 +27,13 @@ def _results_key(change: PlaceChanges) -> str:
     return f"results:{change.place.key}:{digest.hexdigest()}"
 
 
-async def apply_reload(services: Services, user: User | None = None) -> str:
+async def apply_reload(services: Services, user: User | None = None,
+                       subject: str | None = None) -> str:
     """Reload the knowledge base; queue new figures to the groups of their districts.
 
     Returns the report for the admin (or the log). On any problem the old base stays in use.
-    ``user`` is the admin who asked (None: ``thidua kb reload``).
+    ``user`` is the admin who asked (None: ``thidua kb reload``); ``subject`` what made the
+    reload, for the audit log (default: ``/capnhat`` or ``SIGHUP``).
     """
     # Loading a national knowledge base takes seconds: answers go on meanwhile.
     result = await asyncio.to_thread(services.library.reload)
@@ -49,8 +51,8 @@ async def apply_reload(services: Services, user: User | None = None) -> str:
             services.courier.kick()
     report = reload_report(result, len({row.chat_id for row in rows}))
     logger.info("Knowledge base reload: %s", report.replace("\n", " | "))
-    await audit(services, "kb_reloaded", user, subject="/capnhat" if user else "SIGHUP",
-                detail=report)
+    await audit(services, "kb_reloaded", user,
+                subject=subject or ("/capnhat" if user else "SIGHUP"), detail=report)
     return report
 
 

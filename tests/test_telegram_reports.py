@@ -374,21 +374,21 @@ async def test_one_draft_is_added_once_whoever_presses(fake_bot_api, start_bot, 
     assert [s["id"] for s in sources].count("ba-dinh-2024") == 1
 
 
-@pytest.mark.parametrize("data", [
-    "r:", "r:zz:A", "r:0123456789ab:Q", "r:0123456789ab:k", "r:0123456789ab:k:x",
-    "r:0123456789ab:y:1", "r:0123456789ab:p:99999", "r:0123456789ab:A",
-])
 async def test_a_malformed_or_unknown_review_button_gets_a_polite_answer(
-        fake_bot_api, start_bot, settle, kb_dir, data):
+        fake_bot_api, start_bot, settle, kb_dir):
     api = fake_bot_api
     await start_bot(admin_ids=ADMINS, kb_dir=kb_dir)
     message = await api.ask(ADMIN, "Q1 thu NS 2023")
-    api.press_button(ADMIN, message.result, data)
+    presses = ["r:", "r:zz:A", "r:0123456789ab:Q", "r:0123456789ab:k", "r:0123456789ab:k:x",
+               "r:0123456789ab:y:1", "r:0123456789ab:p:99999", "r:0123456789ab:A"]
+    for data in presses:
+        api.press_button(ADMIN, message.result, data)
     await settle()
-    [answer] = api.calls_to("answerCallbackQuery")
-    assert answer.params["text"] in (
+    answers = [c.params["text"] for c in api.calls_to("answerCallbackQuery")]
+    assert len(answers) == len(presses)
+    assert set(answers) == {
         "Nút này không hợp lệ hoặc đã cũ. Gửi lại báo cáo nếu cần.",
-        "Bản nháp này đã hết hạn (giữ 7 ngày) hoặc không còn: gửi lại báo cáo.")
+        "Bản nháp này đã hết hạn (giữ 7 ngày) hoặc không còn: gửi lại báo cáo."}
 
 
 async def test_an_out_of_range_press_on_a_real_draft_changes_nothing(fake_bot_api, start_bot,
