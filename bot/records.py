@@ -62,7 +62,8 @@ class ReportDraft:
 
     ``review`` is ``knowledge.ingest.Review.to_dict()`` (or ``{"yaml": …}`` for a draft the admin
     sent as YAML); ``digest`` identifies the report's text. ``message_id`` is the review panel
-    the admin works in. ``prompt`` is what the admin's reply to ``prompt_message_id`` sets
+    the admin works in, ``view`` the view of it a prompt's answer brings back (``summary``,
+    ``page:<n>``, ``metrics``). ``prompt`` is what the admin's reply to ``prompt_message_id`` sets
     (``unit``, ``date``, ``title``, ``publisher``, ``year:<n>``, ``label:<metric id>``).
     ``state``: ``open`` under review, ``adding`` while one press adds it, then ``added`` or
     ``cancelled``; ``decided_by`` / ``decided_at`` say who added or cancelled it, and when.

@@ -249,10 +249,14 @@ def _years_keyboard(draft: ReportDraft, review: Review, number: int) -> InlineKe
     years = [base + offset for offset in _YEARS_OFFERED]
     buttons = [_button(f"{'• ' if y == item.candidate.year else ''}{y}", draft, "y", number, y)
                for y in years]
-    page = (number - 1) // PAGE_SIZE + 1
     return InlineKeyboardMarkup([buttons[:3], buttons[3:],
                                  [_button(OTHER_YEAR_BUTTON, draft, "E", number),
-                                  _button(BACK_BUTTON, draft, "p", page)]])
+                                  _button(BACK_BUTTON, draft, "p", _page_of(number))]])
+
+
+def _page_of(number: int) -> int:
+    """The page figure ``number`` is on."""
+    return (number - 1) // PAGE_SIZE + 1
 
 
 def _metrics_keyboard(draft: ReportDraft, review: Review) -> InlineKeyboardMarkup:
@@ -333,23 +337,27 @@ async def _serve(query: CallbackQuery, services: Services, draft: ReportDraft,
     if review is None:  # a YAML draft has only its summary and changes
         await query.answer(REVIEW_BUTTON_STALE, show_alert=True)
         return
-    corrected = _corrected(review, press, services)
+    corrected = await _corrected(review, press, services)
     if isinstance(corrected, str):
         await query.answer(corrected, show_alert=True)
         return
     if operation in _PROMPT_OPERATIONS or operation in ("E", "l"):
         await _prompt(query, services, draft, review, press)
         return
-    view = {"p": f"page:{numbers[0]}" if numbers else "", "m": "metrics",
-            "Y": f"years:{numbers[0]}" if numbers else "",
-            "y": f"page:{(numbers[0] - 1) // PAGE_SIZE + 1}" if numbers else ""}.get(
-        operation, draft.view)
-    if corrected is not review:
-        draft = dataclasses.replace(draft, review=corrected.to_dict())
+    view = (f"page:{numbers[0]}" if operation == "p" else f"years:{numbers[0]}" if operation == "Y"
+            else f"page:{_page_of(numbers[0])}" if operation in ("k", "t", "y")
+            else "metrics" if operation in ("m", "a") else "summary")
+    if corrected is review:
+        await _show(query, services, draft, view)
+        return
+    draft = dataclasses.replace(draft, review=corrected.to_dict(), view=view)
+    if not await services.store.save_report_draft(draft, if_state="open"):
+        await query.answer(DRAFT_ADDING, show_alert=True)
+        return
     await _show(query, services, draft, view)
 
 
-def _corrected(review: Review, press: Press, services: Services) -> Review | str:
+async def _corrected(review: Review, press: Press, services: Services) -> Review | str:
     """The review after a press (the same object when the press changes nothing), or why not."""
     operation, numbers = press.operation, press.numbers
     count = len(review.candidates)
@@ -374,7 +382,8 @@ def _corrected(review: Review, press: Press, services: Services) -> Review | str
         options = review.options(services.kb.gazetteer)
         if not 1 <= numbers[0] <= len(options):
             return REVIEW_BUTTON_STALE
-        return review.reread(services.kb, unit=options[numbers[0] - 1])
+        # Reading a long report again takes seconds: answers go on meanwhile.
+        return await asyncio.to_thread(review.reread, services.kb, unit=options[numbers[0] - 1])
     if operation in ("a", "l"):
         metrics = review.new_metrics()
         if not 1 <= numbers[0] <= len(metrics):
@@ -387,10 +396,11 @@ def _corrected(review: Review, press: Press, services: Services) -> Review | str
 
 async def _show(query: CallbackQuery, services: Services, draft: ReportDraft,
                 view: str) -> None:
-    """Store the draft with its new view and show that view in the pressed message."""
-    draft = dataclasses.replace(draft, view=view)
-    await services.store.save_report_draft(draft)
-    text, keyboard = await render_panel(services, draft)
+    """Show a view of the draft in the pressed message.
+
+    Moving between views stores nothing: a prompt keeps the view its answer returns to.
+    """
+    text, keyboard = await render_panel(services, dataclasses.replace(draft, view=view))
     await query.answer()
     await edit_unless_unchanged(query.edit_message_text(text, parse_mode=ParseMode.HTML,
                                                         reply_markup=keyboard))
@@ -403,19 +413,22 @@ async def _prompt(query: CallbackQuery, services: Services, draft: ReportDraft, 
     if operation == "E":
         prompt, placeholder = f"year:{numbers[0]}", "Ví dụ: 2026"
         text = year_prompt(numbers[0], review.items()[numbers[0] - 1].candidate.year)
+        view = f"page:{_page_of(numbers[0])}"
     elif operation == "l":
         metric = review.new_metrics()[numbers[0] - 1]
         prompt, placeholder, text = f"label:{metric.id}", metric.label[:64], label_prompt(
             metric.label)
+        view = "metrics"
     else:
         prompt = _PROMPT_OPERATIONS[operation]
         text, placeholder = PROMPTS[prompt]
+        view = "summary"
     await query.answer()
     sent = await query.message.reply_text(
         text, do_quote=False,
         reply_markup=ForceReply(selective=True, input_field_placeholder=placeholder))
     await services.store.save_report_draft(dataclasses.replace(
-        draft, prompt=prompt, prompt_message_id=sent.message_id))
+        draft, prompt=prompt, prompt_message_id=sent.message_id, view=view))
 
 
 async def answer_review_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -439,20 +452,18 @@ async def answer_review_prompt(update: Update, context: ContextTypes.DEFAULT_TYP
         await reply_plain(message, DRAFT_GONE)
         return
     typed = " ".join((message.text or "").split())
-    corrected = _typed(review, draft.prompt, typed, services)
+    corrected = await _typed(review, draft.prompt, typed, services)
     if isinstance(corrected, str):
         sent = await message.reply_text(
             corrected, reply_markup=ForceReply(selective=True), do_quote=False)
         await services.store.save_report_draft(dataclasses.replace(
             draft, prompt_message_id=sent.message_id))
         return
-    view = draft.view if not draft.view.startswith("years:") else (
-        f"page:{(int(draft.view[6:]) - 1) // PAGE_SIZE + 1}")
     await send_panel(message, services, dataclasses.replace(
-        draft, review=corrected.to_dict(), prompt=None, prompt_message_id=None, view=view))
+        draft, review=corrected.to_dict(), prompt=None, prompt_message_id=None))
 
 
-def _typed(review: Review, prompt: str, typed: str, services: Services) -> Review | str:
+async def _typed(review: Review, prompt: str, typed: str, services: Services) -> Review | str:
     """The review with the typed answer to ``prompt`` set, or the prompt again with the reason."""
     kb = services.kb
     what, _, key = prompt.partition(":")
@@ -475,10 +486,12 @@ def _typed(review: Review, prompt: str, typed: str, services: Services) -> Revie
         if len(found) > 1:
             return dataclasses.replace(review, unit=None, unit_name=typed,
                                        unit_options=tuple(p.key for p in found[:8]))
-        return review.reread(kb, unit=found[0])
+        return await asyncio.to_thread(review.reread, kb, unit=found[0])
     if what == "date":
         day = _date(typed)
-        return review.reread(kb, date=day) if day else prompt_again("date", typed, again)
+        if day is None:
+            return prompt_again("date", typed, again)
+        return await asyncio.to_thread(review.reread, kb, date=day)
     if what == "year":
         year = _YEAR.match(typed)
         if not year or not 1945 <= int(year.group(1)) <= 2100:
