@@ -378,8 +378,7 @@ class Selector:
         if ask.wants_target and any(f.kind == "target" for f in facts):
             facts = [f for f in facts if f.kind == "target"]
         if not facts:
-            return Missing(place, title or self._what(), ask.years,
-                           have_years=self.kb.years_of(place))
+            return Missing(place, title or self._what(), ask.years)
         in_years, note = self._years_or_only(facts)
         if not in_years:
             return Missing(place, title, ask.years,
@@ -416,6 +415,11 @@ class Selector:
                     dict.fromkeys(m.metric.topic for m in named)))
             if named and not wanted:
                 wanted = (named[0].metric.topic,)
+            elif named and specific(ask) and not any(metrics[f.metric].topic in wanted
+                                                     for f in facts):
+                # The topic a word suggests ("covid") is not the unit's; the metric named is.
+                metric = named[0].metric
+                return [f for f in facts if f.metric == metric.id], metric.label
         if not wanted:
             wanted = tuple(dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
         if not wanted:
