@@ -177,7 +177,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
 def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     units = places.units
     names_place = bool(places.asked)
-    if ask.smalltalk and not (names_place or ask.names_something or ask.years) or (
+    if (ask.smalltalk and not (names_place or ask.names_something or ask.years)) or (
             ask.smalltalk == "task" and not names_place):
         return replace(ask, intent="smalltalk")
     if ask.person and ("who" in cues or not ask.metrics):
