@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+# Whether to handle an update now; held while it is handled (several instances: the chat's
+# lock across instances, see ``bot.inbox.SharedInbox.turn``).
+Turn = Callable[[object], AbstractAsyncContextManager[bool]]
 
 
 def chat_key(update: object) -> object:
@@ -20,35 +26,56 @@ def chat_key(update: object) -> object:
     return None
 
 
+def chat_number(update: Update) -> int | None:
+    """``chat_key`` as a number: the chat's id, else the user's (a private chat's id too)."""
+    key = chat_key(update)
+    return key[1] if isinstance(key, tuple) else key  # type: ignore[return-value]
+
+
+@contextlib.asynccontextmanager
+async def always(_update: object) -> AsyncIterator[bool]:
+    """One process: every update it is given is its to handle."""
+    yield True
+
+
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Up to ``max_concurrent_updates`` updates at once, one at a time per chat.
 
     A slow reply in one chat (a chart, a commit, Telegram's answer) never holds up another,
-    and follow-up questions of one chat are still read in order.
+    and follow-up questions of one chat are still read in order. ``turn`` extends the order to
+    other instances (and skips an update one of them handled).
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, turn: Turn = always) -> None:
         super().__init__(max_concurrent_updates)
         self._chats: dict[object, tuple[asyncio.Lock, int]] = {}
+        self.turn = turn
 
     async def do_process_update(self, update: object,
-                                coroutine: Awaitable[Any]) -> None:
+                                coroutine: Coroutine[Any, Any, Any]) -> None:
         """Wait for the chat's earlier updates, then handle this one."""
         key = chat_key(update)
         if key is None:
-            await coroutine
+            await self._handle(update, coroutine)
             return
         lock, users = self._chats.get(key, (asyncio.Lock(), 0))
         self._chats[key] = (lock, users + 1)
         try:
             async with lock:
-                await coroutine
+                await self._handle(update, coroutine)
         finally:
             lock, users = self._chats[key]
             if users == 1:
                 del self._chats[key]
             else:
                 self._chats[key] = (lock, users - 1)
+
+    async def _handle(self, update: object, coroutine: Coroutine[Any, Any, Any]) -> None:
+        async with self.turn(update) as mine:
+            if mine:
+                await coroutine
+                return
+        coroutine.close()
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -35,12 +35,27 @@ class InboxEntry:
 
     Once handled, ``handled_at`` is set and the payload dropped; the id stays a while, so an
     update Telegram sends again (not yet confirmed when the bot stopped) is not handled twice.
+    ``chat`` orders it among the updates of one chat (a chat id, else a user id).
     """
 
     update_id: int
     payload: dict[str, Any]
     received_at: dt.datetime
     handled_at: dt.datetime | None = None
+    chat: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Conversation:
+    """The follow-up context of one conversation (``knowledge.Context.to_dict``), until it expires.
+
+    ``key`` names the conversation: a private chat, or a member's conversation in a group.
+    """
+
+    key: str
+    context: dict[str, Any]
+    used_at: dt.datetime
+    expires_at: dt.datetime
 
 
 def _encode_value(value: Any) -> Any:
@@ -165,4 +180,5 @@ TABLE_TYPES: dict[str, type] = {
     "sent_log": SentMark,
     "unanswered": Unanswered,
     "inbox": InboxEntry,
+    "conversations": Conversation,
 }

@@ -4,12 +4,13 @@ Every write method is one commit: when its ``await`` returns, the change is on d
 method raised ``StoreUnavailable`` and nothing changed). Reads see committed state only.
 ``open_store`` opens a data directory for the bot, ``memory_store`` keeps the same behaviour in
 memory (tests), ``read_store`` reads what a running bot has committed (reports, ``thidua
-status``). A PostgreSQL store implements the same ``Store`` protocol.
+status``). ``PostgresStore`` (``bot/pgstore.py``) implements the same ``Store`` protocol for
+several instances on one database.
 
-Adding a table (e.g. ``conversations``: key → context with last use and expiry) takes a
-dataclass in ``bot/records.py`` (``TABLE_TYPES``), methods on ``Store`` and ``TinyStore``
-that address documents by key, and nothing else: documents are checked on load, journaled and
-compacted like every other table.
+Adding a table takes a dataclass in ``bot/records.py`` (``TABLE_TYPES``), methods on ``Store``
+and ``TinyStore`` that address documents by key (documents are checked on load, journaled and
+compacted like every other table), and for PostgreSQL a numbered file in ``bot/sql`` and an
+entry in ``bot.pgstore.TABLES``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -51,7 +52,15 @@ from bot.journal import (
     write_backup,
 )
 from bot.migrations import SCHEMA, migrate
-from bot.records import TABLE_TYPES, BadDocument, InboxEntry, SentMark, decode, encode
+from bot.records import (
+    TABLE_TYPES,
+    BadDocument,
+    Conversation,
+    InboxEntry,
+    SentMark,
+    decode,
+    encode,
+)
 from bot.schedule import Announcement, Group, OutboxRow, Subscription
 from bot.unanswered import Unanswered
 
@@ -83,6 +92,22 @@ class DataDirLocked(RuntimeError):
 
 class StoreUnavailable(RuntimeError):
     """A commit failed (disk full, read-only, I/O error): nothing of it was kept."""
+
+
+class RowClaimed(RuntimeError):
+    """Outbox rows another running instance works on were left as they are."""
+
+    def __init__(self, row_ids: list[str]) -> None:
+        self.row_ids = row_ids
+        super().__init__(f"{len(row_ids)} outbox row(s) are claimed by another instance")
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What ``Store.claim`` found: chats to deliver to now, and when to look again."""
+
+    chats: list[list[OutboxRow]]
+    next_due: dt.datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +189,36 @@ class Store(Protocol):
         ...
 
     async def save_rows(self, rows: Iterable[OutboxRow]) -> None:
-        """Record rows' new states (after a try, a release, a restart)."""
+        """Record rows' new states (a release after an outage, a report brought up to date).
+
+        Rows another instance is delivering are left alone (``RowClaimed`` after the rest).
+        """
         ...
 
     async def outbox(self) -> list[OutboxRow]:
         """Every row still kept, in enqueue order (health reports)."""
+        ...
+
+    async def claim(self, now: dt.datetime, limit: int | None,
+                    exclude: Collection[int] = ()) -> Claimed:
+        """Chats whose first pending row is due at ``now`` and that nobody delivers to.
+
+        Each chat comes as its pending rows in order (private chats first), its first row
+        claimed by this store until settled or released; at most ``limit`` chats (None: all),
+        none of ``exclude``. Also when a held-back row falls due next.
+        """
+        ...
+
+    async def take(self, row_id: str, now: dt.datetime) -> OutboxRow | None:
+        """The row, claimed, if it is still pending, due and the first of its chat; else None."""
+        ...
+
+    async def save_claimed(self, row: OutboxRow) -> bool:
+        """Record a claimed row's new state; False (nothing written) if the claim was lost."""
+        ...
+
+    async def release(self, row_ids: Iterable[str]) -> None:
+        """Give up claims on rows this store took and did not settle."""
         ...
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
@@ -218,6 +268,22 @@ class Store(Protocol):
         """The audit log, oldest first (the last ``limit`` entries)."""
         ...
 
+    async def conversation(self, key: str, now: dt.datetime) -> Conversation | None:
+        """The conversation's context, unless absent or expired at ``now``."""
+        ...
+
+    async def save_conversation(self, conversation: Conversation) -> None:
+        """Keep a conversation's context (replacing the one before) until it expires."""
+        ...
+
+    async def forget_conversations(self, now: dt.datetime) -> int:
+        """Drop the conversations expired at ``now``; return how many."""
+        ...
+
+    async def connect(self) -> None:
+        """Be ready to serve: connect, bring the schema up to date (TinyDB: already open)."""
+        ...
+
     def health(self) -> StoreHealth:
         """How commits are going."""
         ...
@@ -258,7 +324,7 @@ class TinyStore:
                                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         tables = {name: self._db.table(name, cache_size=0) for name in (
             "subscriptions", "groups", "announcements", "outbox", "sent_log", "unanswered",
-            "inbox", "meta")}
+            "inbox", "conversations", "meta")}
         self._subscriptions = tables["subscriptions"]
         self._groups = tables["groups"]
         self._announcements = tables["announcements"]
@@ -266,6 +332,7 @@ class TinyStore:
         self._sent_log = tables["sent_log"]
         self._unanswered = tables["unanswered"]
         self._inbox = tables["inbox"]
+        self._conversations = tables["conversations"]
         self._meta = tables["meta"]
 
     # Commits ----------------------------------------------------------------------------
@@ -366,6 +433,9 @@ class TinyStore:
     def health(self) -> StoreHealth:
         """How commits are going."""
         return self._health
+
+    async def connect(self) -> None:
+        """Nothing to do: ``open_store`` opened the data directory."""
 
     async def check_writable(self) -> None:
         """Make a small commit (``StoreUnavailable`` while commits fail)."""
@@ -556,12 +626,42 @@ class TinyStore:
         return sorted(rows, key=lambda row: row.seq)
 
     async def save_rows(self, rows: Iterable[OutboxRow]) -> None:
-        """Record rows' new states (after a try, a release, a restart)."""
+        """Record rows' new states (one process: nobody else claims them)."""
         async with self._writing():
             for row in rows:
                 if not self._outbox.contains(doc_id=row.id):
                     raise KeyError(f"no outbox row {row.id}")
                 self._put(self._outbox, row.id, row)
+
+    async def claim(self, now: dt.datetime, limit: int | None,
+                    exclude: Collection[int] = ()) -> Claimed:
+        """Chats whose first pending row is due, private chats first (one process: no claims)."""
+        by_chat: dict[int, list[OutboxRow]] = {}
+        for row in await self.pending():
+            by_chat.setdefault(row.chat_id, []).append(row)
+        ready, later = [], []
+        for chat_id, rows in by_chat.items():
+            if chat_id in exclude:
+                continue
+            if rows[0].is_due(now):
+                ready.append(rows)
+            elif rows[0].not_before is not None:
+                later.append(rows[0].not_before)
+        ready.sort(key=delivery_order)
+        return Claimed(ready if limit is None else ready[:limit], min(later, default=None))
+
+    async def take(self, row_id: str, now: dt.datetime) -> OutboxRow | None:
+        """The row if it is still pending and due (its chat's lane is the only one here)."""
+        row = await self.row(row_id)
+        return row if row is not None and row.is_due(now) else None
+
+    async def save_claimed(self, row: OutboxRow) -> bool:
+        """Record the row's new state; a claim is never lost in one process."""
+        await self.save_rows([row])
+        return True
+
+    async def release(self, row_ids: Iterable[str]) -> None:
+        """Nothing to release in one process."""
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move a chat's subscriptions, group registration and pending rows to its new id."""
@@ -667,6 +767,26 @@ class TinyStore:
         return sorted((entry for entry in entries if entry.handled_at is None),
                       key=lambda entry: entry.update_id)
 
+    # Conversations ---------------------------------------------------------------------
+
+    async def conversation(self, key: str, now: dt.datetime) -> Conversation | None:
+        """The conversation's context, unless absent or expired at ``now``."""
+        async with self._reading():
+            found = self._get(self._conversations, Conversation, key)
+        return found if found is not None and found.expires_at > now else None
+
+    async def save_conversation(self, conversation: Conversation) -> None:
+        """Keep a conversation's context (replacing the one before) until it expires."""
+        async with self._writing():
+            self._put(self._conversations, conversation.key, conversation)
+
+    async def forget_conversations(self, now: dt.datetime) -> int:
+        """Drop the conversations expired at ``now``; return how many."""
+        async with self._writing():
+            expired = [doc.doc_id for doc in self._conversations.search(where("expires_at").test(
+                lambda at: dt.datetime.fromisoformat(at) <= now))]
+            return len(self._drop(self._conversations, expired))
+
     # The audit log ---------------------------------------------------------------------
 
     async def record_audit(self, entry: AuditEntry) -> None:
@@ -698,6 +818,11 @@ class TinyStore:
             with contextlib.suppress(ValueError, BadDocument):
                 entries.append(decode(AuditEntry, json.loads(line)))
         return entries
+
+
+def delivery_order(rows: list[OutboxRow]) -> tuple[bool, int]:
+    """Private chats (a user's reminder, an admin's report) before groups, then in order."""
+    return rows[0].chat_id < 0, rows[0].seq
 
 
 def read_audit_lines(directory: Path) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
@@ -16,12 +17,18 @@ from handlers.buttons import QuestionButtons
 from handlers.flood import FloodControl
 from knowledge import KnowledgeBase
 
+if TYPE_CHECKING:  # PostgreSQL's modules load only when DATABASE_URL is set
+    from bot.kbversions import KnowledgeVersions
+
 _KEY = "services"
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """The adapters the composition root hands to every handler."""
+    """The adapters the composition root hands to every handler.
+
+    ``kb_versions`` shares reloads with the other instances (PostgreSQL; None on TinyDB).
+    """
 
     library: Library
     buttons: QuestionButtons
@@ -33,6 +40,7 @@ class Services:
     timezone: ZoneInfo
     admin_ids: frozenset[int]
     background: Background
+    kb_versions: KnowledgeVersions | None = None
 
     @property
     def kb(self) -> KnowledgeBase:
