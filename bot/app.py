@@ -366,6 +366,9 @@ async def serve_webhook(application: Application, settings: Settings,
     Without ``WEBHOOK_SECRET`` a fresh secret is generated and registered with ``setWebhook``
     at each start, so the server never accepts requests without one.
     """
+    if settings.database_url and not settings.webhook_secret:
+        raise SettingsError("WEBHOOK_SECRET must be set with DATABASE_URL: the instances "
+                            "behind one webhook share one secret")
     secret = settings.webhook_secret or new_secret()
     if not settings.webhook_secret:
         logger.warning("WEBHOOK_SECRET is not set: registering a secret generated for this run.")

@@ -269,11 +269,17 @@ class Courier:
         """Try one row and record the outcome; False when the chat gets no more now."""
         assert self._bot is not None
         limiter = self._bot.rate_limiter if isinstance(self._bot, ExtBot) else None
-        if isinstance(limiter, ChatRateLimiter):
-            await limiter.wait_turn(row.chat_id, bulk=True)  # in flight only once it may leave
         started = row.started(self._clock())
-        if not await self._store.save_claimed(started):
-            return False  # another instance took the chat over meanwhile
+        if isinstance(limiter, ChatRateLimiter):
+            # In flight only once it may leave; if recording that took too long, its turn is
+            # gone and it waits for another (a late message would crowd the next ones).
+            deadline = await limiter.wait_turn(row.chat_id, bulk=True)
+            if not await self._store.save_claimed(started):
+                return False  # another instance took the chat over meanwhile
+            if asyncio.get_running_loop().time() > deadline:
+                await limiter.wait_turn(row.chat_id, bulk=True)
+        elif not await self._store.save_claimed(started):
+            return False
         try:
             message_id = await self._attempt(self._bot, started)
         except TelegramError as error:

@@ -52,7 +52,7 @@ HEARTBEAT = dt.timedelta(seconds=5)
 # An instance not seen for this long is dead: its claims are free for the others.
 INSTANCE_TIMEOUT = dt.timedelta(seconds=15)
 DEAD_INSTANCES_KEPT = dt.timedelta(days=1)
-CONNECT_TIMEOUT = 30.0
+CONNECT_TIMEOUT = 10.0
 DEFAULT_POOL_SIZE = 10
 # Errors that mean "the database cannot be reached or written now", not a bug.
 UNAVAILABLE: tuple[type[BaseException], ...] = (
@@ -120,14 +120,17 @@ class PostgresStore:
     """The ``Store`` on PostgreSQL. ``connect()`` before use; ``close()`` at the end.
 
     ``register``: take part as an instance (heartbeat, claims); the command line reads and
-    writes without. ``pool_size`` bounds this process's connections.
+    writes without. ``pool_size`` bounds this process's connections; a call waits up to
+    ``connect_timeout`` seconds for one (``StoreUnavailable`` after that).
     """
 
     def __init__(self, url: str, *, register: bool = True,
-                 pool_size: int = DEFAULT_POOL_SIZE, instance_id: str | None = None) -> None:
-        self.instance_id = instance_id or new_instance_id()
+                 pool_size: int = DEFAULT_POOL_SIZE,
+                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
+        self.instance_id = new_instance_id()
         self.pool = AsyncConnectionPool(url, min_size=1, max_size=pool_size, open=False,
-                                        kwargs={"autocommit": True}, name="thidua")
+                                        kwargs={"autocommit": True}, name="thidua",
+                                        timeout=connect_timeout)
         self.url = url
         self._register = register
         self._health = StoreHealth()
@@ -140,7 +143,7 @@ class PostgresStore:
     async def connect(self) -> None:
         """Open the pool, bring the schema up to date, register this instance."""
         try:
-            await self.pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+            await self.pool.open(wait=True, timeout=self.pool.timeout)
         except UNAVAILABLE as error:
             await self.pool.close()
             raise StoreUnavailable(f"cannot connect to the database: {error}") from error

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import math
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
@@ -31,8 +32,11 @@ def retry_after_seconds(error: RetryAfter) -> float:
 class SendBudget(Protocol):
     """Telegram's ceilings: waits until a message to a chat may leave."""
 
-    async def take(self, chat_id: object, bulk: bool) -> None:
-        """Wait for a turn to send to ``chat_id``; ``bulk`` (the outbox) yields to answers."""
+    async def take(self, chat_id: object, bulk: bool) -> float:
+        """Wait for a turn to send to ``chat_id``; ``bulk`` (the outbox) yields to answers.
+
+        Returns the event-loop time by which the message must leave to keep its turn.
+        """
         ...
 
 
@@ -44,8 +48,8 @@ class LocalBudget:
         self._group_rate = group_per_minute
         self._groups: dict[object, AsyncLimiter] = {}
 
-    async def take(self, chat_id: object, bulk: bool) -> None:
-        """Wait for the group's bucket, then the overall one."""
+    async def take(self, chat_id: object, bulk: bool) -> float:
+        """Wait for the group's bucket, then the overall one; the turn does not expire."""
         if self._group_rate and is_group(chat_id):
             group = self._groups.get(chat_id)
             if group is None:
@@ -55,6 +59,7 @@ class LocalBudget:
             await group.acquire()
         if self._overall is not None:
             await self._overall.acquire()
+        return math.inf
 
 
 class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
@@ -109,16 +114,18 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
                     raise
         raise AssertionError("unreachable")
 
-    async def wait_turn(self, chat_id: object, *, bulk: bool = False) -> None:
+    async def wait_turn(self, chat_id: object, *, bulk: bool = False) -> float:
         """Wait until a request to ``chat_id`` may leave: its hold, then the ceilings.
 
         ``bulk`` (the outbox) lets answers to users go first when the budget is short.
+        Returns the event-loop time by which it must leave (else wait for a turn again).
         """
         while (wait := self._held.get(chat_id, 0.0) - self._monotonic()) > 0:
             await self._sleep(wait)
         self._held.pop(chat_id, None)
-        if chat_id is not None:
-            await self._budget.take(chat_id, bulk)
+        if chat_id is None:
+            return math.inf
+        return await self._budget.take(chat_id, bulk)
 
 
 def is_group(chat_id: object) -> bool:

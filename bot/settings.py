@@ -85,7 +85,7 @@ def load_settings(
         return parse(name, env[name]) if name in env else default
 
     defaults = Settings()
-    return Settings(
+    settings = Settings(
         telegram_bot_token=read("TELEGRAM_BOT_TOKEN", _token, None),
         telegram_api_base_url=read("TELEGRAM_API_BASE_URL", _http_url, None),
         webhook_url=read("WEBHOOK_URL", _https_url, None),
@@ -115,6 +115,10 @@ def load_settings(
                                   defaults.delivery_retry_hours),
         state_backups=read("STATE_BACKUPS", _at_least_one, defaults.state_backups),
     )
+    if settings.database_url and settings.webhook_url and not settings.webhook_secret:
+        raise SettingsError("WEBHOOK_SECRET must be set with DATABASE_URL and WEBHOOK_URL: "
+                            "the instances behind one webhook share one secret")
+    return settings
 
 
 def _text(_name: str, value: str) -> str:

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for tests and benchmarks: initdb and pg_ctl in a temporary directory.
+"""A throwaway PostgreSQL server for tests and benchmarks: initdb and pg_ctl in a temporary dir.
 
 It listens on 127.0.0.1 on a free port only (no Unix socket elsewhere, no network), trusts local
 connections and skips fsync: the tests measure the bot, not the disk. ``initdb`` refuses to run

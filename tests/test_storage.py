@@ -18,6 +18,7 @@ import pytest
 from bot import journal, storage
 from bot.audit import AuditEntry
 from bot.backups import backup_state, check_state, restore_state
+from bot.pgstore import PostgresStore
 from bot.records import InboxEntry, encode
 from bot.schedule import Announcement, Group, OutboxRow, Subscription, announcement_rows, due_sends
 from bot.storage import (
@@ -29,7 +30,6 @@ from bot.storage import (
     open_store,
     read_store,
 )
-from bot.pgstore import PostgresStore
 from bot.unanswered import Unanswered
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,34 +11,59 @@ CREATE TABLE instances (
 );
 
 -- Telegram's limits as one budget for all instances: each scope ('all', or a group's chat id)
--- hands out send times at least `interval` apart; `next_at` is the first one still free.
+-- hands out send times at least an interval apart; `next_at` is the first one still free.
 CREATE TABLE send_budget (
     scope text PRIMARY KEY,
     next_at timestamptz NOT NULL
 );
 
--- Book the next send time of `scope`: returns the seconds to wait for it (>= 0); or, when the
--- first free time is more than `horizon` seconds away, books nothing and returns minus the
--- seconds after which to ask again.
-CREATE FUNCTION take_send_slot(p_scope text, p_interval double precision,
-                               p_horizon double precision)
-RETURNS double precision LANGUAGE plpgsql AS $$
+-- Book one send time, free both for the group (`p_group`, NULL for a private chat) and for
+-- all messages, at most `p_group_horizon` and `p_horizon` seconds ahead: `wait` is the seconds
+-- to wait for it. When one of them has nothing free that soon, nothing is booked: `wait` is
+-- minus the seconds after which to ask again, `waiting_for` says which ('group' or 'all').
+-- Locks the group's row before the shared one, so bookings never deadlock.
+CREATE FUNCTION take_send_slot(p_group text, p_group_interval double precision,
+                               p_interval double precision, p_group_horizon double precision,
+                               p_horizon double precision,
+                               OUT wait double precision, OUT waiting_for text)
+LANGUAGE plpgsql AS $$
 DECLARE
-    booked timestamptz;
+    group_next timestamptz;
+    all_next timestamptz;
     now_at timestamptz;
     slot timestamptz;
 BEGIN
-    INSERT INTO send_budget (scope, next_at) VALUES (p_scope, clock_timestamp())
-    ON CONFLICT (scope) DO NOTHING;
-    SELECT next_at INTO booked FROM send_budget WHERE scope = p_scope FOR UPDATE;
-    now_at := clock_timestamp();
-    slot := greatest(booked, now_at);
-    IF slot > now_at + make_interval(secs => p_horizon) THEN
-        RETURN -extract(epoch FROM slot - now_at - make_interval(secs => p_horizon));
+    IF p_group IS NOT NULL THEN
+        INSERT INTO send_budget VALUES (p_group, '-infinity') ON CONFLICT DO NOTHING;
+        SELECT next_at INTO group_next FROM send_budget WHERE scope = p_group FOR UPDATE;
     END IF;
-    UPDATE send_budget SET next_at = slot + make_interval(secs => p_interval)
-    WHERE scope = p_scope;
-    RETURN extract(epoch FROM slot - now_at);
+    IF p_interval > 0 THEN
+        INSERT INTO send_budget VALUES ('all', '-infinity') ON CONFLICT DO NOTHING;
+        SELECT next_at INTO all_next FROM send_budget WHERE scope = 'all' FOR UPDATE;
+    END IF;
+    now_at := clock_timestamp();
+    group_next := greatest(group_next, now_at);
+    all_next := greatest(all_next, now_at);
+    IF group_next > now_at + make_interval(secs => p_group_horizon) THEN
+        wait := -extract(epoch FROM group_next - now_at - make_interval(secs => p_group_horizon));
+        waiting_for := 'group';
+        RETURN;
+    END IF;
+    IF all_next > now_at + make_interval(secs => p_horizon) THEN
+        wait := -extract(epoch FROM all_next - now_at - make_interval(secs => p_horizon));
+        waiting_for := 'all';
+        RETURN;
+    END IF;
+    slot := greatest(group_next, all_next);
+    IF p_group IS NOT NULL THEN
+        UPDATE send_budget SET next_at = slot + make_interval(secs => p_group_interval)
+        WHERE scope = p_group;
+    END IF;
+    IF p_interval > 0 THEN
+        UPDATE send_budget SET next_at = slot + make_interval(secs => p_interval)
+        WHERE scope = 'all';
+    END IF;
+    wait := extract(epoch FROM slot - now_at);
 END
 $$;
 
