@@ -53,6 +53,7 @@ from handlers.help import explain_non_text, explain_unknown_command, show_help
 from handlers.inline import answer_inline_query
 from handlers.notices import broadcast_report
 from handlers.questions import (
+    THREAD_KEPT,
     answer_ask_command,
     answer_group_text,
     answer_pressed_suggestion,
@@ -142,7 +143,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
     )
     bot.record_into(inbox)
     application.mark_in(inbox)
-    library = Library(kb, kb_dir)
+    library = Library(kb, kb_dir, settings.kb_cache_dir)
 
     async def tell_admins(text: str) -> None:
         for admin_id in settings.admin_ids:
@@ -175,6 +176,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         timezone=settings.timezone,
         admin_ids=settings.admin_ids,
         background=Background(),
+        conversation_idle=settings.conversation_idle,
         kb_versions=kb_versions,
     ))
     application.bot_data[_RELOAD] = reload_signal or ReloadSignal()
@@ -246,7 +248,7 @@ async def _trim_history(application: Application) -> None:
     try:
         forgotten = await services.store.forget_before(now - HISTORY)
         await services.store.forget_updates(now - HANDLED_UPDATES_KEPT)
-        await services.store.forget_conversations(now)
+        await services.store.forget_conversations(now - THREAD_KEPT)
     except StoreUnavailable as error:
         logger.error("History not trimmed: %s", error)
         return

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from psycopg.types.json import Jsonb
 
-from bot.library import Library, Reload, data_files, version_of
+from bot.library import Library, Reload, read_data_files, version_of
 from bot.pgstore import PostgresStore
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 
@@ -96,7 +96,7 @@ class KnowledgeVersions:
         """Answer from the newest published version; publish the local files if there is none."""
         current = await newest(self._store)
         if current is None:
-            await publish(self._store, data_files(self._library.data_dir),
+            await publish(self._store, read_data_files(self._library.data_dir),
                           self._store.instance_id, announced=True)
             logger.info("Published this instance's knowledge base %s for the others.",
                         self._library.version[:12])
@@ -111,7 +111,7 @@ class KnowledgeVersions:
     async def published(self) -> None:
         """After a reload here: publish the files just loaded (already announced here)."""
         async with self._lock:
-            await publish(self._store, data_files(self._library.data_dir),
+            await publish(self._store, read_data_files(self._library.data_dir),
                           self._store.instance_id, announced=True)
             self._store.instance_info["kb"] = self._library.version
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.journal import write_atomically
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from knowledge.base import DATA_DIR
 from knowledge.changes import PlaceChanges, compare
+from knowledge.snapshot import data_digest, data_files, from_snapshot, to_snapshot
 
-DATA_SUFFIXES = (".yaml", ".json")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +31,15 @@ class Reload:
         return not self.problems
 
 
-def data_files(directory: Path | None) -> dict[str, str]:
-    """The knowledge base's data files (YAML and JSON) by path relative to ``directory``."""
+def read_data_files(directory: Path | None) -> dict[str, str]:
+    """The knowledge base's data files as text, by path relative to ``directory``."""
     root = directory or DATA_DIR
     return {path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(root.rglob("*")) if path.suffix in DATA_SUFFIXES}
+            for path in data_files(root)}
 
 
 def version_of(files: dict[str, str]) -> str:
-    """A digest naming the content of the data files."""
+    """A digest naming the content of the data files (``read_data_files``)."""
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
@@ -53,6 +57,38 @@ def settle() -> None:
     gc.freeze()
 
 
+def load_cached(data_dir: Path | None, cache_dir: Path | None) -> KnowledgeBase:
+    """The knowledge base of ``data_dir``, from its snapshot in ``cache_dir`` when one matches.
+
+    A snapshot matches when it was made from the same data files by the same loader code; else
+    the files are loaded and validated in full (KnowledgeBaseError on problems) and a snapshot is
+    written for the next start. A damaged snapshot or a cache that cannot be written only costs
+    the full load. ``cache_dir`` None: no cache.
+    """
+    if cache_dir is None:
+        return load_knowledge_base(data_dir)
+    try:
+        path = cache_dir / f"kb-{data_digest(data_dir or DATA_DIR)}.bin"
+    except OSError:  # a data file vanished or is unreadable: the full load says which
+        return load_knowledge_base(data_dir)
+    try:
+        return from_snapshot(path.read_bytes())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as error:
+        logger.warning("Knowledge-base cache %s not used: %s", path, error)
+    kb = load_knowledge_base(data_dir)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, to_snapshot(kb))
+        for old in cache_dir.glob("kb-*.bin"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as error:
+        logger.warning("Knowledge-base cache not written to %s: %s", cache_dir, error)
+    return kb
+
+
 class Library:
     """Holds the current knowledge base, so handlers and jobs always read the latest one.
 
@@ -60,23 +96,34 @@ class Library:
     """
 
     def __init__(self, kb: KnowledgeBase, data_dir: Path | None = None,
-                 version: str | None = None) -> None:
+                 cache_dir: Path | None = None, version: str | None = None) -> None:
         self.kb = kb
         self.data_dir = data_dir
-        self.version = version or version_of(data_files(data_dir))
+        self.cache_dir = cache_dir
+        self.version = version or version_of(read_data_files(data_dir))
+        self._reloading = threading.Lock()
         settle()
 
     def reload(self) -> Reload:
-        """Load the data files again; on any problem keep the knowledge base in use."""
-        files = data_files(self.data_dir)
-        try:
-            new = load_knowledge_base(self.data_dir)
-        except KnowledgeBaseError as error:
-            return Reload(problems=tuple(str(problem) for problem in error.problems))
-        return self.adopt(new, version_of(files))
+        """Load the data files again; on any problem keep the knowledge base in use.
+
+        Safe to call from worker threads: reloads run one at a time, and the swap is one
+        assignment, so readers see the old or the new knowledge base whole.
+        """
+        with self._reloading:
+            version = version_of(read_data_files(self.data_dir))
+            try:
+                new = load_cached(self.data_dir, self.cache_dir)
+            except KnowledgeBaseError as error:
+                return Reload(problems=tuple(str(problem) for problem in error.problems))
+            return self._swap(new, version)
 
     def adopt(self, kb: KnowledgeBase, version: str) -> Reload:
-        """Answer from ``kb`` (loaded elsewhere, e.g. published by another instance) from now on."""
+        """Answer from ``kb`` (published by another instance) from now on."""
+        with self._reloading:
+            return self._swap(kb, version)
+
+    def _swap(self, kb: KnowledgeBase, version: str) -> Reload:
         changes = compare(self.kb, kb)
         self.kb, self.version = kb, version
         settle()

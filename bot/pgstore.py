@@ -73,7 +73,7 @@ TABLES: dict[str, tuple[type, Columns]] = {
     "inbox": (InboxEntry, lambda e: {"update_id": e.update_id, "chat": e.chat,
                                      "handled_at": e.handled_at}),
     "audit": (AuditEntry, lambda e: {}),
-    "conversations": (Conversation, lambda c: {"expires_at": c.expires_at}),
+    "conversations": (Conversation, lambda c: {"at": c.at}),
 }
 # Tables numbered by a sequence of the same name plus ``_seq``, keyed by the zero-padded number.
 NUMBERED = ("unanswered", "audit")
@@ -622,21 +622,22 @@ class PostgresStore:
                                   "handled_at IS NULL AND update_id < %s ORDER BY update_id",
                                   (chat, update_id))
 
-    async def conversation(self, key: str, now: dt.datetime) -> Conversation | None:
-        """The conversation's context, unless absent or expired at ``now``."""
-        return await self._one(Conversation, "SELECT doc FROM conversations WHERE key = %s "
-                               "AND expires_at > %s", (key, now))
+    async def conversation(self, key: str) -> Conversation | None:
+        """The conversation stored under ``key``, if any (whichever instance stored it)."""
+        return await self._one(Conversation, "SELECT doc FROM conversations WHERE key = %s",
+                               (key,))
 
-    async def save_conversation(self, conversation: Conversation) -> None:
-        """Keep a conversation's context (replacing the one before) until it expires."""
+    async def save_conversations(self, conversations: Iterable[Conversation]) -> None:
+        """Store conversations (replacing those of the same keys) in one commit."""
         async with self._transaction() as connection:
-            await self._put(connection, "conversations", conversation.key, conversation)
+            for conversation in conversations:
+                await self._put(connection, "conversations", conversation.key, conversation)
 
-    async def forget_conversations(self, now: dt.datetime) -> int:
-        """Drop the conversations expired at ``now``; return how many."""
+    async def forget_conversations(self, cutoff: dt.datetime) -> int:
+        """Drop conversations quiet since before ``cutoff``; return how many."""
         async with self._transaction() as connection:
-            cursor = await connection.execute("DELETE FROM conversations WHERE expires_at <= %s",
-                                              (now,))
+            cursor = await connection.execute("DELETE FROM conversations WHERE at < %s",
+                                              (cutoff,))
             return cursor.rowcount
 
     # The audit log ---------------------------------------------------------------------

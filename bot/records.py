@@ -47,15 +47,15 @@ class InboxEntry:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Conversation:
-    """The follow-up context of one conversation (``knowledge.Context.to_dict``), until it expires.
+    """What one conversation has settled (``knowledge.Context.to_dict()``) and when it last spoke.
 
-    ``key`` names the conversation: a private chat, or a member's conversation in a group.
+    ``key`` is ``chat:<id>`` (a private chat), ``chat:<id>:user:<id>`` (one member in a group)
+    or ``message:<chat>:<id>`` (the thread of one of the bot's answers).
     """
 
     key: str
     context: dict[str, Any]
-    used_at: dt.datetime
-    expires_at: dt.datetime
+    at: dt.datetime
 
 
 def _encode_value(value: Any) -> Any:

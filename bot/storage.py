@@ -241,6 +241,18 @@ class Store(Protocol):
         """The logged questions, oldest first."""
         ...
 
+    async def conversation(self, key: str) -> Conversation | None:
+        """The conversation stored under ``key``, if any."""
+        ...
+
+    async def save_conversations(self, conversations: Iterable[Conversation]) -> None:
+        """Store conversations (replacing those of the same keys) in one commit."""
+        ...
+
+    async def forget_conversations(self, cutoff: dt.datetime) -> int:
+        """Drop conversations quiet since before ``cutoff``; return how many."""
+        ...
+
     async def record_updates(self, entries: Iterable[InboxEntry]) -> set[int]:
         """Record fetched updates before they are handled; return the ids already known.
 
@@ -266,18 +278,6 @@ class Store(Protocol):
 
     async def audit(self, limit: int | None = None) -> list[AuditEntry]:
         """The audit log, oldest first (the last ``limit`` entries)."""
-        ...
-
-    async def conversation(self, key: str, now: dt.datetime) -> Conversation | None:
-        """The conversation's context, unless absent or expired at ``now``."""
-        ...
-
-    async def save_conversation(self, conversation: Conversation) -> None:
-        """Keep a conversation's context (replacing the one before) until it expires."""
-        ...
-
-    async def forget_conversations(self, now: dt.datetime) -> int:
-        """Drop the conversations expired at ``now``; return how many."""
         ...
 
     async def connect(self) -> None:
@@ -731,6 +731,25 @@ class TinyStore:
             docs = sorted(self._unanswered.all(), key=lambda doc: doc.doc_id)
         return [decode(Unanswered, doc) for doc in docs]
 
+    async def conversation(self, key: str) -> Conversation | None:
+        """The conversation stored under ``key``, if any."""
+        async with self._reading():
+            return self._get(self._conversations, Conversation, key)
+
+    async def save_conversations(self, conversations: Iterable[Conversation]) -> None:
+        """Store conversations (replacing those of the same keys) in one commit."""
+        async with self._writing():
+            for conversation in conversations:
+                self._put(self._conversations, conversation.key, conversation)
+
+    async def forget_conversations(self, cutoff: dt.datetime) -> int:
+        """Drop conversations quiet since before ``cutoff``; return how many."""
+        async with self._writing():
+            old = [doc.doc_id for doc in self._conversations.search(
+                where("at").test(lambda at: dt.datetime.fromisoformat(at) < cutoff))]
+            self._drop(self._conversations, old)
+        return len(old)
+
     async def record_updates(self, entries: Iterable[InboxEntry]) -> set[int]:
         """Record fetched updates before they are handled; return the ids already known.
 
@@ -766,26 +785,6 @@ class TinyStore:
             entries = self._find(self._inbox, InboxEntry)
         return sorted((entry for entry in entries if entry.handled_at is None),
                       key=lambda entry: entry.update_id)
-
-    # Conversations ---------------------------------------------------------------------
-
-    async def conversation(self, key: str, now: dt.datetime) -> Conversation | None:
-        """The conversation's context, unless absent or expired at ``now``."""
-        async with self._reading():
-            found = self._get(self._conversations, Conversation, key)
-        return found if found is not None and found.expires_at > now else None
-
-    async def save_conversation(self, conversation: Conversation) -> None:
-        """Keep a conversation's context (replacing the one before) until it expires."""
-        async with self._writing():
-            self._put(self._conversations, conversation.key, conversation)
-
-    async def forget_conversations(self, now: dt.datetime) -> int:
-        """Drop the conversations expired at ``now``; return how many."""
-        async with self._writing():
-            expired = [doc.doc_id for doc in self._conversations.search(where("expires_at").test(
-                lambda at: dt.datetime.fromisoformat(at) <= now))]
-            return len(self._drop(self._conversations, expired))
 
     # The audit log ---------------------------------------------------------------------
 

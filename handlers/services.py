@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -40,6 +41,7 @@ class Services:
     timezone: ZoneInfo
     admin_ids: frozenset[int]
     background: Background
+    conversation_idle: dt.timedelta = dt.timedelta(minutes=30)
     kb_versions: KnowledgeVersions | None = None
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 
@@ -34,7 +35,8 @@ async def apply_reload(services: Services, user: User | None = None) -> str:
     ``user`` is the admin who asked (None: ``thidua kb reload``). With several instances, the
     new version is published to the others.
     """
-    result = services.library.reload()
+    # Loading a national knowledge base takes seconds: answers go on meanwhile.
+    result = await asyncio.to_thread(services.library.reload)
     report = await announce_reload(services, result, user,
                                    subject="/capnhat" if user else "SIGHUP")
     if result.ok and services.kb_versions is not None:

@@ -74,6 +74,19 @@ async def test_a_chats_updates_are_handled_in_order_across_instances(fake_bot_ap
     assert order == years
 
 
+async def test_a_conversation_started_on_one_instance_continues_on_the_other(fake_bot_api,
+                                                                            instances):
+    a, b = await instances(2)
+    await post_update(a.url, fake_bot_api.text_update(LAN, "Hoàng Mai thu ngân sách 2022?"))
+    await fake_bot_api.wait_until(lambda: fake_bot_api.texts_to(LAN["id"]))
+    await post_update(b.url, fake_bot_api.text_update(LAN, "còn Quận 1?"))
+    await fake_bot_api.wait_until(lambda: len(fake_bot_api.texts_to(LAN["id"])) == 2)
+    first, follow = fake_bot_api.texts_to(LAN["id"])
+    print(f"\nasked A, followed up on B: {follow[:80]}…")
+    assert "4.670,8" in first
+    assert "16.728" in follow and "4.670,8" not in follow
+
+
 async def test_a_reload_on_one_instance_reaches_the_other(fake_bot_api, instances, tmp_path):
     edited = tmp_path / "kb"
     shutil.copytree(DATA_DIR, edited)

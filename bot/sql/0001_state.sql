@@ -72,10 +72,11 @@ CREATE TABLE audit (
     doc jsonb NOT NULL
 );
 
--- Follow-up context of a conversation (chat, or chat and user), until it expires.
+-- What a conversation (a private chat, a member in a group, an answer's thread) has settled,
+-- and when it last spoke: a follow-up reaching any instance continues it.
 CREATE TABLE conversations (
     key text PRIMARY KEY,
-    expires_at timestamptz NOT NULL,
+    at timestamptz NOT NULL,
     doc jsonb NOT NULL
 );
-CREATE INDEX conversations_expiry ON conversations (expires_at);
+CREATE INDEX conversations_at ON conversations (at);
