@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import datetime as dt
 import fcntl
 import json
@@ -436,6 +437,11 @@ class TinyStore:
 
     async def connect(self) -> None:
         """Nothing to do: ``open_store`` opened the data directory."""
+
+    def export_tables(self) -> dict[str, dict[str, Any]]:
+        """Every committed document, by table and key (the audit log is in its own file)."""
+        tables = self._storage.read()
+        return {name: copy.deepcopy(tables.get(name, {})) for name in TABLE_TYPES}
 
     async def check_writable(self) -> None:
         """Make a small commit (``StoreUnavailable`` while commits fail)."""
