@@ -65,6 +65,7 @@ from handlers.subscriptions import list_subscriptions, subscribe, unsubscribe
 from handlers.texts import (
     ADMIN_COMMANDS,
     BOT_COMMANDS,
+    DATABASE_WRITE_FAILED,
     STATE_WRITE_FAILED,
     STATE_WRITE_RESUMED,
 )
@@ -155,7 +156,8 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
                       dropped=lambda subscriptions: reminders.cancel(subscriptions),
                       policy=RetryPolicy(give_up_after=settings.delivery_retry),
                       sleep=sleep, admin_notice=tell_admins,
-                      notices=(STATE_WRITE_FAILED, STATE_WRITE_RESUMED),
+                      notices=(DATABASE_WRITE_FAILED if cluster else STATE_WRITE_FAILED,
+                               STATE_WRITE_RESUMED),
                       shared=cluster is not None)
     reminders = Reminders(application.job_queue, store, library, courier, clock,
                           render_one_html, settings.reminder_grace, settings.countdown_days)

@@ -55,6 +55,9 @@ NOT_DRAFT_AUTHOR = "Chỉ người soạn thông báo này mới gửi hoặc h�
 STATE_WRITE_FAILED = ("⚠️ Bot không ghi được dữ liệu (ổ đĩa đầy hoặc chỉ cho đọc?). Đã tạm dừng "
                       "gửi tin và sẽ tự thử lại; tin đã gửi không bị gửi lại. Xem /trangthai.")
 STATE_WRITE_RESUMED = "✅ Bot đã ghi được dữ liệu trở lại và tiếp tục gửi tin."
+DATABASE_WRITE_FAILED = ("⚠️ Bot không ghi được vào cơ sở dữ liệu (PostgreSQL không trả lời?). "
+                         "Đã tạm dừng gửi tin và sẽ tự thử lại; tin đã gửi không bị gửi lại. "
+                         "Xem /trangthai.")
 FAILURE = "Có lỗi, vui lòng thử lại."
 INLINE_HINT = "Gõ câu hỏi sau tên bot, ví dụ: Hoàng Mai thu ngân sách 2022"
 INLINE_TITLE = {

@@ -1,6 +1,5 @@
 """``thidua state migrate``: a TinyDB state into PostgreSQL and back, every document kept."""
 
-import asyncio
 import datetime as dt
 import os
 import subprocess
