@@ -18,11 +18,8 @@ FREQUENCIES: tuple[str, ...] = ("daily", "weekly", "monthly")
 OutboxState = Literal["pending", "sent", "failed", "inactive"]
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
-SUBSCRIBE_USAGE = (
-    "Cách dùng: /theodoi <quận> [hằng ngày|hằng tuần|hằng tháng] [giờ]\n"
-    "Ví dụ: /theodoi Hoàng Mai hằng tuần 8h\n"
-    "Mặc định: hằng tuần, thứ Hai lúc 08:00."
-)
+UsageProblem = Literal["bad_hour", "bad_frequency", "no_place", "bad_moment", "past_moment",
+                       "too_far"]
 
 
 def _require_aware(moment: dt.datetime) -> None:
@@ -342,9 +339,10 @@ class SubscribeRequest:
 
 @dataclass(frozen=True, slots=True)
 class UsageError:
-    """A mistake in a command's arguments, with the Vietnamese reply explaining it."""
+    """A mistake in a command's arguments: what is wrong, and the words at fault as typed."""
 
-    message: str
+    problem: UsageProblem
+    given: str = ""
 
 
 _FREQUENCY_PREFIXES = frozenset({"hang", "moi"})  # hằng / hàng / mỗi
@@ -367,18 +365,16 @@ def parse_subscribe(text: str) -> SubscribeRequest | UsageError:
     if keys and (time := _TIME.fullmatch(keys[-1])):
         hour, minute = int(time[1]), int(time[2] or 0)
         if hour > 23 or minute > 59:
-            return UsageError(f"Giờ không hợp lệ: {words[-1]} (giờ từ 0 đến 23, phút từ 0 đến 59)."
-                              f"\n{SUBSCRIBE_USAGE}")
+            return UsageError("bad_hour", words[-1])
         words, keys = words[:-1], keys[:-1]
     frequency: Frequency = "weekly"
     if len(keys) >= 2 and keys[-2] in _FREQUENCY_PREFIXES:
         if keys[-1] not in _FREQUENCY_UNITS:
-            return UsageError(f"Chưa hỗ trợ tần suất «{words[-2]} {words[-1]}»: chọn hằng ngày, "
-                              f"hằng tuần hoặc hằng tháng.\n{SUBSCRIBE_USAGE}")
+            return UsageError("bad_frequency", f"{words[-2]} {words[-1]}")
         frequency = _FREQUENCY_UNITS[keys[-1]]
         words = words[:-2]
     if not words:
-        return UsageError(f"Bạn chưa nêu quận cần theo dõi.\n{SUBSCRIBE_USAGE}")
+        return UsageError("no_place")
     return SubscribeRequest(" ".join(words), frequency, hour, minute)
 
 
@@ -467,11 +463,6 @@ def summarize(rows: Iterable[OutboxRow]) -> BroadcastSummary:
                             pending=tuple(by_state["pending"]))
 
 
-ANNOUNCE_USAGE = (
-    "Cách dùng: /thongbao [quận|tất cả] <nội dung> [lúc <giờ> <ngày>]\n"
-    "Ví dụ: /thongbao Hoàng Mai Họp giao ban chiều nay\n"
-    "/thongbao tất cả Nộp báo cáo thi đua lúc 8h 01/12"
-)
 _TIME_PART = r"(?P<h{n}>\d{{1,2}})\s*(?:h|g|:|gio)\s*(?P<m{n}>\d{{2}})?(?:\s*phut)?"
 _DATE_PART = r"(?:ngay\s*)?(?P<d{n}>\d{{1,2}})[/.-](?P<mo{n}>\d{{1,2}})(?:[/.-](?P<y{n}>\d{{4}}))?"
 _WHEN_FORMS = (
@@ -503,12 +494,11 @@ def split_send_time(text: str, now: dt.datetime) -> tuple[str, dt.datetime | Non
         clock = dt.time(hour, minute)
         when = _next_moment(clock, parts, now)
     except ValueError:
-        return UsageError(f"Thời điểm không hợp lệ: «{found['when']}».\n{ANNOUNCE_USAGE}")
+        return UsageError("bad_moment", found["when"])
     if when <= now:
-        return UsageError(f"Thời điểm «{found['when']}» đã qua. Hãy chọn một thời điểm sắp tới."
-                          f"\n{ANNOUNCE_USAGE}")
+        return UsageError("past_moment", found["when"])
     if when - now > MAX_SCHEDULE_AHEAD:
-        return UsageError(f"Chỉ hẹn giờ gửi trong vòng một năm tới, không phải «{found['when']}».")
+        return UsageError("too_far", found["when"])
     return text[: found.start()].strip(), when
 
 

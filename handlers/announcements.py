@@ -11,17 +11,15 @@ from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.schedule import (
-    ANNOUNCE_USAGE,
-    Announcement,
-    UsageError,
-    announcement_rows,
-    split_send_time,
-)
+from bot.schedule import Announcement, UsageError, announcement_rows, split_send_time
 from handlers.addressing import command_argument
 from handlers.auditing import audit
-from handlers.notices import (
+from handlers.permissions import is_bot_admin
+from handlers.replies import reply_html, reply_plain
+from handlers.services import services_of
+from handlers.texts import (
     ANNOUNCE_IN_PRIVATE,
+    ANNOUNCE_USAGE,
     ANNOUNCEMENT_CANCELLED,
     ANNOUNCEMENT_DONE,
     ANNOUNCEMENT_TOO_LONG,
@@ -30,16 +28,14 @@ from handlers.notices import (
     MAX_ANNOUNCEMENT_CHARS,
     NO_GROUPS_LEFT,
     NOT_BOT_ADMIN,
+    NOT_DRAFT_AUTHOR,
     SEND_BUTTON,
     announcement_html,
     announcement_preview,
     announcement_queued,
     district_problem,
+    usage_error,
 )
-from handlers.permissions import is_bot_admin
-from handlers.replies import reply_html, reply_plain
-from handlers.services import services_of
-from handlers.texts import NOT_DRAFT_AUTHOR
 from knowledge import KnowledgeBase, lookup_district
 from knowledge.model import District
 from knowledge.text import fold
@@ -95,7 +91,7 @@ async def draft_announcement(update: Update, context: ContextTypes.DEFAULT_TYPE)
     now = services.clock()
     timed = split_send_time(command_argument(message), now)
     if isinstance(timed, UsageError):
-        await reply_plain(message, timed.message)
+        await reply_plain(message, usage_error(timed))
         return
     targeted = split_target(timed[0], services.kb)
     if isinstance(targeted, str):

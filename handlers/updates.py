@@ -12,9 +12,9 @@ from telegram.ext import ContextTypes
 from bot.library import Reload
 from bot.schedule import announcement_rows
 from handlers.auditing import audit, bot_admin_asks
-from handlers.notices import new_results_html, reload_report
 from handlers.replies import reply_plain
 from handlers.services import Services, services_of
+from handlers.texts import new_results_html, reload_report
 from knowledge.changes import PlaceChanges
 
 logger = logging.getLogger(__name__)

@@ -21,6 +21,8 @@ _FUZZY_CUTOFF = 82.0
 _MIN_COVERAGE = 0.6
 # Questions repeat their words (the same metric asked of many units): matches are kept.
 _CACHE_SIZE = 50_000
+# Words that negate the word after them: part of what is asked, never a mere stopword then.
+NEGATIONS = frozenset(("khong", "chua"))
 _lexicons: WeakKeyDictionary[KnowledgeBase, Lexicon] = WeakKeyDictionary()
 
 
@@ -290,14 +292,15 @@ class Family:
     """Metrics a word names as a whole: by the head words of their label, or a kind of fact."""
 
     name: str
-    label_head: tuple[str, ...] = ()
+    label_heads: tuple[tuple[str, ...], ...] = ()
     kind: str | None = None
 
     def covers(self, fact: Fact, label: str) -> bool:
         """True when the fact belongs to the family."""
         if self.kind:
             return fact.kind == self.kind
-        return keys(label)[:len(self.label_head)] == self.label_head
+        words = keys(label)
+        return any(words[:len(head)] == head for head in self.label_heads)
 
     def named_in(self, label: str) -> bool:
         """True when a metric's label says the family's name (``số chỉ tiêu … hoàn thành``)."""
@@ -321,7 +324,7 @@ class Lexicon:
               for p in phrases),
             *((p, ("pointer", kind)) for kind, phrases in vocab.pointers.items() for p in phrases),
             *((p, ("followup", p)) for p in vocab.followup)])
-        self.families = {name: Family(name, keys(rule.get("label", "")), rule.get("kind"))
+        self.families = {name: Family(name, _label_heads(rule.get("label")), rule.get("kind"))
                          for name, rule in vocab.families.items()}
         # Words of the content that name a topic, a family or only frame the question.
         self.content_cues: PhraseSet[tuple[str, Any]] = PhraseSet([
@@ -349,10 +352,21 @@ class Lexicon:
                       if len(words) > 1 and any(via == "short" and p.key in kb.by_place
                                                 for p, via in entries)}
         self._fact_words: dict[tuple[str, bool], frozenset[str]] = {}
+        self._metric_words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         # The kind of fact each metric is curated as (``person``, ``event`` …).
         self.kind_of = {f.metric: f.kind for f in reversed(kb.facts)}
         self.question_words = frozenset(self._question_words(kb))
         self.known = self.question_words | kb.gazetteer.name_words()
+
+    def metric_words(self, metric: Metric) -> tuple[frozenset[str], frozenset[str]]:
+        """The words of a metric's label and synonyms: their keys, and their signatures."""
+        words = self._metric_words.get(metric.id)
+        if words is None:
+            tokens = [t for phrase in (metric.label, *metric.synonyms)
+                      for t in self.content_tokens(phrase)]
+            words = self._metric_words[metric.id] = (frozenset(t.key for t in tokens),
+                                                     frozenset(t.sig for t in tokens))
+        return words
 
     def fact_words(self, fact: Fact, metric: Metric | None = None) -> frozenset[str]:
         """The words a fact is told in: its text, quote, role, detail, units (and metric's).
@@ -377,8 +391,12 @@ class Lexicon:
         return tuple(t.key for t in self.content_tokens(phrase))
 
     def content_tokens(self, phrase: str) -> tuple[Token, ...]:
-        """The words of a written phrase that carry meaning, abbreviations expanded."""
-        return tuple(w for t in tokenize(phrase) if t.sig not in self.stop_sigs
+        """The words of a written phrase that carry meaning, abbreviations expanded.
+
+        A negation is meaning ("chỉ tiêu không đạt" is not "chỉ tiêu đạt").
+        """
+        return tuple(w for t in tokenize(phrase)
+                     if t.sig not in self.stop_sigs or t.key in NEGATIONS
                      for w in self.expand.tokens(t))
 
     def stop_positions(self, tokens: Sequence[Token]) -> frozenset[int]:
@@ -403,6 +421,12 @@ class Lexicon:
                 i + 1 < len(tokens) and (keys_[i], keys_[i + 1]) in self.phrase_pairs)
             if not paired:
                 stop.add(i)
+        # "không đạt", "chưa hoàn thành" negate what follows; a "không" ending the question
+        # only asks yes or no.
+        for i in sorted(stop):
+            if keys_[i] in NEGATIONS and i + 1 < len(tokens) and i + 1 not in stop \
+                    and tokens[i + 1].key.isalpha():
+                stop.discard(i)
         return frozenset(stop)
 
     def _question_words(self, kb: KnowledgeBase) -> Iterable[str]:
@@ -416,6 +440,11 @@ class Lexicon:
         yield from (w for phrases in kb.vocabulary.smalltalk.values() for p in phrases
                     for w in keys(p))
         yield from (w for k in self.type_words for w in k)
+
+
+def _label_heads(labels: list[str] | None) -> tuple[tuple[str, ...], ...]:
+    """The head words a family's metric labels start with."""
+    return tuple(keys(text) for text in labels or ())
 
 
 def lexicon_of(kb: KnowledgeBase) -> Lexicon:

@@ -42,6 +42,8 @@ _SMALLTALK = {
     "bye": "Tạm biệt bạn, hẹn gặp lại! Khi cần, bạn cứ nhắn câu hỏi cho tôi.",
     "help": "Tôi tra cứu kết quả thi đua và chỉ tiêu từ báo cáo của các đơn vị, "
             "luôn kèm nguồn.",
+    "task": "Tôi chỉ tra cứu kết quả thi đua và chỉ tiêu từ báo cáo, kèm nguồn; tôi không soạn "
+            "văn bản hay bài phát biểu. Bạn có thể hỏi tôi số liệu để đưa vào bài.",
 }
 
 
@@ -340,7 +342,8 @@ class Phraser:
             line = self._line(fact)
             if fact.percent is None:
                 line += " Báo cáo không nêu tỷ lệ phần trăm so với kế hoạch."
-            elif fact.of is None and fact.value is not None and fact.percent_of:
+            elif fact.of is None and fact.value is not None and fact.percent_of \
+                    and fact.percent_of not in (fact.detail or ""):
                 line += f" Báo cáo không nêu con số {fact.percent_of} được giao."
             lines.append(line)
         return "\n".join(lines)

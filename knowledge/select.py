@@ -246,7 +246,8 @@ class Selector:
         if ask.intent == "list" and not self._names_people_or_events():
             return self._listed(place)
         if not ask.metrics:
-            return self._by_fact_words(place) or Missing(place, self._what(), ask.years)
+            return self._by_fact_words(place) or self._by_metric_words(place) or \
+                Missing(place, self._what(), ask.years)
         return self._figures(place)
 
     def _names_people_or_events(self) -> bool:
@@ -254,6 +255,26 @@ class Selector:
         ask = self.ask
         return bool(ask.metrics) and (specific(ask) or not (ask.family or ask.topics)) and \
             self.lexicon.kind_of.get(ask.metrics[0].metric.id) not in FIGURE_KINDS
+
+    def _by_metric_words(self, place: Place) -> Selection | None:
+        """The unit's figures of the metrics whose names hold every word asked ("tăng trưởng").
+
+        For words too few to name one metric of all: among the unit's own metrics they may.
+        """
+        content = set(self.ask.content)
+        words = [w for w in self.ask.typed_words if w[0] in content]
+        if not words:
+            return None
+        accented = self.ask.accented
+        metrics = {f.metric for f in self.kb.by_place.get(place.key, ())}
+        named = {m for m in metrics if all(
+            (sig in sigs) if accented else (key in keys) for key, sig in words
+            for keys, sigs in (self.lexicon.metric_words(self.kb.metrics[m]),))}
+        facts = [f for f in self._in_years(self.kb.by_place.get(place.key, ()))
+                 if f.metric in named and f.kind in FIGURE_KINDS]
+        if not facts:
+            return None
+        return Found("figure", tuple(_ordered(facts)[:MAX_LINES]), places=(place,))
 
     def _by_fact_words(self, place: Place) -> Selection | None:
         """Facts whose own words (a theme's quote, a detail) are what the question names.
@@ -339,7 +360,8 @@ class Selector:
             restricted = self.lexicon.metrics.match(ask.typed_words, among=have)
             top = ask.metrics[0].score
             own = [m for m in close_contenders(restricted) if m.score >= top * _NEARLY]
-        explained = set().union(*(m.words for m in own))
+        # Words a better metric explains, had the unit it or not, name no other metric.
+        explained = set().union(*(m.words for m in (*best, *own)))
         for match in ask.metrics:
             if match.metric.id in have and match.coverage > 0.99 and match not in own \
                     and match.words - explained and len(match.words) > 1:
@@ -356,8 +378,7 @@ class Selector:
         if ask.wants_target and any(f.kind == "target" for f in facts):
             facts = [f for f in facts if f.kind == "target"]
         if not facts:
-            return Missing(place, title or self._what(), ask.years,
-                           have_years=self.kb.years_of(place))
+            return Missing(place, title or self._what(), ask.years)
         in_years, note = self._years_or_only(facts)
         if not in_years:
             return Missing(place, title, ask.years,
@@ -394,6 +415,11 @@ class Selector:
                     dict.fromkeys(m.metric.topic for m in named)))
             if named and not wanted:
                 wanted = (named[0].metric.topic,)
+            elif named and specific(ask) and not any(metrics[f.metric].topic in wanted
+                                                     for f in facts):
+                # The topic a word suggests ("covid") is not the unit's; the metric named is.
+                metric = named[0].metric
+                return [f for f in facts if f.metric == metric.id], metric.label
         if not wanted:
             wanted = tuple(dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
         if not wanted:
@@ -439,7 +465,8 @@ class Selector:
             pool = [f for f in pool if f.metric in ids]
             if outside and outside[0].metric not in ids and named[0].coverage < 0.99 and \
                     self._rest_overlap(outside[0]) > max(map(self._rest_overlap, pool), default=0):
-                pool = outside
+                # "những … nào" asks for all of them: the metric's and those told in its words.
+                pool = list(dict.fromkeys((*pool, *outside))) if "list" in ask.cues else outside
             if not pool and ask.years_soft:
                 pool, note = self._years_or_only(
                     [f for f in everything if f.metric in ids])
@@ -450,7 +477,7 @@ class Selector:
             what = best.metric.label if best else self._what()
             return Missing(one, what, ask.years, have_years=self.kb.years_of(one) if one else (),
                            people=ask.intent == "who" or bool(ask.person))
-        chosen = self._best_by_words(pool)
+        chosen = pool if "list" in ask.cues else self._best_by_words(pool)
         intent = ask.intent if ask.intent in ("who", "when", "theme") else "who"
         return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=tuple(places),
                      year_note=note)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.schedule import Announcement, OutboxRow, summarize
 from handlers.announcements import split_target
-from handlers.notices import broadcast_report
+from handlers.texts import broadcast_report
 from knowledge import lookup_district
 from knowledge.reminders import countdown, event_occurrences, next_occurrence, target_reminder
 

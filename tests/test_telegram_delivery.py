@@ -10,10 +10,19 @@ import pytest
 from fake_bot_api import ApiError, group_chat, user
 
 from bot.app import RETRIES_AFTER_429
-from bot.schedule import SUBSCRIBE_USAGE, Announcement, Group, announcement_rows
+from bot.schedule import Announcement, Group, announcement_rows
 from bot.storage import open_store
-from handlers.notices import GROUP_ADMINS_ONLY, NOT_BOT_ADMIN
 from handlers.services import services_of
+from handlers.texts import (
+    CANCEL_ALL_BUTTON,
+    CONFIRM_CANCEL_ALL_BUTTON,
+    FOLLOW_PICK,
+    GROUP_ADMINS_ONLY,
+    KEEP_BUTTON,
+    NOT_BOT_ADMIN,
+    UNFOLLOW_PICK,
+    confirm_cancel_all,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ADMIN = user(1001, "Lan")
@@ -116,14 +125,15 @@ async def test_unsubscribing_stops_the_reminder(fake_bot_api, start_bot):
     api = fake_bot_api
     await start_bot(clock=FakeClock(MONDAY_EARLY))
     await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
-    assert "Đã hủy theo dõi: Quận Bình Thạnh" in await reply_to(api, OFFICIAL, "/huytheodoi")
+    assert "Đã hủy theo dõi: Quận Bình Thạnh" in await reply_to(api, OFFICIAL,
+                                                                "/huytheodoi Bình Thạnh")
     await asyncio.sleep(2.5)  # past 08:00, when the reminder would have come
     assert "Chưa theo dõi quận nào" in await reply_to(api, OFFICIAL, "/danhsach")
     assert not any("Nhắc chỉ tiêu" in t for t in api.texts_to(OFFICIAL["id"]))
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ("/theodoi", SUBSCRIBE_USAGE),
+    ("/theodoi hằng ngày 7h", "Bạn chưa nêu quận cần theo dõi"),
     ("/theodoi Hoàng Mai 25h", "Giờ không hợp lệ"),
     ("/theodoi Quận 10", "Chưa có số liệu của Quận 10 (cũ, TP Hồ Chí Minh)"),
     ("/theodoi Châu Thành", "có thể là"),
@@ -143,6 +153,87 @@ async def test_in_a_group_only_its_admins_subscribe(fake_bot_api, start_bot):
     api.make_admin(group, OFFICIAL)
     assert "Đã đăng ký" in await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh", chat=group)
     await wait_for_text(api, group["id"], "Nhắc chỉ tiêu")
+
+
+# Bare /theodoi and /huytheodoi from the menu
+
+
+def buttons_of(call):
+    return {b["text"]: b["callback_data"]
+            for row in call.params["reply_markup"]["inline_keyboard"] for b in row}
+
+
+async def test_bare_theodoi_offers_districts_with_targets_and_a_press_subscribes(fake_bot_api,
+                                                                                   start_bot):
+    api = fake_bot_api
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY))
+    offer = await api.ask(OFFICIAL, "/theodoi")
+    assert offer.text == FOLLOW_PICK
+    buttons = buttons_of(offer)
+    assert "Quận Bình Thạnh" in buttons
+    assert "Quận Hoàng Mai" not in buttons  # no targets in its report
+    api.press_button(OFFICIAL, offer.result, buttons["Quận Bình Thạnh"])
+    [edit] = await api.wait_for("editMessageText")
+    assert "Đã đăng ký nhắc chỉ tiêu Quận Bình Thạnh" in edit.text
+    assert "hằng tuần vào thứ Hai lúc 08:00" in edit.text
+    [subscription] = await services_of(app).store.subscriptions(OFFICIAL["id"])
+    assert subscription.frequency == "weekly"
+
+
+async def test_bare_huytheodoi_deletes_nothing_until_confirmed(fake_bot_api, start_bot):
+    api = fake_bot_api
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY))
+    store = services_of(app).store
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
+    await reply_to(api, OFFICIAL, "/theodoi Quận 1")
+    offer = await api.ask(OFFICIAL, "/huytheodoi")
+    assert offer.text == UNFOLLOW_PICK
+    buttons = buttons_of(offer)
+    assert set(buttons) == {"Hủy: Quận Bình Thạnh", "Hủy: Quận 1", CANCEL_ALL_BUTTON}
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2  # the bare command removed nothing
+
+    api.press_button(OFFICIAL, offer.result, buttons[CANCEL_ALL_BUTTON])
+    [question] = await api.wait_for("editMessageText")
+    assert question.text == confirm_cancel_all(2)
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2  # still nothing until confirmed
+    confirm = buttons_of(question)
+    api.press_button(OFFICIAL, offer.result, confirm[KEEP_BUTTON])
+    await api.wait_for("editMessageText", 2)
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2
+
+    typed = await api.ask(OFFICIAL, "/huytheodoi tất cả")  # typed, it still asks first
+    assert typed.text == confirm_cancel_all(2)
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2
+    api.press_button(OFFICIAL, typed.result, buttons_of(typed)[CONFIRM_CANCEL_ALL_BUTTON])
+    *_, done = await api.wait_for("editMessageText", 3)
+    assert done.text.startswith("Đã hủy theo dõi: Quận Bình Thạnh (cũ, TP Hồ Chí Minh) và Quận 1")
+    assert await store.subscriptions(OFFICIAL["id"]) == []
+
+
+async def test_huytheodoi_button_cancels_one_reminder(fake_bot_api, start_bot):
+    api = fake_bot_api
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY))
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
+    await reply_to(api, OFFICIAL, "/theodoi Quận 1")
+    offer = await api.ask(OFFICIAL, "/huytheodoi")
+    api.press_button(OFFICIAL, offer.result, buttons_of(offer)["Hủy: Quận 1"])
+    [edit] = await api.wait_for("editMessageText")
+    assert edit.text == "Đã hủy theo dõi: Quận 1 (cũ, TP Hồ Chí Minh)."
+    [left] = await services_of(app).store.subscriptions(OFFICIAL["id"])
+    assert left.district == "765"
+
+
+async def test_group_reminder_buttons_are_for_group_admins(fake_bot_api, start_bot):
+    api = fake_bot_api
+    group = group_chat(-100_778, "Phòng Nội vụ")
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY))
+    api.make_admin(group, OFFICIAL)
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh", chat=group)
+    offer = await api.ask(OFFICIAL, "/huytheodoi", chat=group)
+    api.press_button(ADMIN, offer.result, buttons_of(offer)["Hủy: Quận Bình Thạnh"])
+    [ack] = await api.wait_for("answerCallbackQuery")
+    assert ack.params["text"] == GROUP_ADMINS_ONLY
+    assert len(await services_of(app).store.subscriptions(group["id"])) == 1
 
 
 # Group registration and announcements
