@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
+from knowledge.numbers import SCALE_WORDS
 from knowledge.places import Places
-from knowledge.read import Reading
+from knowledge.read import Reading, Threshold, threshold
 from knowledge.text import Token, signature
 
 Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "who", "when",
@@ -21,7 +22,10 @@ Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "wh
 # Cue sets in the order they are looked for; a word belongs to the first cue that takes it.
 _CUE_ORDER = ("yesno", "percent", "growth", "who", "when", "theme", "holders", "highest",
               "lowest", "compare", "list")
-_ENDINGS = ("khong", "chua")
+_ENDINGS = ("khong", "chua", "ko", "k", "hong", "hok", "khg", "kg")
+# Who sets a unit's targets, said before "giao".
+_ASSIGNERS = (("thanh", "pho"), ("tp",), ("tinh",), ("quan",), ("huyen",), ("cap", "tren"),
+              ("trung", "uong"), ("tw",), ("ubnd",))
 # Type words that, alone, may stand for the unit talked about (by key, and as written).
 _UNIT_WORDS = {w: signature(t) for w, t in (("quan", "quận"), ("huyen", "huyện"),
                                              ("phuong", "phường"))}
@@ -69,6 +73,7 @@ class Ask:
     wants_percent: bool = False
     ranking: str | None = None
     level: str | None = None  # of the units a "which units" question asks for
+    threshold: Threshold | None = None  # "có vượt 5 nghìn tỷ không": the level asked about
     smalltalk: str | None = None
     cue: str = ""
     cues: frozenset[str] = frozenset()
@@ -134,7 +139,18 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
                 and i not in reading.pairs_at and i - 1 not in reading.pairs_at]
         taken.update(bare)
         pointed |= {"place"} if bare else set()
-    if "%" in reading.text:
+    bar = threshold(reading.text) if "yesno" in cues else None
+    if bar is not None:
+        # Its figure and scale words are no metric's ("tỷ" is not "tỷ lệ").
+        taken.update(i for i, w in enumerate(words) if w.isdigit() or w in SCALE_WORDS
+                     or w in ("moc", "muc"))
+    # "chỉ tiêu TP giao", "kế hoạch cấp trên giao": who set the target, not what is measured.
+    for i, word in enumerate(words):
+        if word == "giao":
+            for giver in _ASSIGNERS:
+                if words[max(0, i - len(giver)):i] == giver:
+                    taken.update(range(i - len(giver), i + 1))
+    if "%" in reading.text and bar is None:
         cues.setdefault("percent", [])
     if _names_a_list(words):
         cues.setdefault("list", [])
@@ -151,7 +167,10 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     # Frame words ("kế hoạch", "chỉ tiêu") are no evidence on their own: a metric is named by
     # the other words, then ranked on all of them; frame words alone count only when nothing
     # else names a metric.
-    every = lexicon.metrics.match(typed)
+    # "có hoàn thành … chỉ tiêu … không": the yes/no verb ranks the metrics too.
+    verbs = tuple((words[i], tokens[i].sig) for i in cues.get("yesno", ())
+                  if words[i] not in ("co", "da"))
+    every = lexicon.metrics.match((*verbs, *typed) if typed else ())
     named = {m.metric.id for m in lexicon.metrics.match(plain)}
     matches = tuple(m for m in every if m.metric.id in named)
     frame_only = not matches and bool(every)
@@ -181,6 +200,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         accented=any(not t.raw.isascii() for t in tokens),
         wants_target=target,
         ranking=next((k for k in ("lowest", "highest") if k in cues), None),
+        threshold=bar,
         level=_LEVEL_WORDS.get(tuple(words[i] for i in cues.get("holders", ())
                                      if words[i] not in ("nhung", "cac", "nao"))),
         # "vượt chỉ tiêu nhiều nhất" ranks by the share of the target.

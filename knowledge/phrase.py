@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from knowledge.base import KnowledgeBase
 from knowledge.intent import Ask
 from knowledge.model import Answer, District, Fact, Place, Province, Ward
-from knowledge.numbers import parse_vn_number
+from knowledge.numbers import parse_vn_number, scale_of
 from knowledge.phrasing import (
     fact_line,
     figure,
@@ -18,6 +18,7 @@ from knowledge.phrasing import (
     vn_date,
 )
 from knowledge.places import PlaceAsked, Places, formed_from
+from knowledge.read import Threshold
 from knowledge.select import (
     MAX_UNITS,
     Comparison,
@@ -31,6 +32,7 @@ from knowledge.select import (
     Smalltalk,
     WhichPlace,
 )
+from knowledge.text import fold
 
 MAX_SUGGESTIONS = 6
 _LEVEL_UNITS = {"district": "quận, huyện (cũ)", "ward": "phường, xã", "province": "tỉnh, thành phố"}
@@ -328,8 +330,9 @@ class Phraser:
                     f"Báo cáo mới nêu chỉ tiêu năm {years}, chưa có số liệu kết quả "
                     "để biết đã đạt hay chưa. ")
             return head + " ".join(self._line(f) for f in facts)
+        bar = self.ask.threshold
         for fact in results:
-            verdict = _verdict(fact)
+            verdict = _verdict(fact) if bar is None else _against(fact, bar)
             lines.append(f"{verdict}{self._line(fact)}")
         return "\n".join(lines)
 
@@ -456,6 +459,20 @@ def _verdict(fact: Fact) -> str:
         if plan is not None:
             return "Có. " if fact.number >= plan else "Chưa. "
     return "Báo cáo không so với kế hoạch: "
+
+
+def _against(fact: Fact, bar: Threshold) -> str:
+    """``Có. `` / ``Không. `` when the figure can be set against the level the question names."""
+    if bar.percent:
+        have = fact.percent_number if fact.percent_number is not None else (
+            fact.number if (fact.unit or "").startswith("%") else None)
+    else:
+        have = None if fact.number is None else fact.number * scale_of(
+            [fold(w) for w in (fact.unit or "").split()])
+    if have is None:
+        return ""
+    reached = have > bar.value if bar.strict else have >= bar.value
+    return "Có. " if reached else ("Chưa. " if bar.yet else "Không. ")
 
 
 def _level_note(level: str | None, what: str) -> str:

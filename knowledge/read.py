@@ -12,16 +12,51 @@ import re
 from dataclasses import dataclass
 
 from knowledge.lexicon import Hit, Lexicon
-from knowledge.text import Token, tokenize
+from knowledge.numbers import SCALE_WORDS, parse_vn_number, scale_of
+from knowledge.text import Token, fold, tokenize
 
 MAX_TOKENS = 120
 _YEAR = re.compile(r"^(19|20)\d{2}$")
+_SCALE = "|".join(SCALE_WORDS)
+# "có vượt 5 nghìn tỷ không", "đã tới mốc 50 triệu chưa", "đạt 95% không": a level asked about.
+_THRESHOLD = re.compile(
+    rf"\b(vuot|dat|toi|duoc|tren|qua|hon|cham)\s+(?:(?:moc|muc|con so)\s+)?(\d[\d.,]*\d|\d)"
+    rf"\s*((?:{_SCALE})(?:\s+(?:{_SCALE}))?\b)?\s*(%|phan tram)?")
 _SHORT_YEAR = re.compile(r"^[1-4]\d$")
 # Initial consonants, longest first: a Telex tone key after them is a tone, not a letter.
 _INITIALS = ("ngh", "ng", "nh", "gh", "gi", "kh", "ph", "qu", "th", "tr", "ch", "b", "c", "d",
              "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x")
 _TELEX_MARKS = re.compile(r"[sfrxjw]|aa|ee|oo|dd")
 _SYLLABLE = re.compile(r"^[bcdghklmnpqrstvx]*[aeiouy]+(c|ch|m|n|ng|nh|p|t)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A figure a yes/no question measures against: ``value`` in plain units, or a percentage.
+
+    ``strict``: it must be passed ("vượt 5 nghìn tỷ"), not only reached ("đạt 5 nghìn tỷ");
+    ``yet``: asked "… chưa?", so a figure below it has "chưa" reached it.
+    """
+
+    value: float
+    percent: bool
+    strict: bool
+    yet: bool = False
+
+
+def threshold(text: str) -> Threshold | None:
+    """The level the question asks a figure to reach, if it names one (never a year)."""
+    folded = fold(text)
+    found = _THRESHOLD.search(folded)
+    if found is None:
+        return None
+    verb, number, scale, percent = found.groups()
+    value = parse_vn_number(number)
+    if value is None or (not scale and not percent and _YEAR.match(number)):
+        return None
+    return Threshold(value * scale_of((scale or "").split()), bool(percent),
+                     verb in ("vuot", "qua", "hon", "tren"),
+                     folded.rstrip(" ?.!").endswith("chua"))
 
 
 @dataclass(frozen=True, slots=True)
