@@ -179,6 +179,11 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
                                  for i in cues.get(n, ())]):
         # "có hoàn thành … chỉ tiêu không": the cue's verb is part of what is asked.
         matches = lexicon.metrics.match((*((words[i], tokens[i].sig) for i in cued), *typed))
+    if not matches and not typed and "growth" in cues and places.asked:
+        # "Ba Đình 2024 tăng trưởng bao nhiêu %": the growth cue's words are all it names.
+        grown = [i for i in cues["growth"] if i not in reading.stop]
+        typed = plain = tuple((words[i], tokens[i].sig) for i in grown)  # type: ignore[assignment]
+        used = [words[i] for i in grown]
     topic_hits = resolve(inside["topic"])
     family_hits = resolve(inside["family"])
     topics = tuple(dict.fromkeys(t for h in topic_hits for t in h.payload))

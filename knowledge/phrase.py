@@ -199,8 +199,12 @@ class Phraser:
                 body += f" Có số liệu này của: {join_vn(place_label(p) for p in m.holders)}."
             return Answer("not_found", body, (), examples(self.kb))
         place = m.place
-        subject = f"«{what}» của {place_label(place)}" if what else f"của {place_label(place)}"
-        body = f"Chưa có {noun} {subject}{asked_years}."
+        if not what:
+            # Nothing recognisable was asked of the unit: ask what, with what it has.
+            body = f"Bạn muốn hỏi số liệu nào của {place_label(place)}{asked_years}?"
+            return Answer("clarify", body + self._available(place), (),
+                          self._topic_suggestions((place,)))
+        body = f"Chưa có {noun} «{what}» của {place_label(place)}{asked_years}."
         suggestions: tuple[str, ...]
         if m.years and m.have_years and what:
             have = join_vn(map(str, m.have_years))

@@ -214,8 +214,8 @@ def _year(tokens: list[Token], i: int, lexicon: Lexicon) -> int | None:
     key = tokens[i].key
     if _YEAR.match(key):
         return int(key)
-    if not _SHORT_YEAR.match(key) or _after_type_word(tokens, i, lexicon):
-        return None
+    if not _SHORT_YEAR.match(key) or tokens[i].code or _after_type_word(tokens, i, lexicon):
+        return None  # "Covid-19", "05-CT/TW": part of a name or number, not a year
     after_nam = i > 0 and tokens[i - 1].key == "nam"
     if after_nam or (i == len(tokens) - 1 and i > 0 and not tokens[i - 1].key.isdigit()):
         return 2000 + int(key)

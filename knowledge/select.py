@@ -169,6 +169,11 @@ class Selector:
             holders = tuple(p for p in self.kb.places if set(self.kb.topics_of(p))
                             & set(ask.topics))
             return WhichPlace(", ".join(t.lower() for t in ask.topics), holders)
+        if named := self._named_by_words(self.kb.metrics):
+            # "tăng trưởng": words of several metrics' names; the units that have any.
+            holders = tuple(p for p in self.kb.places if any(self.kb.facts_of(p, m)
+                                                             for m in named))
+            return WhichPlace(ask.typed, holders)
         return NotUnderstood()
 
     def _ranking_or_holders(self) -> Selection:
@@ -261,20 +266,26 @@ class Selector:
 
         For words too few to name one metric of all: among the unit's own metrics they may.
         """
-        content = set(self.ask.content)
-        words = [w for w in self.ask.typed_words if w[0] in content]
-        if not words:
+        named = self._named_by_words({f.metric for f in self.kb.by_place.get(place.key, ())})
+        if not named:
             return None
-        accented = self.ask.accented
-        metrics = {f.metric for f in self.kb.by_place.get(place.key, ())}
-        named = {m for m in metrics if all(
-            (sig in sigs) if accented else (key in keys) for key, sig in words
-            for keys, sigs in (self.lexicon.metric_words(self.kb.metrics[m]),))}
         facts = [f for f in self._in_years(self.kb.by_place.get(place.key, ()))
                  if f.metric in named and f.kind in FIGURE_KINDS]
         if not facts:
             return None
         return Found("figure", tuple(_ordered(facts)[:MAX_LINES]), places=(place,))
+
+    def _named_by_words(self, metric_ids: Iterable[str]) -> set[str]:
+        """The metrics whose names hold every content word asked (none when nothing is asked)."""
+        content = set(self.ask.content)
+        words = [w for w in self.ask.typed_words if w[0] in content]
+        if not words:
+            return set()
+        # Typed with diacritics, a bare word is bare: "thu" is not "thứ".
+        accented = self.ask.accented
+        return {m for m in metric_ids if all(
+            (sig in sigs) if accented else (key in keys) for key, sig in words
+            for keys, sigs in (self.lexicon.metric_words(self.kb.metrics[m]),))}
 
     def _by_fact_words(self, place: Place) -> Selection | None:
         """Facts whose own words (a theme's quote, a detail) are what the question names.
@@ -478,7 +489,8 @@ class Selector:
         if not pool:
             one = places[0] if len(places) == 1 else None
             what = best.metric.label if best else self._what()
-            return Missing(one, what, ask.years, have_years=self.kb.years_of(one) if one else (),
+            have = sorted({f.year for f in everything if best and f.metric == best.metric.id})
+            return Missing(one, what, ask.years, have_years=tuple(have),
                            people=ask.intent == "who" or bool(ask.person))
         chosen = pool if "list" in ask.cues else self._best_by_words(pool)
         intent = ask.intent if ask.intent in ("who", "when", "theme") else "who"
