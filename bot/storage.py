@@ -4,25 +4,27 @@ Every write method is one commit: when its ``await`` returns, the change is on d
 method raised ``StoreUnavailable`` and nothing changed). Reads see committed state only.
 ``open_store`` opens a data directory for the bot, ``memory_store`` keeps the same behaviour in
 memory (tests), ``read_store`` reads what a running bot has committed (reports, ``thidua
-status``). A PostgreSQL store implements the same ``Store`` protocol.
+status``). ``PostgresStore`` (``bot/pgstore.py``) implements the same ``Store`` protocol for
+several instances on one database.
 
-Adding a table (e.g. ``conversations``: key → context with last use and expiry) takes a
-dataclass in ``bot/records.py`` (``TABLE_TYPES``), methods on ``Store`` and ``TinyStore``
-that address documents by key, and nothing else: documents are checked on load, journaled and
-compacted like every other table.
+Adding a table takes a dataclass in ``bot/records.py`` (``TABLE_TYPES``), methods on ``Store``
+and ``TinyStore`` that address documents by key (documents are checked on load, journaled and
+compacted like every other table), and for PostgreSQL a numbered file in ``bot/sql`` and an
+entry in ``bot.pgstore.TABLES``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import datetime as dt
 import fcntl
 import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -92,6 +94,22 @@ class DataDirLocked(RuntimeError):
 
 class StoreUnavailable(RuntimeError):
     """A commit failed (disk full, read-only, I/O error): nothing of it was kept."""
+
+
+class RowClaimed(RuntimeError):
+    """Outbox rows another running instance works on were left as they are."""
+
+    def __init__(self, row_ids: list[str]) -> None:
+        self.row_ids = row_ids
+        super().__init__(f"{len(row_ids)} outbox row(s) are claimed by another instance")
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What ``Store.claim`` found: chats to deliver to now, and when to look again."""
+
+    chats: list[list[OutboxRow]]
+    next_due: dt.datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,11 +191,36 @@ class Store(Protocol):
         ...
 
     async def save_rows(self, rows: Iterable[OutboxRow]) -> None:
-        """Record rows' new states (after a try, a release, a restart)."""
+        """Record rows' new states (a release after an outage, a report brought up to date).
+
+        Rows another instance is delivering are left alone (``RowClaimed`` after the rest).
+        """
         ...
 
     async def outbox(self) -> list[OutboxRow]:
         """Every row still kept, in enqueue order (health reports)."""
+        ...
+
+    async def claim(self, now: dt.datetime, limit: int | None,
+                    exclude: Collection[int] = ()) -> Claimed:
+        """Chats whose first pending row is due at ``now`` and that nobody delivers to.
+
+        Each chat comes as its pending rows in order (private chats first), its first row
+        claimed by this store until settled or released; at most ``limit`` chats (None: all),
+        none of ``exclude``. Also when a held-back row falls due next.
+        """
+        ...
+
+    async def take(self, row_id: str, now: dt.datetime) -> OutboxRow | None:
+        """The row, claimed, if it is still pending, due and the first of its chat; else None."""
+        ...
+
+    async def save_claimed(self, row: OutboxRow) -> bool:
+        """Record a claimed row's new state; False (nothing written) if the claim was lost."""
+        ...
+
+    async def release(self, row_ids: Iterable[str]) -> None:
+        """Give up claims on rows this store took and did not settle."""
         ...
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
@@ -257,6 +300,10 @@ class Store(Protocol):
 
     async def audit(self, limit: int | None = None) -> list[AuditEntry]:
         """The audit log, oldest first (the last ``limit`` entries)."""
+        ...
+
+    async def connect(self) -> None:
+        """Be ready to serve: connect, bring the schema up to date (TinyDB: already open)."""
         ...
 
     def health(self) -> StoreHealth:
@@ -409,6 +456,14 @@ class TinyStore:
     def health(self) -> StoreHealth:
         """How commits are going."""
         return self._health
+
+    async def connect(self) -> None:
+        """Nothing to do: ``open_store`` opened the data directory."""
+
+    def export_tables(self) -> dict[str, dict[str, Any]]:
+        """Every committed document, by table and key (the audit log is in its own file)."""
+        tables = self._storage.read()
+        return {name: copy.deepcopy(tables.get(name, {})) for name in TABLE_TYPES}
 
     async def check_writable(self) -> None:
         """Make a small commit (``StoreUnavailable`` while commits fail)."""
@@ -599,12 +654,42 @@ class TinyStore:
         return sorted(rows, key=lambda row: row.seq)
 
     async def save_rows(self, rows: Iterable[OutboxRow]) -> None:
-        """Record rows' new states (after a try, a release, a restart)."""
+        """Record rows' new states (one process: nobody else claims them)."""
         async with self._writing():
             for row in rows:
                 if not self._outbox.contains(doc_id=row.id):
                     raise KeyError(f"no outbox row {row.id}")
                 self._put(self._outbox, row.id, row)
+
+    async def claim(self, now: dt.datetime, limit: int | None,
+                    exclude: Collection[int] = ()) -> Claimed:
+        """Chats whose first pending row is due, private chats first (one process: no claims)."""
+        by_chat: dict[int, list[OutboxRow]] = {}
+        for row in await self.pending():
+            by_chat.setdefault(row.chat_id, []).append(row)
+        ready, later = [], []
+        for chat_id, rows in by_chat.items():
+            if chat_id in exclude:
+                continue
+            if rows[0].is_due(now):
+                ready.append(rows)
+            elif rows[0].not_before is not None:
+                later.append(rows[0].not_before)
+        ready.sort(key=delivery_order)
+        return Claimed(ready if limit is None else ready[:limit], min(later, default=None))
+
+    async def take(self, row_id: str, now: dt.datetime) -> OutboxRow | None:
+        """The row if it is still pending and due (its chat's lane is the only one here)."""
+        row = await self.row(row_id)
+        return row if row is not None and row.is_due(now) else None
+
+    async def save_claimed(self, row: OutboxRow) -> bool:
+        """Record the row's new state; a claim is never lost in one process."""
+        await self.save_rows([row])
+        return True
+
+    async def release(self, row_ids: Iterable[str]) -> None:
+        """Nothing to release in one process."""
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move a chat's subscriptions, group registration and pending rows to its new id."""
@@ -794,6 +879,11 @@ class TinyStore:
             with contextlib.suppress(ValueError, BadDocument):
                 entries.append(decode(AuditEntry, json.loads(line)))
         return entries
+
+
+def delivery_order(rows: list[OutboxRow]) -> tuple[bool, int]:
+    """Private chats (a user's reminder, an admin's report) before groups, then in order."""
+    return rows[0].chat_id < 0, rows[0].seq
 
 
 def read_audit_lines(directory: Path) -> list[str]:

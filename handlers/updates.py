@@ -9,6 +9,7 @@ import logging
 from telegram import Update, User
 from telegram.ext import ContextTypes
 
+from bot.library import Reload
 from bot.schedule import announcement_rows
 from handlers.auditing import audit, bot_admin_asks
 from handlers.replies import reply_plain
@@ -33,10 +34,21 @@ async def apply_reload(services: Services, user: User | None = None,
 
     Returns the report for the admin (or the log). On any problem the old base stays in use.
     ``user`` is the admin who asked (None: ``thidua kb reload``); ``subject`` what made the
-    reload, for the audit log (default: ``/capnhat`` or ``SIGHUP``).
+    reload, for the audit log (default: ``/capnhat`` or ``SIGHUP``). With several instances,
+    the new version is published to the others.
     """
     # Loading a national knowledge base takes seconds: answers go on meanwhile.
     result = await asyncio.to_thread(services.library.reload)
+    report = await announce_reload(services, result, user,
+                                   subject=subject or ("/capnhat" if user else "SIGHUP"))
+    if result.ok and services.kb_versions is not None:
+        await services.kb_versions.published()
+    return report
+
+
+async def announce_reload(services: Services, result: Reload, user: User | None = None, *,
+                          subject: str) -> str:
+    """Queue a reload's new figures to the groups of their districts, audit it; the report."""
     rows = []
     if result.ok:
         labels = {metric.id: metric.label for metric in services.kb.metrics.values()}
@@ -51,8 +63,7 @@ async def apply_reload(services: Services, user: User | None = None,
             services.courier.kick()
     report = reload_report(result, len({row.chat_id for row in rows}))
     logger.info("Knowledge base reload: %s", report.replace("\n", " | "))
-    await audit(services, "kb_reloaded", user,
-                subject=subject or ("/capnhat" if user else "SIGHUP"), detail=report)
+    await audit(services, "kb_reloaded", user, subject=subject, detail=report)
     return report
 
 

@@ -7,21 +7,36 @@ words ("chỉ tiêu", "kế hoạch", "hoàn thành") count only when nothing el
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
+from knowledge.numbers import SCALE_WORDS
 from knowledge.places import Places
-from knowledge.read import Reading
+from knowledge.read import Reading, Threshold, threshold
+from knowledge.text import Token, signature
 
 Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "who", "when",
                  "theme", "holders", "ranking", "compare", "smalltalk", "unknown"]
 # Cue sets in the order they are looked for; a word belongs to the first cue that takes it.
 _CUE_ORDER = ("yesno", "percent", "growth", "who", "when", "theme", "holders", "highest",
               "lowest", "compare", "list")
-_ENDINGS = ("khong", "chua")
+_ENDINGS = ("khong", "chua", "ko", "k", "hong", "hok", "khg", "kg")
+# Who sets a unit's targets, said before "giao".
+_ASSIGNERS = (("thanh", "pho"), ("tp",), ("tinh",), ("quan",), ("huyen",), ("cap", "tren"),
+              ("trung", "uong"), ("tw",), ("ubnd",))
+# Type words that, alone, may stand for the unit talked about (by key, and as written).
+_UNIT_WORDS = {w: signature(t) for w, t in (("quan", "quận"), ("huyen", "huyện"),
+                                             ("phuong", "phường"))}
+# Words around a bare "quan"/"phuong" typed without diacritics that make it another word:
+# counted units, "địa phương", "cơ quan", "phương án", "quân đội" …
+_NOT_UNIT_BEFORE = frozenset(("nhieu", "may", "so", "luong", "dia", "co", "cac", "nhung"))
+_NOT_UNIT_AFTER = frozenset(("an", "cham", "tien", "phap", "huong", "thuc", "doi", "su", "nao",
+                             "ly", "tam", "trong", "he"))
 # Words that measure a result against a target: "đạt", "vượt", "hoàn thành", "so với".
 _ACHIEVED = frozenset(("dat", "vuot", "thanh", "voi"))
+_ACHIEVED_SIGS = frozenset(map(signature, ("đạt", "vượt", "thành", "với")))
 # What a share is of: "đạt bao nhiêu kế hoạch" asks a percentage.
 _SHARE_OF = frozenset(("ke", "kh", "du", "so", "phan", "ty", "ti"))
 # Cues that only mean something when no unit is named ("quận nào … cao nhất").
@@ -58,6 +73,7 @@ class Ask:
     wants_percent: bool = False
     ranking: str | None = None
     level: str | None = None  # of the units a "which units" question asks for
+    threshold: Threshold | None = None  # "có vượt 5 nghìn tỷ không": the level asked about
     smalltalk: str | None = None
     cue: str = ""
     cues: frozenset[str] = frozenset()
@@ -93,8 +109,11 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     taken.update(i for h in people for i in h.span)
     found = by_kind(lexicon.cues.matches(tokens))
     talk = resolve(found["smalltalk"], taken)
-    pointers = resolve(found["pointer"], taken)
+    # "so với năm trước" is what a growth is measured from, not the year asked.
+    pointers = [h for h in resolve(found["pointer"], taken) if words[max(0, h.start - 2):h.start]
+                not in (("so", "voi"), ("voi",)) and words[h.start - 1:h.start] != ("so",)]
     taken.update(i for hit in pointers for i in hit.span)
+    pointed = {hit.payload for hit in pointers}
     # Small-talk words are the question only when it names no unit and no year.
     if not (places.asked or reading.years):
         taken.update(i for hit in talk for i in hit.span)
@@ -113,12 +132,30 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         if hits:
             cues[name] = [i for h in hits for i in h.span]
             taken.update(cues[name])
-    if "%" in reading.text:
+    if not places.asked:
+        # "năm sau phường phấn đấu thu bao nhiêu?": a bare type word is the unit talked about,
+        # unless it is counted ("bao nhiêu phường") or part of a phrase ("địa phương").
+        bare = [i for i, t in enumerate(tokens) if i not in taken and _names_the_unit(tokens, i)
+                and i not in reading.pairs_at and i - 1 not in reading.pairs_at]
+        taken.update(bare)
+        pointed |= {"place"} if bare else set()
+    bar = threshold(reading.text) if "yesno" in cues else None
+    if bar is not None:
+        # Its figure and scale words are no metric's ("tỷ" is not "tỷ lệ").
+        taken.update(i for i, w in enumerate(words) if w.isdigit() or w in SCALE_WORDS
+                     or w in ("moc", "muc"))
+    # "chỉ tiêu TP giao", "kế hoạch cấp trên giao": who set the target, not what is measured.
+    for i, word in enumerate(words):
+        if word == "giao":
+            for giver in _ASSIGNERS:
+                if words[max(0, i - len(giver)):i] == giver:
+                    taken.update(range(i - len(giver), i + 1))
+    if "%" in reading.text and bar is None:
         cues.setdefault("percent", [])
     if _names_a_list(words):
         cues.setdefault("list", [])
     # "chỉ tiêu" asks for a target, unless the question measures a result against it.
-    measured = [_measured_against(words, hit.start) for hit in found["target"]]
+    measured = [_measured_against(tokens, hit.start) for hit in found["target"]]
     target = not all(measured)
     content = [i for i in range(len(words)) if i not in taken and i not in reading.stop]
     expanded = [t for i in content for t in lexicon.expand.tokens(tokens[i])]
@@ -130,14 +167,23 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     # Frame words ("kế hoạch", "chỉ tiêu") are no evidence on their own: a metric is named by
     # the other words, then ranked on all of them; frame words alone count only when nothing
     # else names a metric.
-    every = lexicon.metrics.match(typed)
+    # "có hoàn thành … chỉ tiêu … không": the yes/no verb ranks the metrics too.
+    verbs = tuple((words[i], tokens[i].sig) for i in cues.get("yesno", ())
+                  if words[i] not in ("co", "da"))
+    every = lexicon.metrics.match((*verbs, *typed) if typed else ())
     named = {m.metric.id for m in lexicon.metrics.match(plain)}
     matches = tuple(m for m in every if m.metric.id in named)
     frame_only = not matches and bool(every)
     matches = matches or every
-    if not matches and (cued := [i for n in ("yesno", "percent") for i in cues.get(n, ())]):
+    if not matches and (cued := [i for n in ("yesno", "percent", "growth")
+                                 for i in cues.get(n, ())]):
         # "có hoàn thành … chỉ tiêu không": the cue's verb is part of what is asked.
         matches = lexicon.metrics.match((*((words[i], tokens[i].sig) for i in cued), *typed))
+    if not matches and not typed and "growth" in cues and places.asked:
+        # "Ba Đình 2024 tăng trưởng bao nhiêu %": the growth cue's words are all it names.
+        grown = [i for i in cues["growth"] if i not in reading.stop]
+        typed = plain = tuple((words[i], tokens[i].sig) for i in grown)  # type: ignore[assignment]
+        used = [words[i] for i in grown]
     topic_hits = resolve(inside["topic"])
     family_hits = resolve(inside["family"])
     topics = tuple(dict.fromkeys(t for h in topic_hits for t in h.payload))
@@ -146,6 +192,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     ask = Ask(
         intent="unknown",
         years=reading.years,
+        years_soft=reading.dated,
         metrics=matches,
         topics=topics,
         family=family_hits[0].payload if family_hits else None,
@@ -158,6 +205,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         accented=any(not t.raw.isascii() for t in tokens),
         wants_target=target,
         ranking=next((k for k in ("lowest", "highest") if k in cues), None),
+        threshold=bar,
         level=_LEVEL_WORDS.get(tuple(words[i] for i in cues.get("holders", ())
                                      if words[i] not in ("nhung", "cac", "nao"))),
         # "vượt chỉ tiêu nhiều nhất" ranks by the share of the target.
@@ -168,7 +216,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         cues=frozenset(cues),
         frame_only=frame_only,
         followup=any(h.start == 0 or h.end >= len(tokens) - 1 for h in found["followup"]),
-        pointers=frozenset(h.payload for h in pointers),
+        pointers=frozenset(pointed),
     )
     return _with_intent(ask, cues, places)
 
@@ -176,7 +224,8 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
 def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     units = places.units
     names_place = bool(places.asked)
-    if ask.smalltalk and not (names_place or ask.names_something or ask.years):
+    if (ask.smalltalk and not (names_place or ask.names_something or ask.years)) or (
+            ask.smalltalk == "task" and not names_place):
         return replace(ask, intent="smalltalk")
     if ask.person and ("who" in cues or not ask.metrics):
         return replace(ask, intent="who")
@@ -212,9 +261,24 @@ def _names_a_list(words: tuple[str, ...]) -> bool:
     return False
 
 
-def _measured_against(words: tuple[str, ...], start: int) -> bool:
-    """``đạt bao nhiêu % chỉ tiêu``, ``vượt chỉ tiêu``: the target is the yardstick of a result."""
-    return bool(_ACHIEVED.intersection(words[max(0, start - 3):start]))
+def _names_the_unit(tokens: Sequence[Token], i: int) -> bool:
+    """``phường`` alone standing for a unit: not counted, not ``địa phương``, ``cơ quan``."""
+    token = tokens[i]
+    written = _UNIT_WORDS.get(token.key)
+    if written is None or (not token.sig.isascii() and token.sig != written):
+        return False
+    before = tokens[i - 1].key if i else ""
+    after = tokens[i + 1].key if i + 1 < len(tokens) else ""
+    return before not in _NOT_UNIT_BEFORE and after not in _NOT_UNIT_AFTER
+
+
+def _measured_against(tokens: Sequence[Token], start: int) -> bool:
+    """``đạt bao nhiêu % chỉ tiêu``, ``vượt chỉ tiêu``: the target is the yardstick of a result.
+
+    Typed with diacritics, "đặt mục tiêu" (set a target) is not "đạt" (reach).
+    """
+    return any(t.key in _ACHIEVED and (t.sig.isascii() or t.sig in _ACHIEVED_SIGS)
+               for t in tokens[max(0, start - 3):start])
 
 
 def _counts_what_follows(words: tuple[str, ...], end: int, stop: frozenset[int]) -> bool:

@@ -37,3 +37,15 @@ def format_vn_number(value: float, decimals: int | None = None) -> str:
     whole = whole.lstrip("-")
     grouped = f"{int(whole):,}".replace(",", ".")
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
+
+
+# Words that multiply a figure: "5 nghìn tỷ", "47,57 triệu đồng".
+SCALE_WORDS = {"nghin": 1e3, "ngan": 1e3, "trieu": 1e6, "ty": 1e9, "ti": 1e9}
+
+
+def scale_of(words: list[str]) -> float:
+    """What accent-free words such as ``["nghin", "ty"]`` multiply a figure by (1 for none)."""
+    scale = 1.0
+    for word in words:
+        scale *= SCALE_WORDS.get(word, 1.0)
+    return scale

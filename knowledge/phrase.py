@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from knowledge.base import KnowledgeBase
 from knowledge.intent import Ask
 from knowledge.model import Answer, District, Fact, Place, Province, Ward
-from knowledge.numbers import parse_vn_number
+from knowledge.numbers import parse_vn_number, scale_of
 from knowledge.phrasing import (
     fact_line,
     figure,
@@ -18,6 +18,7 @@ from knowledge.phrasing import (
     vn_date,
 )
 from knowledge.places import PlaceAsked, Places, formed_from
+from knowledge.read import Threshold
 from knowledge.select import (
     MAX_UNITS,
     Comparison,
@@ -31,6 +32,7 @@ from knowledge.select import (
     Smalltalk,
     WhichPlace,
 )
+from knowledge.text import fold
 
 MAX_SUGGESTIONS = 6
 _LEVEL_UNITS = {"district": "quận, huyện (cũ)", "ward": "phường, xã", "province": "tỉnh, thành phố"}
@@ -42,6 +44,8 @@ _SMALLTALK = {
     "bye": "Tạm biệt bạn, hẹn gặp lại! Khi cần, bạn cứ nhắn câu hỏi cho tôi.",
     "help": "Tôi tra cứu kết quả thi đua và chỉ tiêu từ báo cáo của các đơn vị, "
             "luôn kèm nguồn.",
+    "task": "Tôi chỉ tra cứu kết quả thi đua và chỉ tiêu từ báo cáo, kèm nguồn; tôi không soạn "
+            "văn bản hay bài phát biểu. Bạn có thể hỏi tôi số liệu để đưa vào bài.",
 }
 
 
@@ -195,8 +199,12 @@ class Phraser:
                 body += f" Có số liệu này của: {join_vn(place_label(p) for p in m.holders)}."
             return Answer("not_found", body, (), examples(self.kb))
         place = m.place
-        subject = f"«{what}» của {place_label(place)}" if what else f"của {place_label(place)}"
-        body = f"Chưa có {noun} {subject}{asked_years}."
+        if not what:
+            # Nothing recognisable was asked of the unit: ask what, with what it has.
+            body = f"Bạn muốn hỏi số liệu nào của {place_label(place)}{asked_years}?"
+            return Answer("clarify", body + self._available(place), (),
+                          self._topic_suggestions((place,)))
+        body = f"Chưa có {noun} «{what}» của {place_label(place)}{asked_years}."
         suggestions: tuple[str, ...]
         if m.years and m.have_years and what:
             have = join_vn(map(str, m.have_years))
@@ -326,8 +334,9 @@ class Phraser:
                     f"Báo cáo mới nêu chỉ tiêu năm {years}, chưa có số liệu kết quả "
                     "để biết đã đạt hay chưa. ")
             return head + " ".join(self._line(f) for f in facts)
+        bar = self.ask.threshold
         for fact in results:
-            verdict = _verdict(fact)
+            verdict = _verdict(fact) if bar is None else _against(fact, bar)
             lines.append(f"{verdict}{self._line(fact)}")
         return "\n".join(lines)
 
@@ -454,6 +463,20 @@ def _verdict(fact: Fact) -> str:
         if plan is not None:
             return "Có. " if fact.number >= plan else "Chưa. "
     return "Báo cáo không so với kế hoạch: "
+
+
+def _against(fact: Fact, bar: Threshold) -> str:
+    """``Có. `` / ``Không. `` when the figure can be set against the level the question names."""
+    if bar.percent:
+        have = fact.percent_number if fact.percent_number is not None else (
+            fact.number if (fact.unit or "").startswith("%") else None)
+    else:
+        have = None if fact.number is None else fact.number * scale_of(
+            [fold(w) for w in (fact.unit or "").split()])
+    if have is None:
+        return ""
+    reached = have > bar.value if bar.strict else have >= bar.value
+    return "Có. " if reached else ("Chưa. " if bar.yet else "Không. ")
 
 
 def _level_note(level: str | None, what: str) -> str:

@@ -12,10 +12,16 @@ import re
 from dataclasses import dataclass
 
 from knowledge.lexicon import Hit, Lexicon
-from knowledge.text import Token, tokenize
+from knowledge.numbers import SCALE_WORDS, parse_vn_number, scale_of
+from knowledge.text import Token, fold, tokenize
 
 MAX_TOKENS = 120
 _YEAR = re.compile(r"^(19|20)\d{2}$")
+_SCALE = "|".join(SCALE_WORDS)
+# "có vượt 5 nghìn tỷ không", "đã tới mốc 50 triệu chưa", "đạt 95% không": a level asked about.
+_THRESHOLD = re.compile(
+    rf"\b(vuot|dat|toi|duoc|tren|qua|hon|cham)\s+(?:(?:moc|muc|con so)\s+)?(\d[\d.,]*\d|\d)"
+    rf"\s*((?:{_SCALE})(?:\s+(?:{_SCALE}))?\b)?\s*(%|phan tram)?")
 _SHORT_YEAR = re.compile(r"^[1-4]\d$")
 # Initial consonants, longest first: a Telex tone key after them is a tone, not a letter.
 _INITIALS = ("ngh", "ng", "nh", "gh", "gi", "kh", "ph", "qu", "th", "tr", "ch", "b", "c", "d",
@@ -25,11 +31,42 @@ _SYLLABLE = re.compile(r"^[bcdghklmnpqrstvx]*[aeiouy]+(c|ch|m|n|ng|nh|p|t)?$")
 
 
 @dataclass(frozen=True, slots=True)
+class Threshold:
+    """A figure a yes/no question measures against: ``value`` in plain units, or a percentage.
+
+    ``strict``: it must be passed ("vượt 5 nghìn tỷ"), not only reached ("đạt 5 nghìn tỷ");
+    ``yet``: asked "… chưa?", so a figure below it has "chưa" reached it.
+    """
+
+    value: float
+    percent: bool
+    strict: bool
+    yet: bool = False
+
+
+def threshold(text: str) -> Threshold | None:
+    """The level the question asks a figure to reach, if it names one (never a year)."""
+    folded = fold(text)
+    found = _THRESHOLD.search(folded)
+    if found is None:
+        return None
+    verb, number, scale, percent = found.groups()
+    value = parse_vn_number(number)
+    if value is None or (not scale and not percent and _YEAR.match(number)):
+        return None
+    return Threshold(value * scale_of((scale or "").split()), bool(percent),
+                     verb in ("vuot", "qua", "hon", "tren"),
+                     folded.rstrip(" ?.!").endswith("chua"))
+
+
+@dataclass(frozen=True, slots=True)
 class Reading:
     """A question's words, repaired, with its years and where places cannot be named.
 
     ``people_at``: positions of people's names; ``pairs_at``: starts of word pairs found inside
-    a metric's phrasing; ``stop``: positions of words that carry no topic.
+    a metric's phrasing; ``stop``: positions of words that carry no topic. ``dated``: the
+    question's years are only those of full dates ("hội nghị ngày 03/3/2023"), which may fall
+    after the year the figures are of.
     """
 
     text: str
@@ -42,6 +79,7 @@ class Reading:
     stop: frozenset[int]
     people: tuple[Hit[str], ...]
     truncated: bool
+    dated: bool = False
 
     def is_phrase_not_place(self, span: range, ward_only: bool) -> bool:
         """True when the words are a person's name, or a metric's words read as a ward.
@@ -90,6 +128,7 @@ def read(text: str, lexicon: Lexicon) -> Reading:
         stop=stop,
         people=people,
         truncated=truncated,
+        dated=bool(year_at) and all(_in_a_date(tokens, i) for i in year_at),
     )
 
 
@@ -175,12 +214,18 @@ def _year(tokens: list[Token], i: int, lexicon: Lexicon) -> int | None:
     key = tokens[i].key
     if _YEAR.match(key):
         return int(key)
-    if not _SHORT_YEAR.match(key) or _after_type_word(tokens, i, lexicon):
-        return None
+    if not _SHORT_YEAR.match(key) or tokens[i].code or _after_type_word(tokens, i, lexicon):
+        return None  # "Covid-19", "05-CT/TW": part of a name or number, not a year
     after_nam = i > 0 and tokens[i - 1].key == "nam"
     if after_nam or (i == len(tokens) - 1 and i > 0 and not tokens[i - 1].key.isdigit()):
         return 2000 + int(key)
     return None
+
+
+def _in_a_date(tokens: list[Token], i: int) -> bool:
+    """True for the year of a day/month/year date (``03/3/2023``, ``11-4-2024``)."""
+    return i >= 2 and all(tokens[j].code and tokens[j].key.isdigit() and len(tokens[j].key) <= 2
+                          for j in (i - 2, i - 1)) and tokens[i].code
 
 
 def _metric_pairs(words: list[str], stop: frozenset[int], lexicon: Lexicon) -> set[int]:

@@ -169,6 +169,11 @@ class Selector:
             holders = tuple(p for p in self.kb.places if set(self.kb.topics_of(p))
                             & set(ask.topics))
             return WhichPlace(", ".join(t.lower() for t in ask.topics), holders)
+        if named := self._named_by_words(self.kb.metrics):
+            # "tăng trưởng": words of several metrics' names; the units that have any.
+            holders = tuple(p for p in self.kb.places if any(self.kb.facts_of(p, m)
+                                                             for m in named))
+            return WhichPlace(ask.typed, holders)
         return NotUnderstood()
 
     def _ranking_or_holders(self) -> Selection:
@@ -261,20 +266,26 @@ class Selector:
 
         For words too few to name one metric of all: among the unit's own metrics they may.
         """
-        content = set(self.ask.content)
-        words = [w for w in self.ask.typed_words if w[0] in content]
-        if not words:
+        named = self._named_by_words({f.metric for f in self.kb.by_place.get(place.key, ())})
+        if not named:
             return None
-        accented = self.ask.accented
-        metrics = {f.metric for f in self.kb.by_place.get(place.key, ())}
-        named = {m for m in metrics if all(
-            (sig in sigs) if accented else (key in keys) for key, sig in words
-            for keys, sigs in (self.lexicon.metric_words(self.kb.metrics[m]),))}
         facts = [f for f in self._in_years(self.kb.by_place.get(place.key, ()))
                  if f.metric in named and f.kind in FIGURE_KINDS]
         if not facts:
             return None
         return Found("figure", tuple(_ordered(facts)[:MAX_LINES]), places=(place,))
+
+    def _named_by_words(self, metric_ids: Iterable[str]) -> set[str]:
+        """The metrics whose names hold every content word asked (none when nothing is asked)."""
+        content = set(self.ask.content)
+        words = [w for w in self.ask.typed_words if w[0] in content]
+        if not words:
+            return set()
+        # Typed with diacritics, a bare word is bare: "thu" is not "thứ".
+        accented = self.ask.accented
+        return {m for m in metric_ids if all(
+            (sig in sigs) if accented else (key in keys) for key, sig in words
+            for keys, sigs in (self.lexicon.metric_words(self.kb.metrics[m]),))}
 
     def _by_fact_words(self, place: Place) -> Selection | None:
         """Facts whose own words (a theme's quote, a detail) are what the question names.
@@ -349,8 +360,11 @@ class Selector:
         have = {f.metric for f in self.kb.by_place.get(place.key, ())}
         if ask.intent == "growth":
             grown = [m for m in ask.metrics if m.metric.id in have and growth_verb(m.metric.label)]
+            # "tăng bao nhiêu?" of a value: the growth of that value.
+            named = [(t.key, t.sig) for m in ask.metrics[:1]
+                     for t in self.lexicon.content_tokens(m.metric.label)]
             restricted = self.lexicon.metrics.match(
-                (*ask.typed_words, ("tang", "")), among={m for m in have if growth_verb(
+                (*ask.typed_words, *named, ("tang", "")), among={m for m in have if growth_verb(
                     self.kb.metrics[m].label)})
             if grown or restricted:
                 return [(grown or list(restricted))[0]]
@@ -378,8 +392,7 @@ class Selector:
         if ask.wants_target and any(f.kind == "target" for f in facts):
             facts = [f for f in facts if f.kind == "target"]
         if not facts:
-            return Missing(place, title or self._what(), ask.years,
-                           have_years=self.kb.years_of(place))
+            return Missing(place, title or self._what(), ask.years)
         in_years, note = self._years_or_only(facts)
         if not in_years:
             return Missing(place, title, ask.years,
@@ -416,6 +429,11 @@ class Selector:
                     dict.fromkeys(m.metric.topic for m in named)))
             if named and not wanted:
                 wanted = (named[0].metric.topic,)
+            elif named and specific(ask) and not any(metrics[f.metric].topic in wanted
+                                                     for f in facts):
+                # The topic a word suggests ("covid") is not the unit's; the metric named is.
+                metric = named[0].metric
+                return [f for f in facts if f.metric == metric.id], metric.label
         if not wanted:
             wanted = tuple(dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
         if not wanted:
@@ -461,7 +479,8 @@ class Selector:
             pool = [f for f in pool if f.metric in ids]
             if outside and outside[0].metric not in ids and named[0].coverage < 0.99 and \
                     self._rest_overlap(outside[0]) > max(map(self._rest_overlap, pool), default=0):
-                pool = outside
+                # "những … nào" asks for all of them: the metric's and those told in its words.
+                pool = list(dict.fromkeys((*pool, *outside))) if "list" in ask.cues else outside
             if not pool and ask.years_soft:
                 pool, note = self._years_or_only(
                     [f for f in everything if f.metric in ids])
@@ -470,9 +489,10 @@ class Selector:
         if not pool:
             one = places[0] if len(places) == 1 else None
             what = best.metric.label if best else self._what()
-            return Missing(one, what, ask.years, have_years=self.kb.years_of(one) if one else (),
+            have = sorted({f.year for f in everything if best and f.metric == best.metric.id})
+            return Missing(one, what, ask.years, have_years=tuple(have),
                            people=ask.intent == "who" or bool(ask.person))
-        chosen = self._best_by_words(pool)
+        chosen = pool if "list" in ask.cues else self._best_by_words(pool)
         intent = ask.intent if ask.intent in ("who", "when", "theme") else "who"
         return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=tuple(places),
                      year_note=note)

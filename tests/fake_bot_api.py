@@ -222,13 +222,25 @@ class FakeBotApi:
     def send_text(self, sender: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
                   reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
         """Deliver a text message from ``sender`` (in their private chat unless ``chat``)."""
+        message = self._text_message(sender, text, chat, reply_to)
+        self.add_update({"message": message})
+        return message
+
+    def text_update(self, sender: dict[str, Any], text: str,
+                    chat: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A text message update with the next update_id, for a test to post to a webhook."""
+        update_id = next(self._update_ids)
+        self.last_update_id = update_id
+        return {"update_id": update_id, "message": self._text_message(sender, text, chat, None)}
+
+    def _text_message(self, sender: dict[str, Any], text: str, chat: dict[str, Any] | None,
+                      reply_to: dict[str, Any] | None) -> dict[str, Any]:
         message = self._message(sender, chat, text=text)
         entities = text_entities(text)
         if entities:
             message["entities"] = entities
         if reply_to is not None:
             message["reply_to_message"] = reply_to
-        self.add_update({"message": message})
         return message
 
     def send_sticker(self, sender: dict[str, Any],

@@ -18,6 +18,7 @@ import pytest
 from bot import journal, storage
 from bot.audit import AuditEntry
 from bot.backups import backup_state, check_state, restore_state
+from bot.pgstore import PostgresStore
 from bot.records import InboxEntry, ReportDraft, encode
 from bot.schedule import Announcement, Group, OutboxRow, Subscription, announcement_rows, due_sends
 from bot.storage import (
@@ -65,9 +66,14 @@ async def reopen(store: TinyStore, directory: Path) -> TinyStore:
     return open_store(directory)
 
 
-@pytest.fixture(params=["file", "memory"])
+@pytest.fixture(params=["file", "memory", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    opened = open_store(tmp_path) if request.param == "file" else memory_store()
+    """Each store behind the ``Store`` protocol: TinyDB on disk, in memory, PostgreSQL."""
+    if request.param == "postgres":
+        opened: Store = PostgresStore(request.getfixturevalue("database_url"))
+        await opened.connect()
+    else:
+        opened = open_store(tmp_path) if request.param == "file" else memory_store()
     yield opened
     await opened.close()
 
