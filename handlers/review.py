@@ -42,6 +42,7 @@ from handlers.texts import (
     BACK_BUTTON,
     CANCEL_DRAFT_BUTTON,
     CHANGES_BUTTON,
+    DATA_FILES_BEHIND,
     DRAFT_ADDING,
     DRAFT_CANCELLED,
     DRAFT_GONE,
@@ -529,6 +530,11 @@ async def _add(query: CallbackQuery, services: Services, draft: ReportDraft) -> 
     if check.addition is None:
         await query.answer()
         await query.message.reply_text(draft_not_added(check.problems), do_quote=False)
+        return
+    if services.kb_versions is not None and not await asyncio.to_thread(
+            services.library.files_in_use):
+        await query.answer()
+        await query.message.reply_text(DATA_FILES_BEHIND, do_quote=False)
         return
     now = services.clock()
     claimed = dataclasses.replace(draft, state="adding", decided_by=user.id, decided_at=now,

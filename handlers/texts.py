@@ -514,6 +514,10 @@ NOT_DRAFT_OWNER = "Bản nháp này của quản trị viên khác: chỉ ngư�
 NO_YEAR_YET = "Số liệu này chưa có năm: bấm 📅 để chọn năm trước."
 NO_METRIC_YET = "Chưa rõ số liệu này đo gì: sửa trong tệp YAML (📎) rồi gửi lại tệp."
 YAML_NOT_UTF8 = f"Tệp YAML phải lưu bằng UTF-8. {NOTHING_ADDED}"
+DATA_FILES_BEHIND = ("Chưa thêm được: tệp dữ liệu trên máy chủ này cũ hơn cơ sở dữ liệu bot đang "
+                     "dùng (một máy chủ khác đã cập nhật). Người vận hành cần chép tệp dữ liệu "
+                     "mới nhất về máy này rồi thử lại; bản nháp vẫn còn. "
+                     f"{NOTHING_ADDED}")
 KIND_WORDS = {"result": "Kết quả", "target": "Chỉ tiêu", "award": "Khen thưởng"}
 PROBLEM_WORDS = {"year": "chưa có năm", "metric": "chưa rõ chỉ số"}
 # Buttons of the review panel; a phone shows about 12 characters of each of three in a row.

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import pytest
 from telegram.constants import InlineKeyboardButtonLimit
 
+from bot.library import Library
 from bot.settings import Settings
 from handlers.review import parse_press, press_data
 from knowledge import load_knowledge_base
+from knowledge.base import DATA_DIR
 from knowledge.changes import compare_facts, earlier_report
 from knowledge.ingest import DraftRejected, Review, draft_yaml, ingest, plan_addition
 
@@ -136,3 +139,13 @@ def test_a_new_version_keeps_the_source_id_and_its_place_in_sources_yaml(kb):
     assert "giữ mã nguồn" in refused.value.problems[0].vietnamese
     with pytest.raises(DraftRejected, match="already exists"):
         plan_addition(text, "d.yaml", kb, sources, "{}\n", ["facts/ba-dinh-2024.yaml"])
+
+
+def test_an_addition_builds_only_on_the_files_answered_from(kb, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    library = Library(kb, data)
+    assert library.files_in_use()
+    (data / "sources.yaml").write_text((data / "sources.yaml").read_text(encoding="utf-8")
+                                       + "\n", encoding="utf-8")
+    assert not library.files_in_use()  # e.g. another instance published newer files
