@@ -25,7 +25,7 @@ from handlers.auditing import audit
 from handlers.permissions import is_bot_admin
 from handlers.questions import answer_private_text
 from handlers.replies import reply_plain
-from handlers.review import expired, send_panel, send_yaml
+from handlers.review import expired, reply_long, send_panel, send_yaml
 from handlers.services import Services, services_of
 from handlers.texts import (
     DOWNLOAD_FAILED,
@@ -184,7 +184,7 @@ async def _receive_yaml(message: Message, services: Services, data: bytes, name:
         return
     check = await asyncio.to_thread(check_yaml, text, name, services.kb, services.curator)
     if check.addition is None:
-        await reply_plain(message, draft_not_added(check.problems))
+        await reply_long(message, draft_not_added(check.problems))
         return
     user, now = message.from_user, services.clock()
     source_id = check.addition.source.id

@@ -34,6 +34,7 @@ from bot.records import ReportDraft
 from handlers.auditing import audit
 from handlers.permissions import is_bot_admin
 from handlers.questions import answer_private_text
+from handlers.render import split_lines
 from handlers.replies import edit_unless_unchanged, reply_plain
 from handlers.services import Services, services_of
 from handlers.texts import (
@@ -529,7 +530,7 @@ async def _add(query: CallbackQuery, services: Services, draft: ReportDraft) -> 
     check = await _check(services, draft, _review_of(draft))
     if check.addition is None:
         await query.answer()
-        await query.message.reply_text(draft_not_added(check.problems), do_quote=False)
+        await reply_long(query.message, draft_not_added(check.problems))
         return
     if services.kb_versions is not None and not await asyncio.to_thread(
             services.library.files_in_use):
@@ -554,7 +555,7 @@ async def _add(query: CallbackQuery, services: Services, draft: ReportDraft) -> 
             text = data_not_written(error.strerror or str(error))
         else:
             text = draft_not_added(error.problems)
-        await query.message.reply_text(text, do_quote=False)
+        await reply_long(query.message, text)
         return
     await services.store.save_report_draft(dataclasses.replace(claimed, state="added"))
     place = addition.place.name
@@ -562,7 +563,16 @@ async def _add(query: CallbackQuery, services: Services, draft: ReportDraft) -> 
                 detail=f"{draft.file_name}: {addition.facts} số liệu của {place}"
                        + (f", thay {addition.replaces}" if addition.replaces else ""))
     report = await apply_reload(services, user, subject=f"báo cáo {addition.source.id}")
-    await edit_unless_unchanged(query.edit_message_text(draft_added(addition, report)))
+    first, *rest = split_lines(draft_added(addition, report).splitlines())
+    await edit_unless_unchanged(query.edit_message_text(first))
+    for part in rest:
+        await query.message.reply_text(part, do_quote=False)
+
+
+async def reply_long(message: Message, text: str) -> None:
+    """Reply with plain text of any length, in as many messages as it takes."""
+    for part in split_lines(text.splitlines()):
+        await message.reply_text(part, do_quote=False)
 
 
 async def _cancel(query: CallbackQuery, services: Services, draft: ReportDraft) -> None:
