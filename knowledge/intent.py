@@ -224,8 +224,11 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
 def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     units = places.units
     names_place = bool(places.asked)
+    # A request to write something is out of scope whatever it names; a question about what
+    # the bot covers may name a year ("bot có số liệu năm 2025 không?").
     if (ask.smalltalk and not (names_place or ask.names_something or ask.years)) or (
-            ask.smalltalk == "task" and not names_place):
+            not names_place and (ask.smalltalk == "task" or (
+                ask.smalltalk == "help" and not ask.names_something))):
         return replace(ask, intent="smalltalk")
     if ask.person and ("who" in cues or not ask.metrics):
         return replace(ask, intent="who")

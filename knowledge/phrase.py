@@ -20,6 +20,7 @@ from knowledge.phrasing import (
 from knowledge.places import PlaceAsked, Places, formed_from
 from knowledge.read import Threshold
 from knowledge.select import (
+    DATED,
     MAX_UNITS,
     Comparison,
     Found,
@@ -304,6 +305,9 @@ class Phraser:
 
     def _event_line(self, fact: Fact) -> str:
         what = fact.text or self.kb.metrics[fact.metric].label
+        if not fact.date and DATED.search(what):  # a document with its date in its own words
+            detail = f" ({fact.detail})" if fact.detail else ""
+            return f"{what[0].upper()}{what[1:]}{detail} — {place_label(fact.place)}."
         when = f"ngày {vn_date(fact.date)}" if fact.date else f"năm {fact.year}"
         return f"{what[0].upper()}{what[1:]} — {place_label(fact.place)}: {when}."
 

@@ -6,6 +6,7 @@ lacks the metric, or the year, the selection says so with what exists instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -18,7 +19,10 @@ from knowledge.places import PlaceAsked, Places
 
 MAX_LINES = 8
 MAX_UNITS = 10  # units listed as holders or in a ranking group; the rest are counted
-_KIND_OF_INTENT = {"who": ("person",), "when": ("event",), "theme": ("theme",)}
+# The kinds of fact that answer who / when / which theme; a theme answers "when" only with a
+# date in its words ("Chỉ thị 34/CT-TW (07/4/2014)").
+_KIND_OF_INTENT = {"who": ("person",), "when": ("event", "theme"), "theme": ("theme",)}
+DATED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
 _NEARLY = 0.9
 _NUMBER_WEIGHT = 5.0
 
@@ -454,7 +458,8 @@ class Selector:
         """People (by role, position or name), dates of events, or themes in their own words."""
         ask = self.ask
         kinds = _KIND_OF_INTENT.get(ask.intent, ("person",))
-        pool = [f for p in places for f in self.kb.by_place.get(p.key, ()) if f.kind in kinds]
+        pool = [f for p in places for f in self.kb.by_place.get(p.key, ()) if f.kind in kinds
+                and (f.kind != "theme" or ask.intent != "when" or DATED.search(f.text or ""))]
         if ask.person:
             pool = [f for f in pool if ask.person in (f.text or "")]
         everything = pool
