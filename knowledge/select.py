@@ -16,6 +16,7 @@ from knowledge.lexicon import Lexicon, MetricMatch, close_contenders, shared
 from knowledge.model import FIGURE_KINDS, Fact, Place
 from knowledge.phrasing import growth_verb
 from knowledge.places import PlaceAsked, Places
+from knowledge.text import keys
 
 MAX_LINES = 8
 MAX_UNITS = 10  # units listed as holders or in a ranking group; the rest are counted
@@ -148,9 +149,22 @@ class Selector:
             return self._compare(units)
         if not units and places.without_data:
             return Missing(None, self._what(), ask.years, unknown=places.without_data)
+        if ask.quoted and (said := self._said_in_words(units or self.kb.places)):
+            return said
         if not units:
             return self._no_place()
         return self._one(units[0])
+
+    def _said_in_words(self, places: Sequence[Place]) -> Selection | None:
+        """The facts whose own words hold what the question quotes (a slogan, a title)."""
+        asked = " ".join(keys(self.ask.quoted or ""))
+        facts = [f for p in places for f in self.kb.by_place.get(p.key, ())
+                 if asked in " ".join(keys(f"{f.quote or ''} {f.text or ''}"))]
+        if not facts:
+            return None
+        intent = "theme" if any(f.kind == "theme" for f in facts) else "figure"
+        return Found(intent, tuple(_ordered(facts)[:MAX_LINES]),
+                     places=tuple(dict.fromkeys(f.place for f in facts)))
 
     # -- no unit named ------------------------------------------------------------------------
 
@@ -227,6 +241,8 @@ class Selector:
         missing: list[Place] = []
         for place in units:
             figures = [f for f in self.kb.facts_of(place, metric.id) if f.kind in FIGURE_KINDS]
+            # Results beside results, targets beside targets, when the unit has the kind asked.
+            figures = [f for f in figures if (f.kind == "target") == ask.wants_target] or figures
             in_years = self._in_years(figures)
             found = self._narrowed(in_years if in_years or not ask.years_soft else figures)
             if found:
