@@ -176,7 +176,10 @@ class Selector:
             return self._ranking_or_holders()
         if ask.metrics:
             metric = ask.metrics[0].metric
-            return WhichPlace(metric.label, self.kb.holders(metric.id), metric)
+            holders = self.kb.holders(metric.id)
+            if len(holders) == 1:
+                return self._one(holders[0])  # only one unit has it: its figure, named
+            return WhichPlace(metric.label, holders, metric)
         if ask.family:
             family = ask.family
             holders = tuple(p for p in self.kb.places if self._in_years(
