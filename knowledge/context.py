@@ -85,6 +85,13 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
     kind_only = bool(ask.family and ask.family.kind) and not (
         (ask.metrics and not ask.frame_only) or ask.topics or ask.person)
     names_what = ask.names_on_its_own and not (kind_only and context.metric)
+    if names_what and ask.followup and not names_place and context.metric and ask.content:
+        # "còn lĩnh vực đô thị?", "còn số trao tại hội nghị tổng kết?": words that are all a
+        # fact's own of the metric talked about narrow it, though they could name another.
+        narrowing = _qualified(ask, context, kb, lexicon, whole=True)
+        names_what = narrowing is None or narrowing.id != context.metric
+        if not names_what and ask.intent == "list":
+            ask = replace(ask, intent="figure", topics=())  # a topic word read as a detail
     if kind_only and context.metric and ask.intent == "list":
         ask = replace(ask, intent="figure")
     pointers = ask.pointers
@@ -191,11 +198,12 @@ def _refined(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) ->
     return ask
 
 
-def _qualified(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) -> Metric | None:
+def _qualified(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon,
+               whole: bool = False) -> Metric | None:
     """The metric of the conversation's unit whose facts the follow-up's own words tell.
 
-    Most of the words must be a fact's own (its detail, unit, text or metric's name); the
-    carried metric wins a tie. None when no fact of the unit is told so.
+    Most of the words (``whole``: all of them) must be a fact's own (its detail, unit, text or
+    metric's name); the carried metric wins a tie. None when no fact of the unit is told so.
     """
     place = kb.gazetteer.place_by_key(context.places[0]) if context.places else None
     if place is None:
@@ -216,7 +224,8 @@ def _qualified(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) 
         ranked = (score, in_unit, fact.metric == context.metric, fact.metric)
         if best is None or ranked[:3] > best[:3]:
             best = ranked
-    if best is None or best[0] < max(1, math.ceil(len(words) * 0.6)):
+    needed = len(words) if whole else max(1, math.ceil(len(words) * 0.6))
+    if best is None or best[0] < needed:
         return None
     return kb.metrics[best[3]]
 
