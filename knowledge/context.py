@@ -85,22 +85,32 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
     kind_only = bool(ask.family and ask.family.kind) and not (
         (ask.metrics and not ask.frame_only) or ask.topics or ask.person)
     names_what = ask.names_on_its_own and not (kind_only and context.metric)
+    if names_what and ask.followup and not names_place and context.metric and ask.content:
+        # "còn lĩnh vực đô thị?", "còn số trao tại hội nghị tổng kết?": words that are all a
+        # fact's own of the metric talked about narrow it, though they could name another.
+        narrowing = _qualified(ask, context, kb, lexicon, whole=True)
+        names_what = narrowing is None or narrowing.id != context.metric
+        if not names_what and ask.intent == "list":
+            ask = replace(ask, intent="figure", topics=())  # a topic word read as a detail
     if kind_only and context.metric and ask.intent == "list":
         ask = replace(ask, intent="figure")
     pointers = ask.pointers
     unknown = set(ask.content) - _FOLLOWUP_WORDS - (ask.broad_words if kind_only else set())
+    carried = kb.metrics.get(context.metric or "")
+    if carried is not None:
+        unknown -= lexicon.metric_words(carried)[0]  # "mục tiêu tăng trưởng": its own words
     if not names_what and not names_place and unknown:
         # "mũi 2?", "còn số thôn?": words that tell one of the unit's facts from the others.
         qualified = _qualified(ask, context, kb, lexicon)
         if qualified is None:
             # Words the bot did not understand ("còn xyz?"): not the last question again.
-            return places, ask
+            return places, _pointed_years(context, ask)
         if qualified.id != context.metric:
             ask = replace(ask, metrics=(MetricMatch(qualified, 1.0, 1.0, frozenset()),),
                           frame_only=False, topics=(), family=None)
             names_what = True
     elif not names_what and unknown:
-        return places, ask
+        return places, _pointed_years(context, ask)
     # Naming neither a unit nor what it asks ("đạt bao nhiêu % dự toán?") is a follow-up too.
     incomplete = not names_place and not names_what
     carry_place = not names_place and bool(context.places) and (
@@ -162,12 +172,20 @@ def _refined(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) ->
     "còn cấp thành phố?" after "người tốt việc tốt cấp quận" only changes a word of it.
     """
     carried = kb.metrics.get(context.metric or "")
-    if carried is None or not ask.typed_words or (ask.metrics and ask.metrics[0].coverage > 0.99):
+    if carried is None or not ask.typed_words:
+        return ask
+    place = kb.gazetteer.place_by_key(context.places[0]) if context.places else None
+    if ask.metrics and ask.metrics[0].coverage > 0.99:
+        best = ask.metrics[0].metric
+        if ask.frame_only and best is not carried and place is not None \
+                and kb.facts_of(place, best.id):
+            # "năm trước quận hoàn thành mấy chỉ tiêu?": frame words that name a metric whole,
+            # one the unit has, name it.
+            return replace(ask, frame_only=False)
         return ask
     weak = ask.frame_only or not ask.metrics
     new = {key for key, _ in ask.typed_words}
     words = (*ask.typed_words, *((t.key, t.sig) for t in lexicon.content_tokens(carried.label)))
-    place = kb.gazetteer.place_by_key(context.places[0]) if context.places else None
     for match in lexicon.metrics.match(words):
         if match.metric is carried or not new <= match.words:
             continue
@@ -180,11 +198,12 @@ def _refined(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) ->
     return ask
 
 
-def _qualified(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) -> Metric | None:
+def _qualified(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon,
+               whole: bool = False) -> Metric | None:
     """The metric of the conversation's unit whose facts the follow-up's own words tell.
 
-    Most of the words must be a fact's own (its detail, unit, text or metric's name); the
-    carried metric wins a tie. None when no fact of the unit is told so.
+    Most of the words (``whole``: all of them) must be a fact's own (its detail, unit, text or
+    metric's name); the carried metric wins a tie. None when no fact of the unit is told so.
     """
     place = kb.gazetteer.place_by_key(context.places[0]) if context.places else None
     if place is None:
@@ -205,7 +224,8 @@ def _qualified(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) 
         ranked = (score, in_unit, fact.metric == context.metric, fact.metric)
         if best is None or ranked[:3] > best[:3]:
             best = ranked
-    if best is None or best[0] < max(1, math.ceil(len(words) * 0.6)):
+    needed = len(words) if whole else max(1, math.ceil(len(words) * 0.6))
+    if best is None or best[0] < needed:
         return None
     return kb.metrics[best[3]]
 

@@ -14,7 +14,7 @@ from typing import Literal
 from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
 from knowledge.numbers import SCALE_WORDS
 from knowledge.places import Places
-from knowledge.read import Reading, Threshold, threshold
+from knowledge.read import Reading, Threshold, quoted, threshold
 from knowledge.text import Token, signature
 
 Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "who", "when",
@@ -74,6 +74,7 @@ class Ask:
     ranking: str | None = None
     level: str | None = None  # of the units a "which units" question asks for
     threshold: Threshold | None = None  # "có vượt 5 nghìn tỷ không": the level asked about
+    quoted: str | None = None  # words the user quotes: a slogan or title asked by its words
     smalltalk: str | None = None
     cue: str = ""
     cues: frozenset[str] = frozenset()
@@ -206,6 +207,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         wants_target=target,
         ranking=next((k for k in ("lowest", "highest") if k in cues), None),
         threshold=bar,
+        quoted=quoted(reading.text),
         level=_LEVEL_WORDS.get(tuple(words[i] for i in cues.get("holders", ())
                                      if words[i] not in ("nhung", "cac", "nao"))),
         # "vượt chỉ tiêu nhiều nhất" ranks by the share of the target.
@@ -224,8 +226,11 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
 def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     units = places.units
     names_place = bool(places.asked)
+    # A request to write something is out of scope whatever it names; a question about what
+    # the bot covers may name a year ("bot có số liệu năm 2025 không?").
     if (ask.smalltalk and not (names_place or ask.names_something or ask.years)) or (
-            ask.smalltalk == "task" and not names_place):
+            not names_place and (ask.smalltalk == "task" or (
+                ask.smalltalk == "help" and not ask.names_something))):
         return replace(ask, intent="smalltalk")
     if ask.person and ("who" in cues or not ask.metrics):
         return replace(ask, intent="who")

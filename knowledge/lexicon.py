@@ -105,9 +105,10 @@ def by_kind(hits: Iterable[Hit[tuple[str, T]]]) -> dict[str, list[Hit[T]]]:
 
 
 def _same_word(typed: Token, written: Token) -> bool:
+    """A word typed with diacritics is only the word written so ("ái" is not "ai")."""
     if typed.key != written.key:
         return False
-    return typed.raw.isascii() or written.raw.isascii() or typed.sig == written.sig.lower()
+    return typed.raw.isascii() or typed.sig == written.sig.lower()
 
 
 @dataclass(frozen=True, slots=True)

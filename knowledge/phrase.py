@@ -20,6 +20,7 @@ from knowledge.phrasing import (
 from knowledge.places import PlaceAsked, Places, formed_from
 from knowledge.read import Threshold
 from knowledge.select import (
+    DATED,
     MAX_UNITS,
     Comparison,
     Found,
@@ -304,6 +305,9 @@ class Phraser:
 
     def _event_line(self, fact: Fact) -> str:
         what = fact.text or self.kb.metrics[fact.metric].label
+        if not fact.date and DATED.search(what):  # a document with its date in its own words
+            detail = f" ({fact.detail})" if fact.detail else ""
+            return f"{what[0].upper()}{what[1:]}{detail} — {place_label(fact.place)}."
         when = f"ngày {vn_date(fact.date)}" if fact.date else f"năm {fact.year}"
         return f"{what[0].upper()}{what[1:]} — {place_label(fact.place)}: {when}."
 
@@ -412,6 +416,7 @@ class Phraser:
                      for a in c.unknown)
         if not c.facts:
             return Answer("not_found", "\n".join(lines), (), ())
+        lines.append(_higher(c.facts, self.ask.wants_percent))
         notes = []
         if len({f.place.level for f in c.facts}) > 1:
             notes.append("các đơn vị khác cấp (quận, huyện cũ và phường, xã, tỉnh mới)")
@@ -419,7 +424,7 @@ class Phraser:
             notes.append("số liệu thuộc các năm khác nhau")
         if notes:
             lines.append(f"Lưu ý: {'; '.join(notes)}.")
-        return Answer("answered", "\n".join(lines), c.facts, ())
+        return Answer("answered", "\n".join(line for line in lines if line), c.facts, ())
 
     # -- building blocks ------------------------------------------------------------------------
 
@@ -463,6 +468,22 @@ def _verdict(fact: Fact) -> str:
         if plan is not None:
             return "Có. " if fact.number >= plan else "Chưa. "
     return "Báo cáo không so với kế hoạch: "
+
+
+def _higher(facts: Sequence[Fact], by_percent: bool) -> str:
+    """Which unit's figure (or share of plan) is higher: one figure a unit, of one kind and unit."""
+    def measure(fact: Fact) -> float | None:
+        return fact.percent_number if by_percent else fact.number
+
+    values = [measure(f) for f in facts]
+    if len({f.place.key for f in facts}) != len(facts) or len(facts) < 2 or None in values \
+            or len({(f.kind, None if by_percent else f.unit) for f in facts}) > 1:
+        return ""
+    top = max(facts, key=lambda f: measure(f) or 0.0)
+    if values.count(measure(top)) > 1:
+        return ""
+    return f"Cao hơn: {place_label(top.place)}." if len(facts) == 2 else \
+        f"Cao nhất: {place_label(top.place)}."
 
 
 def _against(fact: Fact, bar: Threshold) -> str:

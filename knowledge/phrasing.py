@@ -105,7 +105,8 @@ def fact_line(fact: Fact, label: str, with_place: bool = True, in_list: bool = F
     """
     who = f" của {place_label(fact.place)}" if with_place else ""
     when = f" ngày {vn_date(fact.date)}" if fact.date else ""
-    prefix = "" if in_list else _KIND_PREFIX.get(fact.kind, "")
+    prefix = "" if in_list or label.lower().startswith(("chỉ tiêu", "số chỉ tiêu")) else \
+        _KIND_PREFIX.get(fact.kind, "")  # never "Chỉ tiêu số chỉ tiêu …"
     year = "" if in_list else f" năm {fact.year}"
     head = f"{prefix}{label}{who}{year}"
     head = head[0].upper() + head[1:]

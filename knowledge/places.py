@@ -107,6 +107,12 @@ class _Resolver:
                           if p in self.provinces)
             return Places(_first_per_typed(asked), self.provinces, used, self.mentions)
         asked = [(m, self._one(m)) for m in self.places]
+        if len(self.places) > 1:
+            # "quận Hoàng Mai và phường Tân Hòa (Phú Thọ)": a province right after one unit
+            # places that unit; another it leaves nowhere is taken as named on its own.
+            free = _Resolver(self.kb, tuple(m for m in self.mentions if m not in self.qualifiers))
+            asked = [(m, free._one(m)) if a.kind == "nowhere" and not any(
+                q.start == m.end for q in self.qualifiers) else (m, a) for m, a in asked]
         # A unit with data named in the question beats a ward or commune named without its type
         # word ("Bình Thạnh Tổ Chức Thành Công Bầu Cử": no Xã Thành Công).
         if any(a.kind == "unit" for _, a in asked):

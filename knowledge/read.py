@@ -44,6 +44,16 @@ class Threshold:
     yet: bool = False
 
 
+# Words the user puts in quotes: a slogan or a title asked about by its own words.
+_QUOTED = re.compile(r"[\"“«”»]([^\"“«”»]{8,})[\"”»“«]")
+
+
+def quoted(text: str) -> str | None:
+    """The words the question quotes (``"Kỷ cương, trách nhiệm, …" là chủ đề của quận nào``)."""
+    found = _QUOTED.search(text)
+    return found[1].strip() if found and len(found[1].split()) >= 3 else None
+
+
 def threshold(text: str) -> Threshold | None:
     """The level the question asks a figure to reach, if it names one (never a year)."""
     folded = fold(text)

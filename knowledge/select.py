@@ -6,6 +6,7 @@ lacks the metric, or the year, the selection says so with what exists instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -15,10 +16,14 @@ from knowledge.lexicon import Lexicon, MetricMatch, close_contenders, shared
 from knowledge.model import FIGURE_KINDS, Fact, Place
 from knowledge.phrasing import growth_verb
 from knowledge.places import PlaceAsked, Places
+from knowledge.text import keys
 
 MAX_LINES = 8
 MAX_UNITS = 10  # units listed as holders or in a ranking group; the rest are counted
-_KIND_OF_INTENT = {"who": ("person",), "when": ("event",), "theme": ("theme",)}
+# The kinds of fact that answer who / when / which theme; a theme answers "when" only with a
+# date in its words ("Chỉ thị 34/CT-TW (07/4/2014)").
+_KIND_OF_INTENT = {"who": ("person",), "when": ("event", "theme"), "theme": ("theme",)}
+DATED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
 _NEARLY = 0.9
 _NUMBER_WEIGHT = 5.0
 
@@ -144,9 +149,22 @@ class Selector:
             return self._compare(units)
         if not units and places.without_data:
             return Missing(None, self._what(), ask.years, unknown=places.without_data)
+        if ask.quoted and (said := self._said_in_words(units or self.kb.places)):
+            return said
         if not units:
             return self._no_place()
         return self._one(units[0])
+
+    def _said_in_words(self, places: Sequence[Place]) -> Selection | None:
+        """The facts whose own words hold what the question quotes (a slogan, a title)."""
+        asked = " ".join(keys(self.ask.quoted or ""))
+        facts = [f for p in places for f in self.kb.by_place.get(p.key, ())
+                 if asked in " ".join(keys(f"{f.quote or ''} {f.text or ''}"))]
+        if not facts:
+            return None
+        intent = "theme" if any(f.kind == "theme" for f in facts) else "figure"
+        return Found(intent, tuple(_ordered(facts)[:MAX_LINES]),
+                     places=tuple(dict.fromkeys(f.place for f in facts)))
 
     # -- no unit named ------------------------------------------------------------------------
 
@@ -158,7 +176,10 @@ class Selector:
             return self._ranking_or_holders()
         if ask.metrics:
             metric = ask.metrics[0].metric
-            return WhichPlace(metric.label, self.kb.holders(metric.id), metric)
+            holders = self.kb.holders(metric.id)
+            if len(holders) == 1:
+                return self._one(holders[0])  # only one unit has it: its figure, named
+            return WhichPlace(metric.label, holders, metric)
         if ask.family:
             family = ask.family
             holders = tuple(p for p in self.kb.places if self._in_years(
@@ -223,6 +244,8 @@ class Selector:
         missing: list[Place] = []
         for place in units:
             figures = [f for f in self.kb.facts_of(place, metric.id) if f.kind in FIGURE_KINDS]
+            # Results beside results, targets beside targets, when the unit has the kind asked.
+            figures = [f for f in figures if (f.kind == "target") == ask.wants_target] or figures
             in_years = self._in_years(figures)
             found = self._narrowed(in_years if in_years or not ask.years_soft else figures)
             if found:
@@ -454,7 +477,8 @@ class Selector:
         """People (by role, position or name), dates of events, or themes in their own words."""
         ask = self.ask
         kinds = _KIND_OF_INTENT.get(ask.intent, ("person",))
-        pool = [f for p in places for f in self.kb.by_place.get(p.key, ()) if f.kind in kinds]
+        pool = [f for p in places for f in self.kb.by_place.get(p.key, ()) if f.kind in kinds
+                and (f.kind != "theme" or ask.intent != "when" or DATED.search(f.text or ""))]
         if ask.person:
             pool = [f for f in pool if ask.person in (f.text or "")]
         everything = pool
