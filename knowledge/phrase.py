@@ -255,6 +255,8 @@ class Phraser:
             have = join_vn(sorted({str(f.year) for f in facts}))
             body = (f"Chưa có số liệu năm {found.year_note} của {place_label(found.places[0])}; "
                     f"số liệu năm {have}:\n{body}")
+        if found.only_holder:
+            body += f"\n(Hiện chỉ {place_label(facts[0].place)} có số liệu này.)"
         return Answer("answered", body + self._namesakes_note(), facts)
 
     def _namesakes_note(self) -> str:

@@ -87,6 +87,7 @@ class Found:
     metric: Metric | None = None
     places: tuple[Place, ...] = ()
     year_note: int | None = None
+    only_holder: bool = False  # no unit was named: the only one with the metric answered
     missing_level: str | None = None  # asked "xã nào …": no ward has it, other units do
 
 
@@ -177,8 +178,9 @@ class Selector:
         if ask.metrics:
             metric = ask.metrics[0].metric
             holders = self.kb.holders(metric.id)
-            if len(holders) == 1:
-                return self._one(holders[0])  # only one unit has it: its figure, named
+            if len(holders) == 1:  # only one unit has it: its figure, saying so
+                found = self._one(holders[0])
+                return replace(found, only_holder=True) if isinstance(found, Found) else found
             return WhichPlace(metric.label, holders, metric)
         if ask.family:
             family = ask.family
