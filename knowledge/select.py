@@ -300,9 +300,13 @@ class Selector:
             return None
         return Found("figure", tuple(_ordered(facts)[:MAX_LINES]), places=(place,))
 
-    def _named_by_words(self, metric_ids: Iterable[str]) -> set[str]:
-        """The metrics whose names hold every content word asked (none when nothing is asked)."""
-        content = set(self.ask.content)
+    def _named_by_words(self, metric_ids: Iterable[str],
+                        besides: frozenset[str] = frozenset()) -> set[str]:
+        """The metrics whose names hold every content word asked (none when nothing is asked).
+
+        ``besides``: words not to look for (those of a family or topic already applied).
+        """
+        content = set(self.ask.content) - besides
         words = [w for w in self.ask.typed_words if w[0] in content]
         if not words:
             return set()
@@ -440,6 +444,12 @@ class Selector:
             family = ask.family
             members = [f for f in facts if family.covers(f, metrics[f.metric].label)] or [
                 f for f in facts if family.named_in(metrics[f.metric].label)]
+            # "mục tiêu nông thôn mới": the members whose names hold the other words asked
+            # (not the words they count in: "bao nhiêu tập thể").
+            counted = {t.key for f in members for t in self.lexicon.content_tokens(f.unit or "")}
+            named = self._named_by_words({f.metric for f in members},
+                                         ask.broad_words | counted)
+            members = [f for f in members if f.metric in named] or members
             within = [f for f in members if metrics[f.metric].topic in wanted]
             if within or (members and not wanted):
                 scope = f"{family.name} về {_topics_text(wanted)}" if within else family.name
