@@ -300,6 +300,18 @@ class Selector:
             return None
         return Found("figure", tuple(_ordered(facts)[:MAX_LINES]), places=(place,))
 
+    def _targets_if_asked(self, facts: list[Fact]) -> list[Fact]:
+        """The targets when a target is asked and there are any.
+
+        With several years asked ("chỉ tiêu 2025 so với số thu 2024") a year without a target
+        keeps its results.
+        """
+        targeted = {f.year for f in facts if f.kind == "target"}
+        if not self.ask.wants_target or not targeted:
+            return facts
+        several = len(self.ask.years) > 1
+        return [f for f in facts if f.kind == "target" or (several and f.year not in targeted)]
+
     def _named_by_words(self, metric_ids: Iterable[str],
                         besides: frozenset[str] = frozenset()) -> set[str]:
         """The metrics whose names hold every content word asked (none when nothing is asked).
@@ -354,8 +366,7 @@ class Selector:
             intent = {"person": "who", "event": "when", "theme": "theme"}[kind]
             return replace(self, ask=replace(ask, intent=intent))._kind_facts((place,))
         facts = figures
-        if ask.wants_target and any(f.kind == "target" for f in facts):
-            facts = [f for f in facts if f.kind == "target"]
+        facts = self._targets_if_asked(facts)
         metric = own[0].metric
         in_years, note = self._years_or_only(facts)
         if not in_years:
@@ -418,8 +429,7 @@ class Selector:
         facts = [f for f in self.kb.by_place.get(place.key, ()) if f.kind in FIGURE_KINDS
                  or f.kind == "theme"]
         facts, title = self._list_scope(facts, topics)
-        if ask.wants_target and any(f.kind == "target" for f in facts):
-            facts = [f for f in facts if f.kind == "target"]
+        facts = self._targets_if_asked(facts)
         if not facts:
             return Missing(place, title or self._what(), ask.years)
         in_years, note = self._years_or_only(facts)
