@@ -149,7 +149,9 @@ class Selector:
         if ask.intent == "compare" or len(units) + len(places.without_data) > 1:
             return self._compare(units)
         if not units and places.without_data:
-            return Missing(None, self._what(), ask.years, unknown=places.without_data)
+            holders = self.kb.holders(ask.metrics[0].metric.id) if ask.metrics else ()
+            return Missing(None, self._what(), ask.years, unknown=places.without_data,
+                           holders=holders)
         if ask.quoted and (said := self._said_in_words(units or self.kb.places)):
             return said
         if not units:
