@@ -243,6 +243,8 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
         return replace(ask, intent="compare")
     if not names_place and ("holders" in cues or ask.ranking or "compare" in cues):
         return replace(ask, intent="ranking" if ask.ranking else "holders")
+    if len(ask.years) > 1 and specific(ask):
+        return replace(ask, intent="figure")  # one metric over the years named, side by side
     if "list" in cues or ((ask.topics or ask.family) and set(ask.content) <= ask.broad_words
                           and not specific(ask)):
         return replace(ask, intent="list")

@@ -191,8 +191,10 @@ class Phraser:
         if m.unknown:
             names = join_vn(self._unknown_label(a) for a in m.unknown)
             about = f"«{what}» của {names}" if what else f"về {names}"
-            body = (f"Chưa có {noun} {about}{asked_years}. "
-                    f"Hiện có số liệu của: {listed_places(self.kb)}.")
+            holders = join_first(map(place_label, m.holders), len(m.holders))
+            have = (f"Số liệu này hiện có cho: {holders}." if m.holders
+                    else f"Hiện có số liệu của: {listed_places(self.kb)}.")
+            body = f"Chưa có {noun} {about}{asked_years}. {have}"
             return Answer("not_found", body, (), self._topic_suggestions(self.kb.places))
         if m.place is None:
             body = f"Chưa có {noun} «{what}»{asked_years} trong cơ sở dữ liệu."
@@ -255,6 +257,8 @@ class Phraser:
             have = join_vn(sorted({str(f.year) for f in facts}))
             body = (f"Chưa có số liệu năm {found.year_note} của {place_label(found.places[0])}; "
                     f"số liệu năm {have}:\n{body}")
+        if found.only_holder:
+            body += f"\n(Hiện chỉ {place_label(facts[0].place)} có số liệu này.)"
         return Answer("answered", body + self._namesakes_note(), facts)
 
     def _namesakes_note(self) -> str:

@@ -87,6 +87,7 @@ class Found:
     metric: Metric | None = None
     places: tuple[Place, ...] = ()
     year_note: int | None = None
+    only_holder: bool = False  # no unit was named: the only one with the metric answered
     missing_level: str | None = None  # asked "xã nào …": no ward has it, other units do
 
 
@@ -148,7 +149,9 @@ class Selector:
         if ask.intent == "compare" or len(units) + len(places.without_data) > 1:
             return self._compare(units)
         if not units and places.without_data:
-            return Missing(None, self._what(), ask.years, unknown=places.without_data)
+            holders = self.kb.holders(ask.metrics[0].metric.id) if ask.metrics else ()
+            return Missing(None, self._what(), ask.years, unknown=places.without_data,
+                           holders=holders)
         if ask.quoted and (said := self._said_in_words(units or self.kb.places)):
             return said
         if not units:
@@ -177,8 +180,9 @@ class Selector:
         if ask.metrics:
             metric = ask.metrics[0].metric
             holders = self.kb.holders(metric.id)
-            if len(holders) == 1:
-                return self._one(holders[0])  # only one unit has it: its figure, named
+            if len(holders) == 1:  # only one unit has it: its figure, saying so
+                found = self._one(holders[0])
+                return replace(found, only_holder=True) if isinstance(found, Found) else found
             return WhichPlace(metric.label, holders, metric)
         if ask.family:
             family = ask.family
@@ -298,9 +302,25 @@ class Selector:
             return None
         return Found("figure", tuple(_ordered(facts)[:MAX_LINES]), places=(place,))
 
-    def _named_by_words(self, metric_ids: Iterable[str]) -> set[str]:
-        """The metrics whose names hold every content word asked (none when nothing is asked)."""
-        content = set(self.ask.content)
+    def _targets_if_asked(self, facts: list[Fact]) -> list[Fact]:
+        """The targets when a target is asked and there are any.
+
+        With several years asked ("chỉ tiêu 2025 so với số thu 2024") a year without a target
+        keeps its results.
+        """
+        targeted = {f.year for f in facts if f.kind == "target"}
+        if not self.ask.wants_target or not targeted:
+            return facts
+        several = len(self.ask.years) > 1
+        return [f for f in facts if f.kind == "target" or (several and f.year not in targeted)]
+
+    def _named_by_words(self, metric_ids: Iterable[str],
+                        besides: frozenset[str] = frozenset()) -> set[str]:
+        """The metrics whose names hold every content word asked (none when nothing is asked).
+
+        ``besides``: words not to look for (those of a family or topic already applied).
+        """
+        content = set(self.ask.content) - besides
         words = [w for w in self.ask.typed_words if w[0] in content]
         if not words:
             return set()
@@ -348,8 +368,7 @@ class Selector:
             intent = {"person": "who", "event": "when", "theme": "theme"}[kind]
             return replace(self, ask=replace(ask, intent=intent))._kind_facts((place,))
         facts = figures
-        if ask.wants_target and any(f.kind == "target" for f in facts):
-            facts = [f for f in facts if f.kind == "target"]
+        facts = self._targets_if_asked(facts)
         metric = own[0].metric
         in_years, note = self._years_or_only(facts)
         if not in_years:
@@ -412,8 +431,7 @@ class Selector:
         facts = [f for f in self.kb.by_place.get(place.key, ()) if f.kind in FIGURE_KINDS
                  or f.kind == "theme"]
         facts, title = self._list_scope(facts, topics)
-        if ask.wants_target and any(f.kind == "target" for f in facts):
-            facts = [f for f in facts if f.kind == "target"]
+        facts = self._targets_if_asked(facts)
         if not facts:
             return Missing(place, title or self._what(), ask.years)
         in_years, note = self._years_or_only(facts)
@@ -438,6 +456,12 @@ class Selector:
             family = ask.family
             members = [f for f in facts if family.covers(f, metrics[f.metric].label)] or [
                 f for f in facts if family.named_in(metrics[f.metric].label)]
+            # "mục tiêu nông thôn mới": the members whose names hold the other words asked
+            # (not the words they count in: "bao nhiêu tập thể").
+            counted = {t.key for f in members for t in self.lexicon.content_tokens(f.unit or "")}
+            named = self._named_by_words({f.metric for f in members},
+                                         ask.broad_words | counted)
+            members = [f for f in members if f.metric in named] or members
             within = [f for f in members if metrics[f.metric].topic in wanted]
             if within or (members and not wanted):
                 scope = f"{family.name} về {_topics_text(wanted)}" if within else family.name

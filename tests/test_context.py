@@ -121,3 +121,22 @@ def test_unknown_words_after_an_answer_are_not_answered_with_it(kb):
                           "còn xyz abc?")
     last, text = replies[-1]
     assert last.status == "not_found" and "548.458" not in text
+
+
+@pytest.mark.parametrize(("questions", "has", "absent"), [
+    # a restated unit with "năm sau" asks the next year, never the old year's figure
+    (("Tốc độ tăng giá trị sản xuất của quận Bình Tân năm 2021?", "Ba Đình năm 2024 thì sao?",
+      "năm sau Ba Đình có đặt mục tiêu tăng trưởng không?"), "năm 2025", "12,8"),
+    # words that are all a fact's own narrow the metric talked about
+    (("binh thanh 2021 dich vu cong truc tuyen linh vuc kinh te dat bn %", "con linh vuc do thi?"),
+     "61%", "Tổng thu ngân sách"),
+    (("Hoàng Mai năm 2022 có bao nhiêu Tập thể lao động xuất sắc?",
+      "còn số trao tại hội nghị tổng kết?"), "12 tập thể", "20 tập thể"),
+    # frame words that name a metric whole switch to it
+    (("Năm 2025 quận Ba Đình được giao bao nhiêu chỉ tiêu?",
+      "năm trước quận hoàn thành mấy chỉ tiêu?"), "26/26", "25 chỉ tiêu"),
+])
+def test_follow_ups_of_a_third_kept_back_kind(kb, questions, has, absent):
+    replies, _ = converse(kb, *questions)
+    _, text = replies[-1]
+    assert has in text and absent not in text

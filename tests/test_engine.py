@@ -366,3 +366,37 @@ def test_a_metric_the_unit_lacks_is_not_answered_with_a_lesser_one(full):
 def test_a_request_to_write_something_is_out_of_scope(full):
     reply, text = ask(full, "Giúp mình viết bài phát biểu khai mạc hội nghị thi đua")
     assert reply.status == "not_found" and "không soạn văn bản" in text
+
+
+@pytest.mark.parametrize(("question", "has", "absent"), [
+    # a yes/no against a level the question names compares the figure with that level
+    ("Thu ngân sách Hoàng Mai năm 2022 có vượt 5 nghìn tỷ không?", "Không. ", "Có. "),
+    ("Quận 1 thu ngân sách 2023 có đạt 15.000 tỷ không?", "Có. ", "Không. "),
+    ("Thu nhập bình quân đầu người huyện Quế Sơn năm 2023 đã tới 50 triệu chưa?", "Chưa. ", "Có. "),
+    # a document's date in its own words; a quoted slogan finds its unit
+    ("Chỉ thị 34 của Bộ Chính trị về thi đua khen thưởng mà Hoàng Mai quán triệt ban hành "
+     "ngày nào?", "07/4/2014", "03/03/2023"),
+    ('"Kỷ cương, trách nhiệm, hành động, sáng tạo, phát triển" là chủ đề năm của quận nào?',
+     "Quận Hai Bà Trưng", "Đinh Khắc Huy"),
+    # "ái quốc" is no "ai" (who); a province after one of two units places only that one
+    ("Ngày kỷ niệm 75 năm Bác Hồ ra Lời kêu gọi thi đua ái quốc mà Hoàng Mai hướng tới là "
+     "ngày nào?", "11/06/2023", "Chưa có"),
+    ("Giải quyết việc làm: quận Hoàng Mai và phường Tân Hòa (Phú Thọ) chênh nhau thế nào?",
+     "458 lao động", "Không tìm thấy"),
+    # comparisons say which is higher; "Covid-19" is no year; "TP" is thành phố
+    ("Quận 1 hay Hai Bà Trưng thu ngân sách nhiều hơn?", "Cao hơn: Quận 1", "Cao hơn: Quận Hai"),
+    ("Đơn vị nào có số liệu tiêm vắc xin Covid-19?", "548.458", "2019"),
+    ("hm NTVT cấp TP năm 2022", "34 cá nhân", "148"),
+    ("Năm 2025 quận Ba Đình được giao bao nhiêu chỉ tiêu?", "25 chỉ tiêu", "84/128"),
+    ("Ba Đình năm 2024 tăng trưởng bao nhiêu %", "12,8%", "Chưa có"),
+])
+def test_questions_of_a_third_kept_back_kind(full, question, has, absent):
+    _, text = ask(full, question)
+    assert has in text and absent not in text
+
+
+@pytest.mark.parametrize("question", ["bot tên gì, ai làm ra bot vậy",
+                                      "Bot có số liệu năm 2025 không?", "ok bot, vậy đủ rồi"])
+def test_questions_about_the_bot_are_small_talk(full, question):
+    reply, text = ask(full, question)
+    assert reply.smalltalk and not reply.facts and "Tôi chưa hiểu" not in text

@@ -119,10 +119,17 @@ async def test_clarify_offers_buttons_and_pressing_one_answers_in_place(api):
 
 
 async def test_metric_only_question_asks_which_district(api):
-    api.send_text(LAN, "đảng viên")
+    api.send_text(LAN, "thu ngân sách")
     [clarify] = await api.wait_for("sendMessage")
     labels = [row[0]["text"] for row in clarify.params["reply_markup"]["inline_keyboard"]]
     assert any("Bình Thạnh" in label for label in labels)
+
+
+async def test_a_metric_only_one_unit_has_is_answered_for_it_saying_so(api):
+    api.send_text(LAN, "đảng viên")
+    [reply] = await api.wait_for("sendMessage")
+    assert "12.124 đảng viên" in reply.text
+    assert "Hiện chỉ Quận Bình Thạnh (cũ, TP Hồ Chí Minh) có số liệu này" in reply.text
 
 
 async def test_every_suggestion_button_answers_even_when_too_long_to_carry_itself(api):
