@@ -40,7 +40,15 @@ from bot.settings import Settings, SettingsError
 from bot.signals import ReloadSignal
 from bot.storage import StoreUnavailable, open_store
 from bot.webhook import new_secret, webhook_server
-from handlers.announcements import ANNOUNCEMENT_PATTERN, decide_announcement, draft_announcement
+from handlers.acknowledgements import ACK_PATTERN, ack_buttons, acknowledge, show_acks
+from handlers.announcements import (
+    ANNOUNCEMENT_PATTERN,
+    SCHEDULED_PATTERN,
+    cancel_scheduled,
+    decide_announcement,
+    draft_announcement,
+    list_scheduled,
+)
 from handlers.buttons import CHART_PATTERN, FEEDBACK_PATTERN, QuestionButtons
 from handlers.charts import send_chart_command, send_pressed_chart
 from handlers.errors import report_error
@@ -51,23 +59,29 @@ from handlers.guard import limit_flood
 from handlers.health import show_audit, show_status
 from handlers.help import explain_non_text, explain_unknown_command, show_help
 from handlers.inline import answer_inline_query
-from handlers.notices import broadcast_report
 from handlers.questions import (
     answer_ask_command,
     answer_group_text,
     answer_pressed_suggestion,
     answer_private_text,
 )
-from handlers.render import render_one_html
+from handlers.render import render_one_html, render_reminder_html
 from handlers.services import Services, install_services, services_of
-from handlers.subscriptions import list_subscriptions, subscribe, unsubscribe
+from handlers.subscriptions import (
+    OFFER_PATTERN,
+    list_subscriptions,
+    subscribe,
+    take_offer,
+    unsubscribe,
+)
 from handlers.texts import (
     ADMIN_COMMANDS,
     BOT_COMMANDS,
     STATE_WRITE_FAILED,
     STATE_WRITE_RESUMED,
+    broadcast_report,
 )
-from handlers.updates import apply_reload, reload_knowledge
+from handlers.updates import GIVEN_KEPT, apply_reload, reload_knowledge
 from knowledge import KnowledgeBase
 
 logger = logging.getLogger(__name__)
@@ -78,6 +92,8 @@ HISTORY = dt.timedelta(days=30)
 TRIM_EVERY = dt.timedelta(hours=1)
 # Telegram keeps an unconfirmed update for a day: handled ids are kept longer.
 HANDLED_UPDATES_KEPT = dt.timedelta(days=2)
+# Reminders sent and their acknowledgements: a year of them, for the year-end assessment.
+ACKS_KEPT = dt.timedelta(days=400)
 CONCURRENT_UPDATES = 32
 
 
@@ -142,8 +158,10 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
                       policy=RetryPolicy(give_up_after=settings.delivery_retry),
                       sleep=sleep, admin_notice=tell_admins,
                       notices=(STATE_WRITE_FAILED, STATE_WRITE_RESUMED))
-    reminders = Reminders(application.job_queue, store, library, courier, clock,
-                          render_one_html, settings.reminder_grace, settings.countdown_days)
+    reminders = Reminders(
+        application.job_queue, store, library, courier, clock, render_one_html,
+        lambda kb, reminder, send: (render_reminder_html(kb, reminder), ack_buttons(send.ack_id)),
+        settings.reminder_grace, settings.countdown_days)
     install_services(application, Services(
         library=library,
         buttons=QuestionButtons(),
@@ -175,6 +193,8 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         CommandHandler("chuatraloi", list_unanswered, filters=new_message),
         CommandHandler("trangthai", show_status, filters=new_message),
         CommandHandler("nhatky", show_audit, filters=new_message),
+        CommandHandler("lichthongbao", list_scheduled, filters=new_message),
+        CommandHandler("baocao", show_acks, filters=new_message),
         MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
         ChatMemberHandler(forget_left_chat, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(text & filters.ChatType.PRIVATE, answer_private_text),
@@ -186,6 +206,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         ),
         CallbackQueryHandler(send_pressed_chart, pattern=CHART_PATTERN),
         CallbackQueryHandler(decide_announcement, pattern=ANNOUNCEMENT_PATTERN),
+        CallbackQueryHandler(cancel_scheduled, pattern=SCHEDULED_PATTERN),
+        CallbackQueryHandler(acknowledge, pattern=ACK_PATTERN),
+        CallbackQueryHandler(take_offer, pattern=OFFER_PATTERN),
         CallbackQueryHandler(record_feedback, pattern=FEEDBACK_PATTERN),
         CallbackQueryHandler(answer_pressed_suggestion),
         InlineQueryHandler(answer_inline_query),
@@ -221,6 +244,7 @@ async def _trim_history(application: Application) -> None:
     try:
         forgotten = await services.store.forget_before(now - HISTORY)
         await services.store.forget_updates(now - HANDLED_UPDATES_KEPT)
+        await services.store.trim_records(now - GIVEN_KEPT, now - ACKS_KEPT)
     except StoreUnavailable as error:
         logger.error("History not trimmed: %s", error)
         return

@@ -1,4 +1,4 @@
-"""The ``thidua`` command: ask, chat, run the bot, check the knowledge base, benchmark."""
+"""The ``thidua`` command: ask, chat, run the bot, the knowledge base, reminders, benchmark."""
 
 from __future__ import annotations
 
@@ -320,6 +320,48 @@ def cmd_state_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reminders_preview(args: argparse.Namespace) -> int:
+    """Print what a subscriber of the unit gets now: the reminder, as sent, with its button."""
+    from handlers.render import plain_text, render_reminder_html
+    from handlers.texts import ACK_BUTTON, DIGEST_BUTTON, NO_THANKS_BUTTON, no_targets_offer
+    from knowledge import lookup_place
+    from knowledge.reminders import target_reminder
+
+    kb = _load(args.data_dir)
+    lookup = lookup_place(args.unit, kb)
+    place = lookup.place
+    if place is None or lookup.rest:
+        options = ", ".join(f"{p.name} ({p.province})" for p in lookup.options)
+        raise SystemExit(f"Error: {args.unit!r} names no single unit"
+                         + (f"; it may be: {options}" if options else "") + ".")
+    if place.key not in kb.by_place:
+        raise SystemExit(f"Error: the knowledge base has no facts of {place.name} "
+                         f"({place.province}): /theodoi refuses it.")
+    today = dt.datetime.now(_settings().timezone).date()
+    reminder = target_reminder(kb, place, today)
+    if not reminder.says_something:
+        print(f"(No scheduled reminder: {place.name} has no targets of {today.year} or later. "
+              "/theodoi answers with this offer:)")
+        print(no_targets_offer(place))
+        print(f"[{DIGEST_BUTTON}] [{NO_THANKS_BUTTON}]")
+        return 0
+    print(plain_text(render_reminder_html(kb, reminder)))
+    print(f"[{ACK_BUTTON}]")
+    return 0
+
+
+def cmd_reminders_acks(args: argparse.Namespace) -> int:
+    """Print who acknowledged the reminders of the last 30 days, across chats (DATA_DIR)."""
+    from handlers.acknowledgements import acks_report
+
+    settings = _settings()
+    kb = _load(args.data_dir)
+    now = dt.datetime.now(settings.timezone)
+    print(asyncio.run(_read(settings.data_dir, lambda store: acks_report(
+        store, kb, now, settings.timezone))))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Measure latency, throughput, start-up time and memory at seed and national scale."""
     from bot.bench import run_benchmarks
@@ -385,6 +427,15 @@ def build_parser() -> argparse.ArgumentParser:
     restore = state_sub.add_parser("restore", help="replace the state by a backup (bot stopped)")
     restore.add_argument("backup", type=Path, help="a file written by `thidua state backup`")
     restore.set_defaults(func=cmd_state_restore)
+
+    reminders = sub.add_parser("reminders", help="target reminders: preview, acknowledgements")
+    reminders_sub = reminders.add_subparsers(dest="reminders_command", required=True)
+    preview = reminders_sub.add_parser("preview", help="what a subscriber of UNIT gets now")
+    preview.add_argument("unit", help="the unit, as typed after /theodoi (e.g. \"Bình Thạnh\")")
+    preview.set_defaults(func=cmd_reminders_preview)
+    reminders_sub.add_parser(
+        "acks", help="who pressed \"Đã nhận\" under the reminders, across chats (DATA_DIR)",
+    ).set_defaults(func=cmd_reminders_acks)
 
     bench = sub.add_parser("bench", help="benchmarks")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")

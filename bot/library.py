@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
@@ -12,10 +12,14 @@ from knowledge.changes import PlaceChanges, compare
 
 @dataclass(frozen=True, slots=True)
 class Reload:
-    """How a reload went: the problems that kept the old knowledge base, or what changed."""
+    """How a reload went: the problems that kept the old knowledge base, or what changed.
+
+    ``labels`` names the metrics of both versions (a withdrawn figure's metric may be gone).
+    """
 
     problems: tuple[str, ...] = ()
     changes: tuple[PlaceChanges, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -49,6 +53,7 @@ class Library:
         except KnowledgeBaseError as error:
             return Reload(problems=tuple(str(problem) for problem in error.problems))
         changes = compare(self.kb, new)
+        labels = {m.id: m.label for kb in (self.kb, new) for m in kb.metrics.values()}
         self.kb = new
         settle()
-        return Reload(changes=tuple(changes))
+        return Reload(changes=tuple(changes), labels=labels)

@@ -8,10 +8,10 @@ from telegram import Message, User
 
 from bot.audit import Action, AuditEntry
 from bot.storage import StoreUnavailable
-from handlers.notices import ADMIN_ONLY
 from handlers.permissions import is_bot_admin
 from handlers.replies import reply_plain
 from handlers.services import Services
+from handlers.texts import ADMIN_ONLY
 
 logger = logging.getLogger(__name__)
 

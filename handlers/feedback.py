@@ -8,11 +8,10 @@ from telegram.ext import ContextTypes
 from bot.unanswered import Kind, Unanswered, most_frequent, normalised_form
 from handlers.auditing import bot_admin_asks
 from handlers.buttons import BAD, GOOD
-from handlers.notices import unanswered_report
 from handlers.permissions import is_bot_admin
 from handlers.replies import edit_unless_unchanged, reply_plain
 from handlers.services import Services, services_of
-from handlers.texts import NOTED_BAD_ANSWER, THANKS
+from handlers.texts import NOTED_BAD_ANSWER, THANKS, unanswered_report
 
 MAX_LOGGED_CHARS = 300
 TOP_UNANSWERED = 15

@@ -15,7 +15,7 @@ from handlers.services import Services, services_of
 from handlers.texts import ASK_USAGE, MAX_QUESTION_CHARS, STALE_BUTTON, TOO_LONG
 from knowledge import answer
 from knowledge.charts import chart_metric
-from knowledge.model import Answer
+from knowledge.model import FIGURE_KINDS, Answer
 
 
 async def answer_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -51,6 +51,8 @@ async def answer_pressed_suggestion(update: Update, context: ContextTypes.DEFAUL
         await query.answer(STALE_BUTTON)
         return
     result = answer(question, services.kb)
+    if isinstance(query.message, Message):
+        remember_given(services, query.message.chat.id, result)
     await query.answer()
     await edit_unless_unchanged(query.edit_message_text(
         render_one_html(result),
@@ -73,6 +75,18 @@ async def _reply_with_answer(
         remember_unanswered(services, unanswered_entry(
             question, result.status, message.chat.type, message.from_user, services))
     await reply_html(message, render_html(result), _keyboard(services, result, question))
+    remember_given(services, message.chat.id, result)
+
+
+def remember_given(services: Services, chat_id: int, result: Answer) -> None:
+    """Keep the ids of the figures an answer gave the chat, in the background.
+
+    The chat then hears when a reload changes or withdraws one of them.
+    """
+    figures = [fact.id for fact in result.facts if fact.kind in FIGURE_KINDS]
+    if result.status == "answered" and figures:
+        services.background.run(services.store.record_given(chat_id, figures, services.clock()),
+                                "Figures given")
 
 
 def _keyboard(services: Services, result: Answer, question: str,

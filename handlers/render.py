@@ -1,14 +1,18 @@
-"""Engine answers as Telegram HTML messages: escaped, sourced and within Telegram's length limit."""
+"""Engine answers and reminders as Telegram HTML: escaped, sourced, within the length limit."""
 
 from __future__ import annotations
 
 import html
+import re
 
 from telegram.constants import MessageLimit
 
+from handlers.texts import stop_line
+from knowledge import KnowledgeBase, name_for
 from knowledge.charts import Chart, chart_lines
 from knowledge.model import Answer
 from knowledge.phrasing import source_lines
+from knowledge.reminders import TargetReminder, reminder_lines
 
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
@@ -34,10 +38,33 @@ def render_one_html(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
     For places where only one message can be shown (inline results, an edited message).
     """
     body, sources = answer_lines(answer)
-    tail = "\n".join(sources)
-    chunks = split_lines(body, limit - len(tail) - len(ELLIPSIS) - 2)
+    return _fit(body, sources, limit)
+
+
+def render_reminder_html(kb: KnowledgeBase, reminder: TargetReminder,
+                         limit: int = MESSAGE_LIMIT) -> str:
+    """A target reminder as one message, ending with its sources and how to stop it.
+
+    Target lines that do not fit give way to "…".
+    """
+    body, sources = reminder_lines(kb, reminder)
+    head, *rest = (html.escape(line) for line in body)
+    tail = [*(f"<i>{html.escape(line)}</i>" for line in sources),
+            html.escape(stop_line(name_for(reminder.place, kb)))]
+    return _fit([f"<b>{head}</b>", *rest], tail, limit)
+
+
+def plain_text(message_html: str) -> str:
+    """A message written in Telegram HTML as the reader sees it, without the markup."""
+    return html.unescape(re.sub(r"<[^>]+>", "", message_html))
+
+
+def _fit(body: list[str], tail: list[str], limit: int) -> str:
+    """Body lines that fit beside the ``tail`` lines (kept whole), then "…", then the tail."""
+    end = "\n".join(tail)
+    chunks = split_lines(body, limit - len(end) - len(ELLIPSIS) - 2)
     head = "\n".join([*chunks[:1], *([ELLIPSIS] if len(chunks) > 1 else [])])
-    return "\n".join(part for part in (head, tail) if part)
+    return "\n".join(part for part in (head, end) if part)
 
 
 def render_chart_caption(chart: Chart, limit: int = CAPTION_LIMIT) -> str:

@@ -2,110 +2,228 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
-from telegram import Chat, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.schedule import UsageError, next_run, parse_subscribe
+from bot.schedule import Subscription, next_run, subscription_for
+from bot.timewords import Schedule, Unclear, looks_like_a_schedule, split_schedule
 from handlers.addressing import command_argument
-from handlers.notices import (
+from handlers.permissions import is_bot_admin, may_manage_chat, may_press_for_chat
+from handlers.replies import edit_unless_unchanged, reply_plain
+from handlers.services import Services, services_of
+from handlers.texts import (
+    DIGEST_BUTTON,
     GROUP_ADMINS_ONLY,
     MAX_SUBSCRIPTIONS,
+    NO_PLACE_GIVEN,
+    NO_THANKS,
+    NO_THANKS_BUTTON,
     NOTHING_FOLLOWED,
+    STALE_OFFER,
+    SUBSCRIBE_USAGE,
     TOO_MANY_SUBSCRIPTIONS,
-    district_problem,
+    ack_lines,
+    digest_subscribed,
     no_data,
+    no_targets_offer,
     not_following,
+    place_problem,
     subscribed,
     subscription_list,
+    unclear_schedule,
+    unclear_words,
     unsubscribed,
 )
-from handlers.permissions import may_manage_chat
-from handlers.replies import reply_plain
-from handlers.services import services_of
-from knowledge import KnowledgeBase, lookup_district
-from knowledge.model import District
+from knowledge import KnowledgeBase, lookup_place, name_for
+from knowledge.model import Place
+from knowledge.reminders import target_reminder
+
+OFFER_PATTERN = r"^o:"
+_OFFER, _NO_THANKS = "o:", "o:-"
 
 
-def find_district(text: str, kb: KnowledgeBase, command: str) -> District | str:
-    """The former district a command argument names, or the reply explaining why not."""
-    lookup = lookup_district(text, kb)
-    if lookup.district is not None:
-        return lookup.district
-    return district_problem(lookup, command, list(kb.places))
+def find_place(text: str, kb: KnowledgeBase, command: str, usage: str) -> Place | str:
+    """The unit a command argument names (every word of it), or the reply explaining why not."""
+    lookup = lookup_place(text, kb)
+    place = lookup.place
+    if place is None:
+        return place_problem(lookup, command, kb)
+    if lookup.rest:
+        return unclear_words(lookup.rest, usage)
+    return place
+
+
+def chat_title(message: Message) -> str:
+    """How the acknowledgements report names the chat: a group's title, a person's name."""
+    if message.chat.type != Chat.PRIVATE:
+        return message.chat.title or ""
+    user = message.from_user
+    return user.full_name if user else ""
 
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Subscribe the chat to reminders of a district's targets; a mistake gets the usage."""
+    """Subscribe the chat to reminders of a unit's targets, on a schedule said in words."""
     message = update.effective_message
     services = services_of(context)
-    request = parse_subscribe(command_argument(message))
-    if isinstance(request, UsageError):
-        await reply_plain(message, request.message)
+    argument = command_argument(message)
+    if not argument:
+        await reply_plain(message, SUBSCRIBE_USAGE)
+        return
+    unit, schedule = split_schedule(argument)
+    if isinstance(schedule, Unclear):
+        await reply_plain(message, unclear_schedule(schedule))
+        return
+    if not unit:
+        await reply_plain(message, NO_PLACE_GIVEN if looks_like_a_schedule(argument)
+                          else SUBSCRIBE_USAGE)
         return
     if not await may_manage_chat(message, context.bot, services.admin_ids):
         await reply_plain(message, GROUP_ADMINS_ONLY)
         return
     kb = services.kb
-    district = find_district(request.district, kb, "theodoi")
-    if isinstance(district, str):
-        await reply_plain(message, district)
+    place = find_place(unit, kb, "theodoi", SUBSCRIBE_USAGE)
+    if isinstance(place, str):
+        await reply_plain(message, place)
         return
-    facts = kb.by_place.get(district.key, ())
-    if not facts:
-        await reply_plain(message, no_data(district, list(kb.places)))
+    if place.key not in kb.by_place:
+        await reply_plain(message, no_data(place, kb))
         return
-    chat_id = message.chat.id
-    followed = {s.district for s in await services.store.subscriptions(chat_id)}
-    if district.code not in followed and len(followed) >= MAX_SUBSCRIPTIONS:
+    followed = {s.place: s for s in await services.store.subscriptions(message.chat.id)}
+    before = followed.get(place.key)
+    reminder = target_reminder(kb, place, services.clock().date(),
+                               before.reported_over if before else ())
+    if before is None and not reminder.says_something:
+        await message.reply_text(no_targets_offer(place), reply_markup=_offer(place, schedule),
+                                 do_quote=message.chat.type != Chat.PRIVATE)
+        return
+    if before is None and len(followed) >= MAX_SUBSCRIPTIONS:
         await reply_plain(message, TOO_MANY_SUBSCRIPTIONS)
         return
-    subscription = await services.store.save_subscription(request.subscription(
-        subscription_id=secrets.token_hex(6), chat_id=chat_id, district=district.code,
-        now=services.clock(), tz=services.timezone.key))
+    subscription = await _follow(services, message, place, schedule, before)
+    if not reminder.says_something:
+        await reply_plain(message, digest_subscribed(place, name_for(place, kb)))
+        return
+    await reply_plain(message, subscribed(place, subscription,
+                                          next_run(subscription, services.clock()), reminder,
+                                          name_for(place, kb), before))
+
+
+async def _follow(services: Services, message: Message, place: Place, schedule: Schedule,
+                  before: Subscription | None) -> Subscription:
+    """Save the subscription (keeping what an earlier one to the unit reported) and schedule it."""
+    subscription = await services.store.save_subscription(subscription_for(
+        schedule, subscription_id=before.id if before else secrets.token_hex(6),
+        chat_id=message.chat.id, place=place.key, now=services.clock(),
+        tz=services.timezone.key, reported_over=before.reported_over if before else (),
+        title=chat_title(message)))
     services.reminders.schedule(subscription)
-    next_at = next_run(subscription, services.clock())
-    has_targets = any(f.kind == "target" for f in facts)
-    await reply_plain(message, subscribed(district, subscription, next_at, has_targets))
+    return subscription
+
+
+def _offer(place: Place, schedule: Schedule) -> InlineKeyboardMarkup:
+    """Buttons under the offer of new figures for a unit without targets."""
+    fields = ":".join(str(v) for v in dataclasses.astuple(schedule))
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(DIGEST_BUTTON, callback_data=f"{_OFFER}{place.key}:{fields}"),
+        InlineKeyboardButton(NO_THANKS_BUTTON, callback_data=_NO_THANKS),
+    ]])
+
+
+def _offered(data: str, kb: KnowledgeBase) -> tuple[Place, Schedule] | None:
+    """The unit and schedule behind an offer button, or None when it is malformed or stale."""
+    key, _, fields = data.removeprefix(_OFFER).partition(":")
+    place = kb.gazetteer.place_by_key(key)
+    frequency, *numbers = fields.split(":")
+    try:
+        schedule = Schedule(frequency, *map(int, numbers))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return (place, schedule) if place is not None and key in kb.by_place else None
+
+
+async def take_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Subscribe to new figures of a unit without targets (or decline), as pressed."""
+    query = update.callback_query
+    services = services_of(context)
+    message = query.message if isinstance(query.message, Message) else None
+    data = query.data or ""
+    if message is None:
+        await query.answer(STALE_OFFER)
+        return
+    if data == _NO_THANKS:
+        await query.answer()
+        await edit_unless_unchanged(query.edit_message_text(NO_THANKS))
+        return
+    offered = _offered(data, services.kb)
+    if offered is None:
+        await query.answer(STALE_OFFER, show_alert=True)
+        return
+    if not await may_press_for_chat(query, context.bot, services.admin_ids):
+        await query.answer(GROUP_ADMINS_ONLY, show_alert=True)
+        return
+    place, schedule = offered
+    followed = {s.place: s for s in await services.store.subscriptions(message.chat.id)}
+    if place.key not in followed and len(followed) >= MAX_SUBSCRIPTIONS:
+        await query.answer(TOO_MANY_SUBSCRIPTIONS, show_alert=True)
+        return
+    await _follow(services, message, place, schedule, followed.get(place.key))
+    await query.answer()
+    await edit_unless_unchanged(query.edit_message_text(
+        digest_subscribed(place, name_for(place, services.kb))))
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Cancel the chat's reminders: of one district (``/huytheodoi <quận>``) or all."""
+    """Cancel the chat's reminders: of one unit (``/huytheodoi <đơn vị>``) or all."""
     message = update.effective_message
     services = services_of(context)
     if not await may_manage_chat(message, context.bot, services.admin_ids):
         await reply_plain(message, GROUP_ADMINS_ONLY)
         return
     argument = command_argument(message)
-    district = None
+    place = None
     if argument:
-        district = find_district(argument, services.kb, "huytheodoi")
-        if isinstance(district, str):
-            await reply_plain(message, district)
+        place = find_place(argument, services.kb, "huytheodoi", NOTHING_FOLLOWED)
+        if isinstance(place, str):
+            await reply_plain(message, place)
             return
     removed = await services.store.remove_subscriptions(message.chat.id,
-                                                        district.code if district else None)
+                                                        place.key if place else None)
     services.reminders.cancel(removed)
     if removed:
-        districts = services.kb.gazetteer.districts
-        await reply_plain(message, unsubscribed([districts[s.district] for s in removed
-                                                 if s.district in districts]))
+        places = [services.kb.gazetteer.place_by_key(s.place) for s in removed]
+        await reply_plain(message, unsubscribed([p for p in places if p is not None]))
     else:
-        await reply_plain(message, not_following(district) if district else NOTHING_FOLLOWED)
+        await reply_plain(message, not_following(place) if place else NOTHING_FOLLOWED)
 
 
 async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List the chat's reminders with their next run, and in a group its registration."""
+    """List the chat's reminders with their next run, and in a group its registration.
+
+    Bot admins also see who acknowledged the chat's latest reminders.
+    """
     message = update.effective_message
     services = services_of(context)
     now = services.clock()
-    districts = services.kb.gazetteer.districts
-    rows = [(districts.get(s.district), s, next_run(s, now))
-            for s in await services.store.subscriptions(message.chat.id)]
-    group_districts, registered = None, False
+    kb = services.kb
+    rows = []
+    for subscription in await services.store.subscriptions(message.chat.id):
+        place = kb.gazetteer.place_by_key(subscription.place)
+        reminds = place is not None and target_reminder(
+            kb, place, now.date(), subscription.reported_over).says_something
+        rows.append((place, subscription, next_run(subscription, now), reminds))
+    group_places, registered = None, False
     if message.chat.type != Chat.PRIVATE:
         group = await services.store.group(message.chat.id)
         registered = group is not None
-        group_districts = [districts[c] for c in group.districts if c in districts] if group else []
-    await reply_plain(message, subscription_list(rows, group_districts, registered))
+        found = [kb.gazetteer.place_by_key(key) for key in group.places] if group else []
+        group_places = [p for p in found if p is not None]
+    acks = None
+    if is_bot_admin(message.from_user, services.admin_ids):
+        store = services.store
+        places = {p.key: p for p in kb.places}
+        acks = ack_lines(await store.reminders_sent(message.chat.id),
+                         await store.acks(message.chat.id), places, services.timezone)
+    await reply_plain(message, subscription_list(rows, group_places, registered, acks))

@@ -9,7 +9,18 @@ from telegram import BotCommand
 
 from bot.audit import AuditEntry
 from bot.health import Health
+from bot.library import Reload
+from bot.records import Ack, ReminderSent
+from bot.schedule import Announcement, BroadcastSummary, OutboxRow, Subscription
+from bot.timewords import LAST_DAY, Schedule, Unclear
+from bot.unanswered import UnansweredGroup
+from knowledge import KnowledgeBase, name_for
+from knowledge.changes import FigureChange, PlaceChanges
+from knowledge.model import Place, Source
 from knowledge.numbers import format_vn_number
+from knowledge.phrasing import fact_line, join_vn, place_label, source_lines, vn_date
+from knowledge.places import PlaceLookup
+from knowledge.reminders import TargetReminder
 
 EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "Hoàng Mai thu ngân sách 2022?",
@@ -23,8 +34,8 @@ MAX_QUESTION_CHARS = 1000
 BOT_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("hoi", "Hỏi một câu, ví dụ: /hoi Hoàng Mai thu ngân sách 2022"),
     BotCommand("bieudo", "Biểu đồ so sánh các quận, ví dụ: /bieudo thu ngân sách"),
-    BotCommand("theodoi", "Nhận nhắc chỉ tiêu của một quận, ví dụ: /theodoi Bình Thạnh"),
-    BotCommand("huytheodoi", "Hủy nhắc chỉ tiêu (một quận, hoặc tất cả)"),
+    BotCommand("theodoi", "Nhận nhắc chỉ tiêu, ví dụ: /theodoi Bình Thạnh thứ sáu 17h"),
+    BotCommand("huytheodoi", "Hủy nhắc chỉ tiêu (một đơn vị, hoặc tất cả)"),
     BotCommand("danhsach", "Các lời nhắc đang theo dõi và lần nhắc tới"),
     BotCommand("dangkynhom", "Đăng ký nhóm nhận thông báo (quản trị viên nhóm)"),
     BotCommand("huydangkynhom", "Hủy đăng ký nhận thông báo của nhóm"),
@@ -50,6 +61,8 @@ ADMIN_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("chuatraloi", "Các câu hỏi bot chưa trả lời được (quản trị bot)"),
     BotCommand("trangthai", "Tình trạng gửi tin và lưu dữ liệu của bot (quản trị bot)"),
     BotCommand("nhatky", "Nhật ký thông báo, đăng ký nhóm, cập nhật dữ liệu (quản trị bot)"),
+    BotCommand("lichthongbao", "Thông báo đang hẹn giờ, hủy được (quản trị bot)"),
+    BotCommand("baocao", "Ai đã bấm Đã nhận dưới các lời nhắc chỉ tiêu (quản trị bot)"),
 )
 NOT_DRAFT_AUTHOR = "Chỉ người soạn thông báo này mới gửi hoặc hủy được nó."
 STATE_WRITE_FAILED = ("⚠️ Bot không ghi được dữ liệu (ổ đĩa đầy hoặc chỉ cho đọc?). Đã tạm dừng "
@@ -162,3 +175,483 @@ def audit_report(entries: list[AuditEntry], tz: dt.tzinfo) -> str:
         return "Nhật ký chưa có mục nào."
     return "\n".join([f"Nhật ký ({len(entries)} mục gần nhất):",
                       *(audit_line(entry, tz) for entry in entries)])
+
+
+# -- reminders, groups and announcements ----------------------------------------------------
+MAX_SUBSCRIPTIONS = 20
+MAX_NEW_FIGURES = 10
+MAX_ANNOUNCEMENT_CHARS = 3500
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+SCHEDULE_EXAMPLES = "hằng ngày 7h30 · thứ sáu 17h · ngày 15 hằng tháng · cuối tháng · hằng quý"
+SUBSCRIBE_USAGE = (
+    "Cách dùng: /theodoi <đơn vị> [lịch nhắc]\n"
+    f"Lịch nhắc, ví dụ: {SCHEDULE_EXAMPLES}\n"
+    "Mặc định: hằng tuần, thứ Hai lúc 08:00.\n"
+    "Ví dụ: /theodoi Bình Thạnh thứ sáu 17h"
+)
+ANNOUNCE_USAGE = (
+    "Cách dùng: /thongbao [đơn vị|tất cả] <nội dung> [lúc <thời điểm>]\n"
+    "Ví dụ: /thongbao Hoàng Mai Họp giao ban lúc 9h sáng mai\n"
+    "/thongbao tất cả Nộp báo cáo thi đua lúc 8:00 ngày 1/12"
+)
+REGISTER_USAGE = ("Cách dùng: /dangkynhom [đơn vị, đơn vị…], ví dụ: /dangkynhom Hoàng Mai, Quận 1; "
+                  "/dangkynhom để nhóm nhận mọi thông báo.")
+MOMENT_EXAMPLES = ("lúc 9h sáng mai · lúc chiều nay · lúc 14h thứ Hai · lúc 20/12 · "
+                   "lúc 8:00 ngày 1/1/2027")
+
+GROUP_ADMINS_ONLY = ("Trong nhóm, chỉ quản trị viên nhóm mới đăng ký hoặc hủy nhận tin "
+                     "cho cả nhóm.")
+GROUPS_ONLY = "Lệnh này dùng trong nhóm: thêm bot vào nhóm rồi gõ /dangkynhom [đơn vị]."
+TOO_MANY_SUBSCRIPTIONS = (f"Mỗi cuộc trò chuyện theo dõi tối đa {MAX_SUBSCRIPTIONS} đơn vị. "
+                          "Hãy hủy bớt bằng /huytheodoi <đơn vị>.")
+NOTHING_FOLLOWED = ("Chưa theo dõi đơn vị nào. Đăng ký: /theodoi <đơn vị>, ví dụ: "
+                    "/theodoi Bình Thạnh.")
+NO_PLACE_GIVEN = f"Bạn chưa nêu đơn vị cần theo dõi.\n{SUBSCRIBE_USAGE}"
+GROUP_NOT_REGISTERED = "Nhóm này chưa đăng ký nhận thông báo."
+GROUP_UNREGISTERED = "Đã hủy đăng ký: nhóm sẽ không nhận thông báo nữa."
+NOT_BOT_ADMIN = "Chỉ quản trị viên của bot mới gửi được thông báo."
+ADMIN_ONLY = "Lệnh này chỉ dành cho quản trị viên của bot."
+ANNOUNCE_IN_PRIVATE = "Hãy gửi /thongbao trong trò chuyện riêng với bot."
+ANNOUNCEMENT_TOO_LONG = (f"Thông báo dài quá (tối đa {format_vn_number(MAX_ANNOUNCEMENT_CHARS)} "
+                         "ký tự).")
+ANNOUNCEMENT_DONE = "Thông báo này đã được xử lý rồi."
+ANNOUNCEMENT_UNKNOWN = "Không còn thông báo này. Hãy soạn lại bằng /thongbao."
+ANNOUNCEMENT_CANCELLED = "Đã hủy, thông báo không được gửi."
+NO_GROUPS_LEFT = "Không còn nhóm nào nhận thông báo này nên không gửi."
+SEND_BUTTON = "Gửi"
+CANCEL_BUTTON = "Hủy"
+NO_SCHEDULED = "Không có thông báo nào đang hẹn giờ gửi."
+ACK_BUTTON = "✅ Đã nhận"
+DIGEST_BUTTON = "Nhận số liệu mới"
+NO_THANKS_BUTTON = "Không, cảm ơn"
+NO_THANKS = "Đã rõ, không đăng ký."
+STALE_OFFER = "Nút này đã cũ. Gõ lại /theodoi <đơn vị>."
+_PART_OF_DAY = ((5, "sáng"), (11, "trưa"), (13, "chiều"), (18, "tối"), (22, "đêm"))
+_FIRST_WORDS = 8
+
+
+def first_words(text: str, count: int = _FIRST_WORDS) -> str:
+    """The first words of a text, to name it: ``Họp giao ban chiều nay…``."""
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
+def place_problem(lookup: PlaceLookup, command: str, kb: KnowledgeBase) -> str:
+    """Why a command's argument names no single unit with facts, and what to type instead."""
+    asked = lookup.asked
+    examples = [name_for(p, kb) for p in kb.places]
+    listed = join_vn(examples)
+    example = examples[0] if examples else "Hoàng Mai"
+    if asked is None:
+        return (f"Không tìm thấy đơn vị «{lookup.typed}». Các đơn vị có số liệu: {listed}. "
+                f"Ví dụ: /{command} {example}")
+    if asked.kind == "ward":
+        ward = asked.places[0]
+        origins = join_vn(place_label(d) for d in asked.origins)
+        with_facts = [d for d in asked.origins if d.key in kb.by_place]
+        then = (f"Hãy chọn đơn vị cũ có số liệu, ví dụ: /{command} {name_for(with_facts[0], kb)}"
+                if with_facts else "Các đơn vị đó cũng chưa có số liệu.")
+        return (f"Chưa có số liệu riêng của {place_label(ward)}, đơn vị mới từ 01/07/2025, lập "
+                f"từ {origins}. {then}")
+    if asked.kind == "province":
+        province = place_label(asked.places[0])
+        if asked.origins:
+            return (f"Chưa có số liệu riêng của {province}. Các đơn vị cũ trong tỉnh có số liệu: "
+                    f"{join_vn(name_for(d, kb) for d in asked.origins)}. Ví dụ: /{command} "
+                    f"{name_for(asked.origins[0], kb)}")
+        return f"Chưa có số liệu của {province}. Các đơn vị có số liệu: {listed}."
+    if asked.kind == "nowhere":
+        return (f"Không tìm thấy «{asked.typed}» ở {join_vn(place_label(p) for p in asked.places)}."
+                f" Các đơn vị có số liệu: {listed}.")
+    options = lookup.options
+    return (f"«{asked.typed}» có thể là: {join_vn(place_label(p) for p in options)}. Hãy gõ kèm "
+            f"tỉnh hoặc loại đơn vị, ví dụ: /{command} {name_for(options[0], kb)}")
+
+
+def unclear_words(words: str, usage: str) -> str:
+    """Words of a command the bot did not understand, said back, with the usage."""
+    return f"Chưa hiểu «{words}», nên chưa làm gì.\n{usage}"
+
+
+def unclear_schedule(problem: Unclear) -> str:
+    """Why a reminder schedule was not understood."""
+    given = problem.given
+    reason = {
+        "unknown": f"Chưa hiểu «{given}» trong lịch nhắc",
+        "conflict": f"Lịch nhắc «{given}» mâu thuẫn (chọn một: hằng ngày, một thứ trong tuần, "
+                    "một ngày trong tháng, hoặc hằng quý)",
+        "bad_hour": f"Giờ không hợp lệ: {given} (giờ từ 0 đến 23, phút từ 0 đến 59)",
+        "bad_day": f"Ngày không hợp lệ: {given} (từ 1 đến 31)",
+    }.get(problem.problem, f"Chưa hiểu lịch nhắc «{given}»")
+    return f"{reason}, nên chưa đăng ký.\n{SUBSCRIBE_USAGE}"
+
+
+def unclear_moment(problem: Unclear, tz: dt.tzinfo, now: dt.datetime) -> str:
+    """Why a send time was refused; the announcement is neither sent nor scheduled."""
+    given = problem.given
+    reason = {
+        "past": f"Thời điểm «{given}» đã qua",
+        "too_far": f"Chỉ hẹn giờ gửi trong vòng một năm tới, không phải «{given}»",
+        "bad_date": f"Ngày không có thật: «{given}»",
+        "bad_hour": f"Giờ không hợp lệ: «{given}» (giờ từ 0 đến 23, phút từ 0 đến 59)",
+        "conflict": f"Thời điểm gửi có hai giờ hoặc hai ngày: «{given}»",
+    }.get(problem.problem, f"Chưa hiểu thời điểm gửi «{given}»")
+    return (f"{reason}, nên chưa gửi gì. Viết thời điểm sau chữ «lúc», ví dụ: {MOMENT_EXAMPLES}. "
+            f"(Bây giờ là {local_time(now, tz)}.)")
+
+
+def no_data(place: Place, kb: KnowledgeBase) -> str:
+    """Refuse reminders for a unit the knowledge base has nothing about."""
+    return (f"Chưa có số liệu của {place_label(place)} nên chưa thể nhắc chỉ tiêu. "
+            f"Các đơn vị có số liệu: {join_vn(name_for(p, kb) for p in kb.places)}.")
+
+
+def no_targets_offer(place: Place) -> str:
+    """A unit without targets: nothing to remind of; offer new figures instead."""
+    return (f"{place_label(place)} chưa có chỉ tiêu của năm nay hoặc các năm tới trong cơ sở dữ "
+            "liệu, nên chưa có gì để nhắc định kỳ. Bot có thể nhắn bạn khi có số liệu mới hoặc "
+            "số liệu thay đổi của đơn vị này (khi dữ liệu được cập nhật). Bạn có muốn nhận?")
+
+
+def local_time(moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
+    """``08:00 thứ Hai, 30/11/2026`` in ``tz`` (default: the moment's own zone)."""
+    local = moment.astimezone(tz) if tz else moment
+    return f"{local:%H:%M} {WEEKDAYS[local.weekday()]}, {vn_date(local.date())}"
+
+
+def moment_words(moment: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """A send time in words: ``09:00 sáng thứ Ba, 01/12/2026 (ngày mai)``."""
+    local, today = moment.astimezone(tz), now.astimezone(tz).date()
+    part = next((word for hour, word in reversed(_PART_OF_DAY) if local.hour >= hour), "đêm")
+    days = (local.date() - today).days
+    when = {0: "hôm nay", 1: "ngày mai", 2: "ngày kia"}.get(days, f"{days} ngày nữa")
+    return (f"{local:%H:%M} {part} {WEEKDAYS[local.weekday()]}, {vn_date(local.date())} "
+            f"({when})")
+
+
+def _zone_name(tz: str) -> str:
+    return "giờ Việt Nam" if tz in ("Asia/Ho_Chi_Minh", "Asia/Saigon") else f"giờ {tz}"
+
+
+def frequency_text(schedule: Schedule) -> str:
+    """``hằng tuần vào thứ Hai lúc 08:00``, ``vào ngày cuối mỗi tháng lúc 17:00``."""
+    at = f"lúc {schedule.hour:02d}:{schedule.minute:02d}"
+    if schedule.frequency == "daily":
+        return f"hằng ngày {at}"
+    if schedule.frequency == "weekly":
+        return f"hằng tuần vào {WEEKDAYS[schedule.weekday]} {at}"
+    if schedule.frequency == "monthly":
+        if schedule.day == LAST_DAY:
+            return f"vào ngày cuối mỗi tháng {at}"
+        return f"vào ngày {schedule.day} hằng tháng {at}"
+    if schedule.day == LAST_DAY:
+        return f"hằng quý vào ngày cuối quý (31/3, 30/6, 30/9, 31/12) {at}"
+    return f"hằng quý vào ngày {schedule.day} tháng đầu quý (tháng 1, 4, 7, 10) {at}"
+
+
+def subscribed(place: Place, subscription: Subscription, next_at: dt.datetime,
+               reminder: TargetReminder, stop_name: str,
+               before: Subscription | None = None) -> str:
+    """Confirm a subscription: what changed, how often, the next reminder, how to stop."""
+    label = place_label(place)
+    schedule = frequency_text(subscription.schedule)
+    zone = _zone_name(subscription.tz)
+    if before is None:
+        head = f"Đã đăng ký nhắc chỉ tiêu {label}: {schedule} ({zone})."
+    elif before.schedule == subscription.schedule:
+        head = (f"Bạn đã theo dõi {label} với lịch này rồi: {schedule} ({zone}). Không có gì "
+                "thay đổi.")
+    else:
+        head = (f"Đã đổi lịch nhắc chỉ tiêu {label}: trước đây {frequency_text(before.schedule)}; "
+                f"từ nay {schedule} ({zone}).")
+    current = reminder.current
+    if current:
+        count = sum(len(y.compared) + len(y.unmatched) for y in current)
+        years = join_vn(str(y.year) for y in current)
+        what = f"Hiện có {count} chỉ tiêu năm {years}; mỗi lời nhắc so với kết quả gần nhất."
+    else:
+        over = join_vn(str(y) for y in reminder.over_years)
+        what = (f"Các chỉ tiêu trong cơ sở dữ liệu thuộc năm {over}, đã qua: lần nhắc tới tóm tắt "
+                "kết thúc năm, sau đó bot chỉ nhắn khi có chỉ tiêu hoặc số liệu mới.")
+    return "\n".join([
+        head,
+        f"Lần nhắc tới: {local_time(next_at)}." if current or reminder.years else "",
+        what,
+        "Bot cũng báo trước các ngày kỷ niệm, sự kiện và nhắn khi số liệu của đơn vị thay đổi.",
+        f"Dừng nhắc: /huytheodoi {stop_name}",
+    ]).replace("\n\n", "\n")
+
+
+def digest_subscribed(place: Place, stop_name: str) -> str:
+    """Confirm a subscription to a unit without targets: new and changed figures only."""
+    return (f"Đã đăng ký: bot sẽ nhắn khi có số liệu mới hoặc số liệu thay đổi của "
+            f"{place_label(place)}, và nhắc chỉ tiêu khi đơn vị có chỉ tiêu.\n"
+            f"Dừng: /huytheodoi {stop_name}")
+
+
+def stop_line(stop_name: str) -> str:
+    """The last line of every reminder: how to stop it."""
+    return f"Dừng nhắc: /huytheodoi {stop_name}"
+
+
+def unsubscribed(removed: list[Place]) -> str:
+    """Confirm the units no longer followed."""
+    return f"Đã hủy theo dõi: {join_vn(place_label(p) for p in removed)}."
+
+
+def not_following(place: Place) -> str:
+    """Say the chat does not follow ``place``."""
+    return f"Chưa theo dõi {place_label(place)}. Xem các đơn vị đang theo dõi: /danhsach."
+
+
+def subscription_list(rows: list[tuple[Place | None, Subscription, dt.datetime, bool]],
+                      group_places: list[Place] | None, registered: bool,
+                      acks: list[str] | None = None) -> str:
+    """The chat's subscriptions with their next reminder, and its group registration.
+
+    For bot admins, ``acks`` (lines of ``ack_lines``): who acknowledged the latest reminders.
+    """
+    lines = ["Các lời nhắc đang theo dõi:"] if rows else [NOTHING_FOLLOWED]
+    for n, (place, subscription, next_at, reminds) in enumerate(rows, 1):
+        name = place_label(place) if place else subscription.place
+        if reminds:
+            lines.append(f"{n}. {name}: {frequency_text(subscription.schedule)}; lần tới "
+                         f"{local_time(next_at)}.")
+        else:
+            lines.append(f"{n}. {name}: chưa có chỉ tiêu năm nay để nhắc; bot nhắn khi có số "
+                         "liệu mới.")
+    if group_places is not None:
+        lines.append(registration_scope(group_places) if registered else GROUP_NOT_REGISTERED)
+    if acks is not None:
+        lines.append("Xác nhận đã nhận (quản trị bot xem):")
+        lines.extend(acks or ["• Chưa có lời nhắc nào được gửi tới đây."])
+    return "\n".join(lines)
+
+
+def ack_lines(sent: list[ReminderSent], acks: list[Ack], places: dict[str, Place],
+              tz: dt.tzinfo, per_chat: int = 3) -> list[str]:
+    """Reminders sent and who acknowledged each, newest first (at most ``per_chat`` a chat)."""
+    by_reminder: dict[str, list[Ack]] = {}
+    for ack in acks:
+        by_reminder.setdefault(ack.reminder, []).append(ack)
+    shown: dict[int, int] = {}
+    lines = []
+    for receipt in sorted(sent, key=lambda r: r.due, reverse=True):
+        if shown.get(receipt.chat_id, 0) >= per_chat:
+            continue
+        shown[receipt.chat_id] = shown.get(receipt.chat_id, 0) + 1
+        place = places.get(receipt.place)
+        unit = place.name if place else receipt.place
+        who = by_reminder.get(receipt.key, [])
+        read = (f"đã nhận: {', '.join(f'{a.name} ({_when(a.at, tz)})' for a in who)}" if who
+                else "chưa ai bấm Đã nhận")
+        chat = receipt.chat_title or f"chat {receipt.chat_id}"
+        lines.append(f"• {_when(receipt.due, tz)} — {chat} — {unit}: {read}.")
+    return lines
+
+
+def ack_report(lines: list[str], days: int) -> str:
+    """/baocao and ``thidua reminders acks``: who acknowledged the reminders, across chats."""
+    if not lines:
+        return f"Chưa có lời nhắc chỉ tiêu nào được gửi trong {days} ngày qua."
+    return "\n".join([f"Xác nhận lời nhắc chỉ tiêu ({days} ngày qua, mới nhất trước):", *lines])
+
+
+def ack_thanks(first: bool, at: dt.datetime | None, tz: dt.tzinfo) -> str:
+    """The answer to a press of "Đã nhận"."""
+    if first or at is None:
+        return "Đã ghi nhận: bạn đã nhận lời nhắc này."
+    return f"Bạn đã xác nhận lời nhắc này lúc {_when(at, tz)}."
+
+
+def ack_button(count: int) -> str:
+    """The "Đã nhận" button once pressed: how many have acknowledged."""
+    return f"{ACK_BUTTON} ({count})"
+
+
+def registration_scope(places: list[Place]) -> str:
+    """Say which announcements the group receives."""
+    if not places:
+        return "Nhóm nhận mọi thông báo của quản trị viên bot."
+    return f"Nhóm nhận thông báo về: {join_vn(place_label(p) for p in places)}."
+
+
+def group_registered(places: list[Place]) -> str:
+    """Confirm a group registration."""
+    return f"Đã đăng ký nhóm. {registration_scope(places)} Hủy: /huydangkynhom."
+
+
+def announcement_html(content: str, place: Place | None) -> str:
+    """The announcement as groups receive it."""
+    about = f"\n<i>Về: {html.escape(place_label(place))}</i>" if place else ""
+    return f"📢 <b>Thông báo</b>{about}\n{html.escape(content)}"
+
+
+def announcement_preview(announcement: Announcement, place: Place | None, group_count: int,
+                         now: dt.datetime, tz: dt.tzinfo) -> str:
+    """What the admin checks before pressing Gửi: the message, its recipients and its time."""
+    scope = (f"các nhóm nhận tin về {html.escape(place_label(place))}" if place
+             else "tất cả các nhóm đã đăng ký")
+    when = (f"lúc {moment_words(announcement.send_at, now, tz)}" if announcement.send_at
+            else "ngay khi bấm Gửi")
+    if not group_count:
+        return (f"<b>Xem trước</b>\n{announcement.text}\n\nChưa có nhóm nào trong {scope}: "
+                "không có gì để gửi. Nhóm đăng ký bằng /dangkynhom.")
+    return (f"<b>Xem trước</b>\n{announcement.text}\n\n"
+            f"Gửi tới: {scope} ({group_count} nhóm), {when}.")
+
+
+def announcement_queued(group_count: int, send_at: dt.datetime | None, tz: dt.tzinfo) -> str:
+    """Tell the admin the announcement is on its way."""
+    if send_at is None:
+        return f"Đang gửi tới {group_count} nhóm. Bot sẽ báo kết quả khi gửi xong."
+    return (f"Sẽ gửi lúc {local_time(send_at, tz)} tới {group_count} nhóm. Bot sẽ báo kết quả "
+            "khi gửi xong; xem hoặc hủy các thông báo hẹn giờ: /lichthongbao.")
+
+
+def scheduled_list(announcements: list[Announcement], group_counts: dict[str, int],
+                   tz: dt.tzinfo) -> str:
+    """/lichthongbao: the announcements waiting for their time."""
+    if not announcements:
+        return NO_SCHEDULED
+    lines = ["Thông báo đang hẹn giờ gửi:"]
+    for n, announcement in enumerate(announcements, 1):
+        assert announcement.send_at is not None
+        lines.append(f"{n}. {local_time(announcement.send_at, tz)}: "
+                     f"«{first_words(announcement_content(announcement))}» — "
+                     f"{group_counts.get(announcement.id, 0)} nhóm.")
+    return "\n".join(lines)
+
+
+def cancel_scheduled_button(n: int) -> str:
+    """The button under /lichthongbao that cancels announcement number ``n``."""
+    return f"Hủy số {n}"
+
+
+def scheduled_cancelled(announcement: Announcement, cancelled: bool, tz: dt.tzinfo) -> str:
+    """Tell the admin whether a scheduled announcement was cancelled."""
+    name = f"«{first_words(announcement_content(announcement))}»"
+    if cancelled:
+        when = f" hẹn lúc {local_time(announcement.send_at, tz)}" if announcement.send_at else ""
+        return f"Đã hủy thông báo {name}{when}: không nhóm nào nhận."
+    if announcement.state == "cancelled":
+        return f"Thông báo {name} đã được hủy trước đó."
+    return f"Thông báo {name} đã bắt đầu gửi, không hủy được nữa."
+
+
+def announcement_content(announcement: Announcement) -> str:
+    """What the admin wrote (older announcements: the text without its markup)."""
+    if announcement.content:
+        return announcement.content
+    return html.unescape(announcement.text.rsplit("\n", 1)[-1])
+
+
+def _chat_name(row: OutboxRow) -> str:
+    return html.escape(row.chat_title or f"nhóm {row.chat_id}")
+
+
+def broadcast_report(announcement: Announcement, summary: BroadcastSummary) -> str:
+    """Report back to the admin: which groups got it, moved, failed with reasons, removed."""
+    name = html.escape(first_words(announcement_content(announcement)))
+    lines = [f"<b>Kết quả gửi thông báo</b> «{name}» (mã {announcement.id}): "
+             f"đã gửi {len(summary.sent)}/{summary.total} nhóm"
+             + (f": {', '.join(_chat_name(r) for r in summary.sent)}." if summary.sent else ".")]
+    if summary.maybe_twice:
+        lines.append(f"Có thể đã gửi 2 lần: {len(summary.maybe_twice)} nhóm (Telegram không kịp "
+                     "trả lời lần gửi trước).")
+    if summary.retrying:
+        lines.append(f"Đang thử gửi lại: {len(summary.retrying)} nhóm; báo cáo này sẽ được "
+                     "cập nhật.")
+    if summary.migrated:
+        lines.append("Nhóm đã chuyển thành siêu nhóm, đã gửi theo mã mới:")
+        lines.extend(f"• {_chat_name(r)} ({r.migrated_from} → {r.chat_id})"
+                     for r in summary.migrated)
+    if summary.failed:
+        lines.append(f"Không gửi được {len(summary.failed)} nhóm:")
+        lines.extend(f"• {_chat_name(r)}: {html.escape(r.last_error or 'không rõ lý do')}"
+                     for r in summary.failed)
+    if summary.removed:
+        lines.append(f"Đã gỡ {len(summary.removed)} nhóm khỏi danh sách (bot bị chặn hoặc "
+                     "bị xóa khỏi nhóm):")
+        lines.extend(f"• {_chat_name(r)}" for r in summary.removed)
+    return "\n".join(lines)
+
+
+_KIND_WORDS = {"not_found": "chưa có số liệu", "clarify": "phải hỏi lại", "thumbs_down": "👎"}
+_EXAMPLE_CHARS = 120
+
+
+def unanswered_report(groups: list[UnansweredGroup], total: int, tz: dt.tzinfo) -> str:
+    """The most frequent unanswered questions, for a bot admin."""
+    if not groups:
+        return "Chưa ghi nhận câu hỏi nào mà bot không trả lời được."
+    lines = [f"Câu hỏi bot chưa trả lời được ({len(groups)} nhóm thường gặp nhất, "
+             f"trong {format_vn_number(total)} lượt ghi):"]
+    for n, group in enumerate(groups, 1):
+        kinds = ", ".join(f"{_KIND_WORDS[kind]} {count}" for kind, count in group.kinds.items())
+        example = group.example if len(group.example) <= _EXAMPLE_CHARS else (
+            group.example[:_EXAMPLE_CHARS] + "…")
+        lines.append(f"{n}. «{example}» — {group.count} lần ({kinds}); "
+                     f"gần nhất {local_time(group.last_at, tz)}")
+    return "\n".join(lines)
+
+
+def reload_report(result: Reload, chats_told: int) -> str:
+    """Tell an admin what a reload did: the problems that kept the old data, or the changes."""
+    if not result.ok:
+        shown = result.problems[:20]
+        more = len(result.problems) - len(shown)
+        return "\n".join([
+            "Chưa cập nhật: dữ liệu mới có lỗi, bot vẫn dùng dữ liệu cũ. Lỗi (tệp:dòng):",
+            *(f"• {problem}" for problem in shown),
+            *([f"… và {more} lỗi khác."] if more else []),
+        ])
+    if not result.changes:
+        return "Đã nạp lại dữ liệu: không có gì thay đổi."
+    lines = ["Đã cập nhật dữ liệu:"]
+    for change in result.changes:
+        counts = [f"{label} {len(facts)}" for label, facts in
+                  (("thêm", change.added), ("sửa", change.changed), ("bỏ", change.removed))
+                  if facts]
+        lines.append(f"• {place_label(change.place)}: {', '.join(counts)} mục.")
+    if chats_told:
+        lines.append(f"Đang báo số liệu mới, đã sửa hoặc đã rút tới {chats_told} cuộc trò chuyện "
+                     "(nhóm đăng ký, người theo dõi, người đã được trả lời các số liệu đó).")
+    return "\n".join(lines)
+
+
+def kb_news_html(followed: list[PlaceChanges], given: list[FigureChange],
+                 labels: dict[str, str], today: dt.date) -> str:
+    """One message about a reload for one chat, with sources.
+
+    The units it follows (new figures, figures changed or withdrawn), and the figures it was
+    given in an answer that changed.
+    """
+    lines = [f"📊 <b>Số liệu cập nhật ngày {vn_date(today)}</b>"]
+    sources: list[Source] = []
+
+    def listed(title: str, items: list[str]) -> None:
+        if items:
+            lines.append(title)
+            lines.extend(f"• {html.escape(item)}" for item in items[:MAX_NEW_FIGURES])
+            if len(items) > MAX_NEW_FIGURES:
+                lines.append(f"… và {len(items) - MAX_NEW_FIGURES} số liệu khác: hỏi bot để xem.")
+
+    for change in followed:
+        lines.append(f"<b>{html.escape(place_label(change.place))}</b>")
+        added = change.new_figures
+        listed("Số liệu mới:", [fact_line(f, labels[f.metric], with_place=False) for f in added])
+        sources.extend(f.source for f in added)
+        revised = change.revised
+        listed("Đã sửa hoặc đã rút:", [c.line(labels.get(c.old.metric, c.old.metric))
+                                       for c in revised])
+    if given:
+        lines.append("Số liệu bot đã trả lời bạn trong 30 ngày qua nay đã sửa hoặc đã rút:")
+        by_place: dict[str, list[FigureChange]] = {}
+        for change in given:
+            by_place.setdefault(place_label(change.old.place), []).append(change)
+        for label, changes in by_place.items():
+            listed(f"{html.escape(label)}:", [c.line(labels.get(c.old.metric, c.old.metric))
+                                              for c in changes])
+    lines.extend(f"<i>{html.escape(line)}</i>" for line in source_lines(dict.fromkeys(sources)))
+    return "\n".join(lines)
