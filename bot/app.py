@@ -60,6 +60,7 @@ from handlers.health import show_audit, show_status
 from handlers.help import explain_non_text, explain_unknown_command, show_help
 from handlers.inline import answer_inline_query
 from handlers.questions import (
+    THREAD_KEPT,
     answer_ask_command,
     answer_group_text,
     answer_pressed_suggestion,
@@ -173,6 +174,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         timezone=settings.timezone,
         admin_ids=settings.admin_ids,
         background=Background(),
+        conversation_idle=settings.conversation_idle,
     ))
     application.bot_data[_RELOAD] = reload_signal or ReloadSignal()
 
@@ -245,6 +247,7 @@ async def _trim_history(application: Application) -> None:
         forgotten = await services.store.forget_before(now - HISTORY)
         await services.store.forget_updates(now - HANDLED_UPDATES_KEPT)
         await services.store.trim_records(now - GIVEN_KEPT, now - ACKS_KEPT)
+        await services.store.forget_conversations(now - THREAD_KEPT)
     except StoreUnavailable as error:
         logger.error("History not trimmed: %s", error)
         return

@@ -6,8 +6,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import os
-import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
@@ -127,23 +125,27 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_kb_reload(args: argparse.Namespace) -> int:
     """Check the data files, then ask the bot running on DATA_DIR to reload them (SIGHUP)."""
-    from bot.storage import DataDirLocked, lock_holder
-
     if cmd_kb_validate(args):
         print("Not reloaded: a running bot keeps the knowledge base it has.")
         return 1
+    _signal_reload()
+    return 0
+
+
+def _signal_reload() -> None:
+    from bot.curation import ask_bot_to_reload
+    from bot.storage import DataDirLocked
+
     state = _settings().data_dir
     try:
-        pid = lock_holder(state)
+        pid = ask_bot_to_reload(state)
     except DataDirLocked as exc:
         raise SystemExit(f"Error: {exc}") from exc
     if pid is None:
         print(f"No bot is running on {state}: it loads the knowledge base when it starts.")
-        return 0
-    os.kill(pid, signal.SIGHUP)
+        return
     print(f"Asked the bot (PID {pid}) on {state} to reload. It checks the files again, logs what "
-          "changed and announces new figures to the groups registered for their districts.")
-    return 0
+          "changed and announces new figures to the groups registered for their units.")
 
 
 def cmd_kb_unanswered(args: argparse.Namespace) -> int:
@@ -175,13 +177,23 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_ingest(args: argparse.Namespace) -> int:
-    """Draft candidate facts from a report for a curator: print the YAML, or write it (-o)."""
-    from knowledge.ingest import draft_yaml, ingest, resolve_district
+    """Draft candidate facts from a report file: YAML for a curator (or -o), or --jsonl."""
+    from knowledge.ingest import (
+        DocumentError,
+        candidate_record,
+        document_text,
+        draft_yaml,
+        header_record,
+        ingest,
+        resolve_unit,
+    )
 
     try:
-        text = args.report.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SystemExit(f"Error: cannot read the report {args.report}: {exc}") from exc
+        text = document_text(args.report.read_bytes(), args.report.name)
+    except OSError as exc:
+        raise SystemExit(f"Error: cannot read the report {args.report}: {exc.strerror}") from exc
+    except DocumentError as exc:
+        raise SystemExit(f"Error: {exc}") from exc
     try:
         date = dt.date.fromisoformat(args.date) if args.date else None
     except ValueError as exc:
@@ -189,23 +201,59 @@ def cmd_kb_ingest(args: argparse.Namespace) -> int:
                          ) from exc
     kb = _load(args.data_dir)
     try:
-        district = resolve_district(args.district, kb) if args.district else None
+        unit = resolve_unit(args.unit, kb.gazetteer) if args.unit else None
     except ValueError as exc:
-        raise SystemExit(f"Error: --district: {exc}") from exc
-    draft = ingest(text, kb, district=district, date=date, report=args.report.name)
+        raise SystemExit(f"Error: --unit: {exc}") from exc
+    draft = ingest(text, kb, unit=unit, date=date, report=args.report.name)
+    if args.jsonl:
+        _print_json(header_record(draft))
+        for candidate in draft.candidates:
+            _print_json(candidate_record(candidate))
+        return 0
+    text = draft_yaml(draft, frozenset(kb.by_id))
     if args.output is None:
-        sys.stdout.write(draft_yaml(draft))
+        sys.stdout.write(text)
         return 0
     from bot.journal import write_atomically
 
     try:
-        write_atomically(args.output, draft_yaml(draft))
+        write_atomically(args.output, text)
     except OSError as exc:
-        raise SystemExit(f"Error: cannot write {args.output}: {exc}") from exc
-    print(f"Wrote {args.output}: {len(draft.candidates)} candidate facts, "
-          f"{len(draft.unrecognised)} unrecognised figures; district "
-          f"{draft.district.name if draft.district else '(not found)'}, date "
-          f"{draft.date.isoformat() if draft.date else '(not found)'}.")
+        raise SystemExit(f"Error: cannot write {args.output}: {exc.strerror}") from exc
+    new = len(draft.new_metrics)
+    print(f"Wrote {args.output}: {len(draft.candidates)} candidate facts ({new} new metric(s) "
+          f"to review); unit {draft.unit_name or '(not found)'}, date "
+          f"{draft.date.isoformat() if draft.date else '(not found)'}. "
+          f"Review it, then: thidua kb add {args.output}")
+    return 0
+
+
+def cmd_kb_add(args: argparse.Namespace) -> int:
+    """Add a reviewed draft to the knowledge base, then ask a running bot to reload."""
+    from bot.curation import add_draft
+    from knowledge.ingest import DraftRejected
+
+    try:
+        text = args.draft.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SystemExit(f"Error: cannot read the draft {args.draft}: {exc}") from exc
+    try:
+        addition = add_draft(text, str(args.draft), args.data_dir)
+    except DraftRejected as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(f"Error: {args.draft} not added ({len(exc.problems)} problem(s)); "
+                         "nothing was changed.") from exc
+    except KnowledgeBaseError as exc:
+        raise SystemExit("Error: the knowledge base has problems; fix them first "
+                         f"(thidua kb validate):\n{exc}") from exc
+    place = addition.place
+    print(f"Added {addition.facts_file}: {addition.facts} facts of {place.name} "
+          f"({place.province_short}), source {addition.source.id}"
+          + (f"; new metrics: {', '.join(addition.new_metrics)}" if addition.new_metrics else "")
+          + (f"; not added, no fact uses them: {', '.join(addition.unused_metrics)}"
+             if addition.unused_metrics else "") + ".")
+    _signal_reload()
     return 0
 
 
@@ -393,11 +441,21 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("validate", help="check the data files").set_defaults(func=cmd_kb_validate)
     ingest = kb_sub.add_parser("ingest", help="draft candidate facts from a report (YAML)")
-    ingest.add_argument("report", type=Path, help="the report as a text file")
-    ingest.add_argument("--district", help="the former district, when the text does not show it")
+    ingest.add_argument("report", type=Path, help="the report: .txt, .docx, .pdf or .html")
+    ingest.add_argument("--unit", help="the unit (district, ward, commune or province), when "
+                                       "the text does not show it, e.g. 'Tân Hòa, Phú Thọ'")
     ingest.add_argument("--date", help="the report's date (YYYY-MM-DD), when the text does not")
-    ingest.add_argument("-o", "--output", type=Path, help="write the draft here (default: stdout)")
+    ingest_out = ingest.add_mutually_exclusive_group()
+    ingest_out.add_argument("-o", "--output", type=Path,
+                            help="write the draft here (default: stdout)")
+    ingest_out.add_argument("--jsonl", action="store_true",
+                            help="print a header line, then one JSON object per candidate")
     ingest.set_defaults(func=cmd_kb_ingest)
+    add = kb_sub.add_parser("add", help="add a reviewed draft to the knowledge base")
+    add.add_argument("draft", type=Path, help="the draft written by thidua kb ingest -o")
+    add.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                     help="knowledge base directory (default: the packaged data)")
+    add.set_defaults(func=cmd_kb_add)
     ingest_eval = kb_sub.add_parser(
         "ingest-eval", help="measure ingest on the seed reports against the curated facts")
     ingest_eval.add_argument("seeds_dir", nargs="?", type=Path, default=None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from knowledge import KnowledgeBase, answer, coverage_text, render_text
+from knowledge import Context, KnowledgeBase, coverage_text, render_text, respond
 
 GREETING = ("ThiĐua bot — hỏi bằng tiếng Việt, có dấu hoặc không dấu. "
             "Gõ «thoát» hoặc Ctrl-D để dừng.")
@@ -15,6 +15,7 @@ def chat(kb: KnowledgeBase, lines: Iterable[str], write: Callable[[str], None]) 
     """Answer each line until the input ends or the user says goodbye."""
     write(GREETING)
     write(coverage_text(kb))
+    context = Context()  # the console is one conversation
     for line in lines:
         question = line.strip()
         if question.lower() in _QUIT:
@@ -22,7 +23,8 @@ def chat(kb: KnowledgeBase, lines: Iterable[str], write: Callable[[str], None]) 
         if question in ("/start", "/help", "/giupdo"):
             write(coverage_text(kb))
             continue
-        reply = answer(question, kb)
+        turn = respond(question, kb, context)
+        context, reply = turn.context, turn.answer
         write(render_text(reply))
         if reply.suggestions:
             write("Gợi ý: " + " | ".join(reply.suggestions))

@@ -83,6 +83,32 @@ def write_atomically(path: Path, text: str) -> None:
     fsync_directory(path.parent)
 
 
+def write_all_atomically(texts: dict[Path, str]) -> None:
+    """Replace several files: each is written and flushed aside first, then all are renamed.
+
+    After a crash each file holds its old or its new text; the window in which some hold the
+    new and others the old is only that of the renames.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in texts.items():
+            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            staged.append((temp, path))
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for temp, path in staged:
+            os.replace(temp, path)
+    except BaseException:
+        for temp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+        raise
+    for directory in dict.fromkeys(path.parent for path in texts):
+        fsync_directory(directory)
+
+
 @dataclass
 class Loaded:
     """What was read back from a directory: the tables and where the journal stands."""

@@ -87,6 +87,19 @@ class InboxEntry:
     handled_at: dt.datetime | None = None
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Conversation:
+    """What one conversation has settled (``knowledge.Context.to_dict()``) and when it last spoke.
+
+    ``key`` is ``chat:<id>`` (a private chat), ``chat:<id>:user:<id>`` (one member in a group)
+    or ``message:<chat>:<id>`` (the thread of one of the bot's answers).
+    """
+
+    key: str
+    context: dict[str, Any]
+    at: dt.datetime
+
+
 def _encode_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.isoformat()
@@ -209,6 +222,7 @@ TABLE_TYPES: dict[str, type] = {
     "sent_log": SentMark,
     "unanswered": Unanswered,
     "inbox": InboxEntry,
+    "conversations": Conversation,
     "given": GivenFact,
     "reminders_sent": ReminderSent,
     "acks": Ack,

@@ -49,11 +49,17 @@ class Settings:
     telegram_timeout_seconds: float = 10.0
     delivery_retry_hours: float = 24.0
     state_backups: int = 8
+    conversation_minutes: int = 30
 
     @property
     def reminder_grace(self) -> dt.timedelta:
         """How late a reminder missed while the bot was down may still be sent."""
         return dt.timedelta(minutes=self.reminder_grace_minutes)
+
+    @property
+    def conversation_idle(self) -> dt.timedelta:
+        """How long a quiet conversation keeps its context for follow-up questions."""
+        return dt.timedelta(minutes=self.conversation_minutes)
 
     @property
     def delivery_retry(self) -> dt.timedelta:
@@ -112,6 +118,8 @@ def load_settings(
         delivery_retry_hours=read("DELIVERY_RETRY_HOURS", _positive,
                                   defaults.delivery_retry_hours),
         state_backups=read("STATE_BACKUPS", _at_least_one, defaults.state_backups),
+        conversation_minutes=read("CONVERSATION_MINUTES", _at_least_one,
+                                  defaults.conversation_minutes),
     )
 
 

@@ -55,6 +55,7 @@ from bot.records import (
     TABLE_TYPES,
     Ack,
     BadDocument,
+    Conversation,
     GivenFact,
     InboxEntry,
     ReminderSent,
@@ -239,6 +240,18 @@ class Store(Protocol):
         """The logged questions, oldest first."""
         ...
 
+    async def conversation(self, key: str) -> Conversation | None:
+        """The conversation stored under ``key``, if any."""
+        ...
+
+    async def save_conversations(self, conversations: Iterable[Conversation]) -> None:
+        """Store conversations (replacing those of the same keys) in one commit."""
+        ...
+
+    async def forget_conversations(self, cutoff: dt.datetime) -> int:
+        """Drop conversations quiet since before ``cutoff``; return how many."""
+        ...
+
     async def record_updates(self, entries: Iterable[InboxEntry]) -> set[int]:
         """Record fetched updates before they are handled; return the ids already known.
 
@@ -306,7 +319,7 @@ class TinyStore:
                                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         tables = {name: self._db.table(name, cache_size=0) for name in (
             "subscriptions", "groups", "announcements", "outbox", "sent_log", "unanswered",
-            "inbox", "given", "reminders_sent", "acks", "meta")}
+            "inbox", "conversations", "given", "reminders_sent", "acks", "meta")}
         self._subscriptions = tables["subscriptions"]
         self._groups = tables["groups"]
         self._announcements = tables["announcements"]
@@ -314,6 +327,7 @@ class TinyStore:
         self._sent_log = tables["sent_log"]
         self._unanswered = tables["unanswered"]
         self._inbox = tables["inbox"]
+        self._conversations = tables["conversations"]
         self._given = tables["given"]
         self._reminders_sent = tables["reminders_sent"]
         self._acks = tables["acks"]
@@ -728,6 +742,25 @@ class TinyStore:
         async with self._reading():
             docs = sorted(self._unanswered.all(), key=lambda doc: doc.doc_id)
         return [decode(Unanswered, doc) for doc in docs]
+
+    async def conversation(self, key: str) -> Conversation | None:
+        """The conversation stored under ``key``, if any."""
+        async with self._reading():
+            return self._get(self._conversations, Conversation, key)
+
+    async def save_conversations(self, conversations: Iterable[Conversation]) -> None:
+        """Store conversations (replacing those of the same keys) in one commit."""
+        async with self._writing():
+            for conversation in conversations:
+                self._put(self._conversations, conversation.key, conversation)
+
+    async def forget_conversations(self, cutoff: dt.datetime) -> int:
+        """Drop conversations quiet since before ``cutoff``; return how many."""
+        async with self._writing():
+            old = [doc.doc_id for doc in self._conversations.search(
+                where("at").test(lambda at: dt.datetime.fromisoformat(at) < cutoff))]
+            self._drop(self._conversations, old)
+        return len(old)
 
     # Figures given, reminders sent and acknowledged --------------------------------------
 

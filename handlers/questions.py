@@ -1,11 +1,20 @@
-"""Answering questions: private text, group mentions and replies, /hoi, and suggestion buttons."""
+"""Answering questions: private text, group mentions and replies, /hoi, and suggestion buttons.
+
+Every question is read in its conversation: a private chat, one member in a group, or the
+thread of the bot's answer the user replies to.
+"""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, Update
+import datetime as dt
+import logging
+
+from telegram import Chat, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from bot.records import Conversation
+from bot.storage import StoreUnavailable
 from handlers.addressing import command_argument, group_question, without_mentions
 from handlers.buttons import chart_button
 from handlers.feedback import remember_unanswered, unanswered_entry
@@ -13,9 +22,13 @@ from handlers.render import render_html, render_one_html
 from handlers.replies import edit_unless_unchanged, reply_html, reply_plain
 from handlers.services import Services, services_of
 from handlers.texts import ASK_USAGE, MAX_QUESTION_CHARS, STALE_BUTTON, TOO_LONG
-from knowledge import answer
+from knowledge import Context, respond
 from knowledge.charts import chart_metric
 from knowledge.model import FIGURE_KINDS, Answer
+
+logger = logging.getLogger(__name__)
+# A reply to one of the bot's answers continues that answer's conversation this long.
+THREAD_KEPT = dt.timedelta(days=7)
 
 
 async def answer_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -50,16 +63,22 @@ async def answer_pressed_suggestion(update: Update, context: ContextTypes.DEFAUL
     if question is None:
         await query.answer(STALE_BUTTON)
         return
-    result = answer(question, services.kb)
-    if isinstance(query.message, Message):
-        remember_given(services, query.message.chat.id, result)
+    message = query.message if isinstance(query.message, Message) else None
+    # Under an inline-mode message there is no chat, hence no conversation.
+    keys = [] if message is None else [
+        _thread_key(message.chat.id, message.message_id),
+        _conversation_key(message.chat, query.from_user.id)]
+    reply = respond(question, services.kb, await _context(services, keys))
+    if message is not None:
+        remember_given(services, message.chat.id, reply.answer)
     await query.answer()
     await edit_unless_unchanged(query.edit_message_text(
-        render_one_html(result),
+        render_one_html(reply.answer),
         parse_mode=ParseMode.HTML,
         # A chart is sent into a chat: none to send to under an inline-mode message.
-        reply_markup=_keyboard(services, result, question, chart=query.message is not None),
+        reply_markup=_keyboard(services, reply.answer, question, chart=message is not None),
     ))
+    await _remember(services, reply.context, keys)
 
 
 async def _reply_with_answer(
@@ -70,12 +89,60 @@ async def _reply_with_answer(
         await reply_plain(message, TOO_LONG)
         return
     services = services_of(context)
-    result = answer(question, services.kb)
-    if result.status != "answered":
+    asker = message.from_user.id if message.from_user else 0
+    conversation = _conversation_key(message.chat, asker)
+    replied = message.reply_to_message
+    thread = [_thread_key(replied.chat.id, replied.message_id)] if replied and (
+        replied.from_user and replied.from_user.id == context.bot.id) else []
+    reply = respond(question, services.kb, await _context(services, [*thread, conversation]))
+    result = reply.answer
+    if result.status != "answered" and not result.smalltalk:
         remember_unanswered(services, unanswered_entry(
             question, result.status, message.chat.type, message.from_user, services))
-    await reply_html(message, render_html(result), _keyboard(services, result, question))
+    # Kept before the reply goes out, so the asker's next message finds it.
+    await _remember(services, reply.context, [conversation])
+    sent = await reply_html(message, render_html(result), _keyboard(services, result, question))
+    await _remember(services, reply.context, [_thread_key(m.chat.id, m.message_id) for m in sent])
     remember_given(services, message.chat.id, result)
+
+
+def _conversation_key(chat: Chat, user_id: int) -> str:
+    """A private chat is one conversation; in a group each member has their own."""
+    return f"chat:{chat.id}" if chat.type == Chat.PRIVATE else f"chat:{chat.id}:user:{user_id}"
+
+
+def _thread_key(chat_id: int, message_id: int) -> str:
+    return f"message:{chat_id}:{message_id}"
+
+
+async def _context(services: Services, keys: list[str]) -> Context:
+    """The context of the first of ``keys`` still fresh.
+
+    An answer's thread keeps it ``THREAD_KEPT``; the asker's conversation while it is quiet for
+    less than ``conversation_idle``.
+    """
+    now = services.clock()
+    for key in keys:
+        try:
+            stored = await services.store.conversation(key)
+        except StoreUnavailable as error:
+            logger.warning("Conversation not read, the question stands alone: %s", error)
+            return Context()
+        kept = THREAD_KEPT if key.startswith("message:") else services.conversation_idle
+        if stored is not None and now - stored.at <= kept:
+            return Context.from_dict(stored.context)
+    return Context()
+
+
+async def _remember(services: Services, context: Context, keys: list[str]) -> None:
+    """Keep what the conversation settled; a failing store costs the follow-up, not the answer."""
+    if not keys:
+        return
+    now, data = services.clock(), context.to_dict()
+    try:
+        await services.store.save_conversations(Conversation(key, data, now) for key in keys)
+    except StoreUnavailable as error:
+        logger.warning("Conversation not kept: %s", error)
 
 
 def remember_given(services: Services, chat_id: int, result: Answer) -> None:

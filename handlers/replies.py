@@ -10,14 +10,19 @@ from telegram.error import BadRequest
 
 async def reply_html(
     message: Message, parts: list[str], keyboard: InlineKeyboardMarkup | None = None
-) -> None:
-    """Reply to ``message`` with each part in turn; in groups the first part quotes the asker."""
+) -> list[Message]:
+    """Reply to ``message`` with each part in turn; in groups the first part quotes the asker.
+
+    Returns the messages sent.
+    """
     quote = message.chat.type != Chat.PRIVATE
+    sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        await message.reply_html(
+        sent.append(await message.reply_html(
             part, do_quote=quote and index == 0, reply_markup=keyboard if last else None
-        )
+        ))
+    return sent
 
 
 async def reply_plain(message: Message, text: str) -> None:

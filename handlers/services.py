@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ class Services:
     timezone: ZoneInfo
     admin_ids: frozenset[int]
     background: Background
+    conversation_idle: dt.timedelta = dt.timedelta(minutes=30)
 
     @property
     def kb(self) -> KnowledgeBase:

@@ -59,6 +59,7 @@ class Metric:
     label: str
     topic: str
     synonyms: tuple[str, ...] = ()
+    provisional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,21 +137,30 @@ class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(path.name, 0, f"cannot read the file: {exc}"))
+        return None
+    return parse_yaml(text, path.name, problems)
+
+
+def parse_yaml(text: str, name: str, problems: list[Problem]) -> Any:
+    """YAML with the line of every mapping under ``__line__``; None and a problem if invalid."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
-        problems.append(Problem(path.name, line, f"not valid YAML: {exc}"))
+        problems.append(Problem(name, line, f"not valid YAML: {exc}"))
     return None
 
 
-def _strip_lines(value: Any) -> Any:
+def strip_lines(value: Any) -> Any:
+    """Parsed YAML without the ``__line__`` marks ``parse_yaml`` adds."""
     if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != _LINE}
+        return {k: strip_lines(v) for k, v in value.items() if k != _LINE}
     if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
+        return [strip_lines(v) for v in value]
     return value
 
 
@@ -201,19 +211,28 @@ def load_knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
 def _load_sources(path: Path, problems: list[Problem]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     for entry in _read_yaml(path, problems) or []:
-        line = entry.get(_LINE, 0)
-        missing = [k for k in ("id", "title", "publisher", "date") if not entry.get(k)]
-        if missing:
-            problems.append(Problem(path.name, line, f"source lacks {', '.join(missing)}"))
-            continue
-        if not isinstance(entry["date"], dt.date):
-            problems.append(Problem(path.name, line, "date must be an ISO date like 2023-03-25"))
-            continue
-        sources[entry["id"]] = Source(id=entry["id"], title=entry["title"],
-                                      publisher=entry["publisher"], date=entry["date"],
-                                      url=entry.get("url") or None,
-                                      cite=entry.get("cite") or None)
+        source = check_source(entry, path.name, problems)
+        if source is not None:
+            sources[source.id] = source
     return sources
+
+
+def check_source(entry: Any, where: str, problems: list[Problem]) -> Source | None:
+    """One entry of ``sources.yaml`` as a ``Source``; None and a problem when it is incomplete."""
+    if not isinstance(entry, dict):
+        problems.append(Problem(where, 0, "a source is a mapping with id, title, publisher, date"))
+        return None
+    line = entry.get(_LINE, 0)
+    missing = [k for k in ("id", "title", "publisher", "date") if not entry.get(k)]
+    if missing:
+        problems.append(Problem(where, line, f"source lacks {', '.join(missing)}"))
+        return None
+    if not isinstance(entry["date"], dt.date):
+        problems.append(Problem(where, line, "date must be an ISO date like 2023-03-25"))
+        return None
+    return Source(id=entry["id"], title=entry["title"], publisher=entry["publisher"],
+                  date=entry["date"], url=entry.get("url") or None,
+                  cite=entry.get("cite") or None)
 
 
 def _load_metrics(path: Path, problems: list[Problem]) -> dict[str, Metric]:
@@ -222,14 +241,21 @@ def _load_metrics(path: Path, problems: list[Problem]) -> dict[str, Metric]:
     for metric_id, entry in raw.items():
         if metric_id == _LINE:
             continue
-        if not isinstance(entry, dict) or not entry.get("label") or not entry.get("topic"):
-            line = entry.get(_LINE, 0) if isinstance(entry, dict) else 0
-            problems.append(Problem(path.name, line,
-                                    f"metric {metric_id!r} needs a label and a topic"))
-            continue
-        metrics[metric_id] = Metric(id=metric_id, label=entry["label"], topic=entry["topic"],
-                                    synonyms=tuple(str(s) for s in entry.get("synonyms") or ()))
+        metric = check_metric(metric_id, entry, path.name, problems)
+        if metric is not None:
+            metrics[metric_id] = metric
     return metrics
+
+
+def check_metric(metric_id: str, entry: Any, where: str, problems: list[Problem]) -> Metric | None:
+    """One entry of ``metrics.yaml`` as a ``Metric``; None and a problem when it is incomplete."""
+    if not isinstance(entry, dict) or not entry.get("label") or not entry.get("topic"):
+        line = entry.get(_LINE, 0) if isinstance(entry, dict) else 0
+        problems.append(Problem(where, line, f"metric {metric_id!r} needs a label and a topic"))
+        return None
+    return Metric(id=metric_id, label=entry["label"], topic=entry["topic"],
+                  synonyms=tuple(str(s) for s in entry.get("synonyms") or ()),
+                  provisional=entry.get("provisional") is True)
 
 
 def _load_facts(path: Path, sources: dict[str, Source], metrics: dict[str, Metric],
@@ -238,7 +264,21 @@ def _load_facts(path: Path, sources: dict[str, Source], metrics: dict[str, Metri
     raw = _read_yaml(path, problems)
     if raw is None:
         return []
-    where = f"facts/{path.name}"
+    return check_facts_document(raw, f"facts/{path.name}", sources, metrics, gazetteer, problems,
+                                first_seen)
+
+
+def check_facts_document(raw: Any, where: str, sources: dict[str, Source],
+                         metrics: dict[str, Metric], gazetteer: Gazetteer,
+                         problems: list[Problem], first_seen: dict[str, str]) -> list[Fact]:
+    """The facts of one parsed facts file; its problems (named ``where``) go to ``problems``.
+
+    ``first_seen`` maps the fact ids seen so far to where, so duplicates across files are found.
+    """
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, 1, "a facts file is a mapping with source, unit, "
+                                          "province and facts"))
+        return []
     source = sources.get(raw.get("source", ""))
     place = gazetteer.place_by_name(str(raw.get("unit", "")), str(raw.get("province") or ""))
     if source is None:
@@ -253,6 +293,10 @@ def _load_facts(path: Path, sources: dict[str, Source], metrics: dict[str, Metri
         return []
     facts = []
     for entry in raw.get("facts") or []:
+        if not isinstance(entry, dict):
+            problems.append(Problem(where, raw.get(_LINE, 1),
+                                    f"a fact is a mapping (id, year, kind, …), not {entry!r}"))
+            continue
         fact_problems = _check_fact(entry, metrics)
         here = f"{where}:{entry.get(_LINE, 0)}"
         if entry.get("id") in first_seen:

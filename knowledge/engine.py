@@ -66,7 +66,7 @@ def respond(question: str, kb: KnowledgeBase, context: Context | None = None) ->
     reading = understood.reading
     places, ask = follow(context, understood.places, understood.ask, kb, lexicon)
     selection = Selector(kb, lexicon, ask, places, rest_text(reading, places)).select()
-    reply = Phraser(kb, ask).phrase(selection)
+    reply = Phraser(kb, ask, places).phrase(selection)
     return Reply(reply, settled(context, places, ask, reply, question))
 
 

@@ -184,20 +184,25 @@ class MetricIndex:
     def _match(self, words: tuple[tuple[str, str], ...], among: frozenset[str] | None,
                ) -> tuple[MetricMatch, ...]:
         similarity: dict[str, tuple[float, str]] = {}
-        spelled: dict[str, str] = {}
+        # How each word was typed, when with diacritics (a word may be typed twice: tiên tiến).
+        spelled: dict[str, set[str]] = defaultdict(set)
+        typed_plain: set[str] = set()
         for word, sig in words:
             for found, score in self._similar_words(word):
                 if score > similarity.get(found, (0.0, ""))[0]:
                     similarity[found] = (score, word)
-                    spelled[found] = sig if score == 1.0 and not sig.isascii() else ""
+                if score == 1.0 and not sig.isascii():
+                    spelled[found].add(sig)
+                else:
+                    typed_plain.add(found)
         allowed = among
         found: dict[int, float] = defaultdict(float)
         hits: dict[int, list[str]] = defaultdict(list)
         for word, (score, _) in similarity.items():
             weight = self.weights[word] * score
-            sig = spelled[word]
+            sigs = spelled.get(word) if word not in typed_plain else None
             for n in self._containing[word]:
-                if sig and self._spelling[n].get(word, sig) != sig:
+                if sigs and self._spelling[n].get(word) not in (None, *sigs):
                     continue
                 found[n] += weight
                 hits[n].append(word)

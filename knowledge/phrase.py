@@ -9,7 +9,7 @@ from knowledge.intent import Ask
 from knowledge.model import Answer, District, Fact, Place, Province, Ward
 from knowledge.numbers import parse_vn_number
 from knowledge.phrasing import fact_line, figure, growth_verb, join_vn, place_label, vn_date
-from knowledge.places import PlaceAsked, formed_from
+from knowledge.places import PlaceAsked, Places, formed_from
 from knowledge.select import (
     Comparison,
     Found,
@@ -38,9 +38,10 @@ _SMALLTALK = {
 class Phraser:
     """Turns one selection into the reply."""
 
-    def __init__(self, kb: KnowledgeBase, ask: Ask) -> None:
+    def __init__(self, kb: KnowledgeBase, ask: Ask, places: Places | None = None) -> None:
         self.kb = kb
         self.ask = ask
+        self.places = places
 
     def phrase(self, selection: Selection) -> Answer:
         """The reply that says what the selection found, or why nothing was."""
@@ -104,9 +105,13 @@ class Phraser:
         origin_text = join_vn(place_label(d) for d in origins) or "không rõ"
         head = (f"{ward.name} ({ward.province}) là đơn vị hành chính mới từ ngày 01/07/2025, "
                 f"được lập từ địa bàn của {origin_text}.")
-        in_kb = [d for d in origins if d.key in self.kb.by_place]
+        # Only former districts with figures of the year asked are worth offering.
+        asked_years = set(self.ask.years)
+        in_kb = [d for d in origins if d.key in self.kb.by_place
+                 and (not asked_years or asked_years & set(self.kb.years_of(d)))]
         if not in_kb:
-            body = (f"{head} Chưa có số liệu của {ward.name} cũng như của "
+            years = f" năm {join_vn(map(str, sorted(asked_years)))}" if asked_years else ""
+            body = (f"{head} Chưa có số liệu{years} của {ward.name} cũng như của "
                     f"{join_vn(d.name for d in origins) or 'các đơn vị cũ'} "
                     f"({join_vn(sorted({d.province for d in origins}))}). "
                     f"Hiện có số liệu của: {listed_places(self.kb)}.")
@@ -230,7 +235,19 @@ class Phraser:
             have = join_vn(sorted({str(f.year) for f in facts}))
             body = (f"Chưa có số liệu năm {found.year_note} của {place_label(found.places[0])}; "
                     f"số liệu năm {have}:\n{body}")
-        return Answer("answered", body, facts)
+        return Answer("answered", body + self._namesakes_note(), facts)
+
+    def _namesakes_note(self) -> str:
+        """Units of the same kind and name as the one answered, which the question could mean."""
+        if self.places is None or self.places.provinces:
+            return ""
+        others = [n for a in self.places.asked if a.kind == "unit" for n in a.namesakes
+                  if n.kind == a.places[0].kind]
+        if not others:
+            return ""
+        named = join_vn(place_label(n) for n in others[:3])
+        more = f" và {len(others) - 3} đơn vị khác" if len(others) > 3 else ""
+        return f"\nLưu ý: cùng tên còn có {named}{more}, chưa có số liệu."
 
     def _line(self, fact: Fact, with_place: bool = True, in_list: bool = False) -> str:
         return fact_line(fact, self.kb.metrics[fact.metric].label, with_place, in_list)
@@ -322,7 +339,7 @@ class Phraser:
         lines.extend(f"• {self._line(f, with_place=False)}" for f in overview.facts)
         lines.append("Bạn có thể hỏi thêm về: "
                      f"{join_vn(t.lower() for t in overview.topics)}.")
-        return Answer("answered", "\n".join(lines), overview.facts,
+        return Answer("answered", "\n".join(lines) + self._namesakes_note(), overview.facts,
                       self._topic_suggestions((place,)))
 
     def _ranking(self, ranking: Ranking) -> Answer:

@@ -163,8 +163,9 @@ class _Resolver:
         if not wards:
             return PlaceAsked("nowhere", mention.typed, self.provinces)
         with_facts = [w for w in wards if self._has_facts(w)]
-        if len(with_facts) == 1 and (len(wards) == 1 or mention.level == "ward"):
-            return PlaceAsked("unit", mention.typed, (with_facts[0],))
+        if len(with_facts) == 1:
+            others = tuple(w for w in wards if w is not with_facts[0])
+            return PlaceAsked("unit", mention.typed, (with_facts[0],), namesakes=others)
         if len(wards) > 1:
             return PlaceAsked("ambiguous", mention.typed, tuple(wards))
         ward = wards[0]

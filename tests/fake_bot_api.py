@@ -306,11 +306,15 @@ class FakeBotApi:
                 if c.chat_id == chat_id and c.error is None]
 
     async def ask(self, sender: dict[str, Any], text: str,
-                  chat: dict[str, Any] | None = None) -> ApiCall:
-        """Send ``text`` and return the next message the bot gets accepted in that chat."""
+                  chat: dict[str, Any] | None = None,
+                  reply_to: dict[str, Any] | None = None) -> ApiCall:
+        """Send ``text`` and return the next message the bot gets accepted in that chat.
+
+        ``reply_to``: the message it replies to.
+        """
         chat_id = (chat or sender)["id"]
         before = len(self.texts_to(chat_id))
-        self.send_text(sender, text, chat=chat)
+        self.send_text(sender, text, chat=chat, reply_to=reply_to)
         await self.wait_until(lambda: len(self.texts_to(chat_id)) > before)
         return [c for c in self.calls_to("sendMessage")
                 if c.chat_id == chat_id and c.error is None][before]

@@ -3,6 +3,7 @@
 import unicodedata
 
 import pytest
+from seed_reports import seed_reports_only
 
 from knowledge import answer, load_knowledge_base, render_text
 from knowledge.records import answer_record
@@ -10,7 +11,7 @@ from knowledge.records import answer_record
 
 @pytest.fixture(scope="module")
 def kb():
-    return load_knowledge_base()
+    return seed_reports_only(load_knowledge_base())
 
 
 def ask(kb, question):

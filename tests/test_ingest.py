@@ -1,7 +1,6 @@
 """`thidua kb ingest`: candidate facts drafted from a report, as a curator would review them."""
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,12 +15,11 @@ from knowledge.ingest import (
     find_figures,
     ingest,
     propose_date,
-    resolve_district,
+    resolve_unit,
 )
 from knowledge.numbers import is_vn_figure
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
 THIDUA = str(Path(sys.executable).with_name("thidua"))
 
 # Written for these tests: a short review of a made-up year of Huyện Gia Lâm.
@@ -53,7 +51,7 @@ def gia_lam(kb):
 
 
 def only(draft, value=None, percent=None):
-    found = [c for c in (*draft.candidates, *draft.unrecognised)
+    found = [c for c in draft.candidates
              if (value is None or c.value == value) and (percent is None or c.percent == percent)]
     assert len(found) == 1, found
     return found[0]
@@ -64,7 +62,7 @@ def test_money_with_its_percent_of_plan_is_one_fact(kb):
     fact = only(draft, "4.670,8")
     assert (fact.unit, fact.percent, fact.percent_of) == ("tỷ đồng", "105,29", "kế hoạch")
     assert (fact.metric, fact.year, fact.kind) == ("thu_ngan_sach", 2022, "result")
-    assert len(draft.candidates) + len(draft.unrecognised) == 1
+    assert len(draft.candidates) == 1
 
 
 def test_estimate_percent_of_budget_and_growth_are_kept_apart(gia_lam):
@@ -84,8 +82,7 @@ def test_ratio_keeps_both_figures_and_its_rate(gia_lam):
 
 
 def test_leading_zeros_stay_as_written(kb):
-    draft = ingest("Năm 2021 có 02/15 chi bộ được xếp loại hoàn thành xuất sắc nhiệm vụ "
-                   "(chiếm 13,3%).", kb)
+    draft = ingest("Năm 2021 có 02/15 chi bộ hoàn thành xuất sắc nhiệm vụ (chiếm 13,3%).", kb)
     fact = only(draft, "02")
     assert (fact.of, fact.percent, fact.metric) == ("15", "13,3", "chi_bo_hoan_thanh_xuat_sac")
 
@@ -124,11 +121,11 @@ def test_money_in_billions_and_millions_is_written_in_billions(kb):
     assert fact.unit == "tỷ đồng"
 
 
-def test_district_date_and_year_are_proposed_from_the_text(gia_lam):
-    assert gia_lam.district.name == "Huyện Gia Lâm"
+def test_unit_date_and_year_are_proposed_from_the_text(gia_lam):
+    assert gia_lam.unit.name == "Huyện Gia Lâm"
     assert gia_lam.date == dt.date(2024, 1, 15)
     assert gia_lam.year == 2023
-    assert gia_lam.source_id == "gia-lam-2023"
+    assert gia_lam.source.id == "gia-lam-2023"
 
 
 def test_date_of_a_cited_directive_is_not_the_report_date():
@@ -138,21 +135,31 @@ def test_date_of_a_cited_directive_is_not_the_report_date():
     assert propose_date("Thứ hai, 05/02/2024 10:15\nQuận 3 tổng kết") == dt.date(2024, 2, 5)
 
 
-def test_named_district_overrides_and_ambiguous_names_are_refused(kb):
-    assert resolve_district("Cầu Giấy", kb).name == "Quận Cầu Giấy"
-    assert resolve_district("quận 1", kb).name == "Quận 1"
-    with pytest.raises(ValueError, match="several districts"):
-        resolve_district("Châu Thành", kb)
-    with pytest.raises(ValueError, match="no former district"):
-        resolve_district("Xứ Sở Thần Tiên", kb)
-    draft = ingest(GIA_LAM, kb, district=resolve_district("Long Biên", kb),
+def test_named_unit_overrides_and_ambiguous_names_are_refused(kb):
+    gazetteer = kb.gazetteer
+    assert resolve_unit("quận Cầu Giấy", gazetteer).name == "Quận Cầu Giấy"
+    assert resolve_unit("quận 1", gazetteer).name == "Quận 1"
+    assert resolve_unit("Tân Hòa, Phú Thọ", gazetteer).province == "Tỉnh Phú Thọ"
+    assert resolve_unit("tỉnh Thanh Hóa", gazetteer).name == "Tỉnh Thanh Hóa"
+    with pytest.raises(ValueError, match="several units"):
+        resolve_unit("Châu Thành", gazetteer)
+    with pytest.raises(ValueError, match="several units"):
+        resolve_unit("Cầu Giấy", gazetteer)  # the former district, or the ward since 2025
+    with pytest.raises(ValueError, match="several units"):
+        resolve_unit("Thanh Hóa", gazetteer)  # the province, or its city
+    with pytest.raises(ValueError, match="several units"):
+        resolve_unit("phường Tân Hòa", gazetteer)
+    with pytest.raises(ValueError, match="no unit"):
+        resolve_unit("Xứ Sở Thần Tiên", gazetteer)
+    draft = ingest(GIA_LAM, kb, unit=resolve_unit("quận Long Biên", gazetteer),
                    date=dt.date(2024, 2, 1))
-    assert (draft.district.name, draft.date) == ("Quận Long Biên", dt.date(2024, 2, 1))
+    assert (draft.unit.name, draft.date) == ("Quận Long Biên", dt.date(2024, 2, 1))
 
 
-def test_unrecognised_figures_are_listed_not_dropped(gia_lam):
+def test_figures_without_a_known_metric_get_a_new_one_to_review(gia_lam):
     views = only(gia_lam, "431")
-    assert views.metric is None and views in gia_lam.unrecognised
+    assert views.metric is None
+    assert views.new_metric.label == "lượt xem" and views.new_metric.id == "luot_xem"
 
 
 def test_years_dates_directives_and_names_are_not_figures():
@@ -163,7 +170,7 @@ def test_years_dates_directives_and_names_are_not_figures():
 
 
 def test_figures_in_the_draft_are_in_vietnamese_notation(gia_lam):
-    for candidate in (*gia_lam.candidates, *gia_lam.unrecognised):
+    for candidate in gia_lam.candidates:
         for figure in (candidate.value, candidate.of, candidate.percent):
             assert figure is None or is_vn_figure(figure), candidate
 
@@ -175,30 +182,14 @@ def test_draft_is_valid_yaml_in_the_facts_file_shape(gia_lam):
         "gia-lam-2023", "Huyện Gia Lâm", "Hà Nội")
     revenue = next(f for f in doc["facts"] if f.get("value") == "3.215,4")
     assert revenue["metric"] == "thu_ngan_sach" and revenue["estimate"] is True
-    assert [f["value"] for f in doc["unrecognised"]] == ["431"]
-    assert doc["unrecognised"][0]["metric"] is None
+    views = next(f for f in doc["facts"] if f.get("value") == "431")
+    assert doc["new_metrics"][views["metric"]] == {"label": "lượt xem", "topic": "Khác"}
+    assert doc["new_source"]["date"] == dt.date(2024, 1, 15)
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if line.startswith("  - id:"):
             assert lines[i - 1].startswith("  # "), line
     assert "# Tổng thu ngân sách trên địa bàn huyện ước đạt 3.215,4 tỷ đồng" in text
-    assert "chọn một id trong metrics.yaml" in text
-    assert "2024-01-15" in text
-
-
-def test_curated_draft_loads_as_a_real_facts_file(tmp_path, gia_lam):
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
-    doc = yaml.safe_load(draft_yaml(gia_lam))
-    doc.pop("unrecognised")
-    (data / "facts" / "gia-lam-2023.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True),
-                                                      encoding="utf-8")
-    with (data / "sources.yaml").open("a", encoding="utf-8") as sources:
-        sources.write("- id: gia-lam-2023\n  title: Tổng kết thi đua 2023\n"
-                      "  publisher: thử nghiệm\n  date: 2024-01-15\n  url:\n")
-    kb = load_knowledge_base(data)
-    loaded = [f for f in kb.facts if f.source.id == "gia-lam-2023"]
-    assert len(loaded) == len(gia_lam.candidates)
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present")
@@ -234,7 +225,7 @@ def test_cli_ingest_prints_the_draft(report):
 
 def test_cli_ingest_writes_the_draft_with_the_given_district_and_date(report, tmp_path):
     out = tmp_path / "draft.yaml"
-    result = run("kb", "ingest", str(report), "--district", "Cầu Giấy", "--date", "2024-02-01",
+    result = run("kb", "ingest", str(report), "--unit", "quận Cầu Giấy", "--date", "2024-02-01",
                  "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert "Quận Cầu Giấy" in result.stdout and "2024-02-01" in result.stdout
@@ -246,7 +237,7 @@ def test_cli_ingest_writes_the_draft_with_the_given_district_and_date(report, tm
 @pytest.mark.parametrize(("args", "message"), [
     (("kb", "ingest", "/nonexistent/report.txt"), "cannot read the report"),
     (("kb", "ingest", "{report}", "--date", "25/03/2023"), "not an ISO date"),
-    (("kb", "ingest", "{report}", "--district", "Châu Thành"), "several districts"),
+    (("kb", "ingest", "{report}", "--unit", "Châu Thành"), "several units"),
     (("kb", "ingest-eval", "/nonexistent/seeds"), "not a directory"),
 ])
 def test_cli_errors_are_one_line_and_exit_1(report, args, message):

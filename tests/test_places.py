@@ -19,7 +19,7 @@ source: hoang-mai-2022
 unit: Phường Tân Hòa
 province: Hồ Chí Minh
 facts:
-  - id: tan-hoa-2025-thu-ngan-sach
+  - id: test-ward-2025-thu-ngan-sach
     year: 2025
     kind: result
     metric: thu_ngan_sach
@@ -36,19 +36,20 @@ def data_with(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_a_wards_facts_belong_to_the_ward_not_its_former_district(tmp_path):
-    kb = load_knowledge_base(data_with(tmp_path, "tan-hoa-2025.yaml", WARD_FACTS))
-    fact = kb.by_id["tan-hoa-2025-thu-ngan-sach"]
+    kb = load_knowledge_base(data_with(tmp_path, "test-ward-2025.yaml", WARD_FACTS))
+    fact = kb.by_id["test-ward-2025-thu-ngan-sach"]
     assert (fact.place.level, fact.place.name) == ("ward", "Phường Tân Hòa")
     assert place_label(fact.place) == "Phường Tân Hòa (TP Hồ Chí Minh)"
     assert fact.place in kb.places
-    assert all(f.place.level == "district" for f in kb.facts if f is not fact)
+    assert all(f.place.name == "Quận Hoàng Mai" for f in kb.facts
+               if f.source.id == "hoang-mai-2022" and f is not fact)
 
 
 def test_a_province_can_hold_facts_and_the_current_one_is_taken(tmp_path):
     text = WARD_FACTS.replace("unit: Phường Tân Hòa\nprovince: Hồ Chí Minh",
                               "unit: Tỉnh Thanh Hóa")
     kb = load_knowledge_base(data_with(tmp_path, "thanh-hoa.yaml", text))
-    place = kb.by_id["tan-hoa-2025-thu-ngan-sach"].place
+    place = kb.by_id["test-ward-2025-thu-ngan-sach"].place
     assert (place.level, place.name, place.current) == ("province", "Tỉnh Thanh Hóa", True)
 
 

@@ -1,0 +1,195 @@
+"""Checking a reviewed draft against the knowledge base and saying how the data files change.
+
+Pure: it takes the draft's text and the current ``sources.yaml`` / ``metrics.yaml`` texts, and
+returns the new texts of those files and of the facts file, or refuses the draft with every
+problem as ``DRAFT:line: …``. The facts file keeps no comment of the draft, so no sentence of
+the report reaches the knowledge base.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+import yaml
+
+from knowledge.base import (
+    KnowledgeBase,
+    Metric,
+    Problem,
+    Source,
+    check_facts_document,
+    check_metric,
+    check_source,
+    parse_yaml,
+    strip_lines,
+)
+from knowledge.model import Place
+
+_LINE = "__line__"
+_SOURCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_METRIC_ID = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
+_SOURCE_FIELDS = {"title", "publisher", "date", "url", _LINE}
+_METRIC_FIELDS = {"label", "topic", "synonyms", "provisional", _LINE}
+_TOP_LEVEL = {"source", "unit", "province", "scope", "facts", "new_source", "new_metrics", _LINE}
+
+
+class DraftRejected(ValueError):
+    """A draft that cannot be added; ``problems`` name the draft's file and line and the fix."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Addition:
+    """What adding a draft changes: the new text of each data file it touches.
+
+    ``files`` maps paths relative to the data directory (``sources.yaml``, ``metrics.yaml``,
+    ``facts/<source>.yaml``) to their full new text.
+    """
+
+    source: Source
+    place: Place
+    facts: int
+    new_metrics: tuple[str, ...]
+    unused_metrics: tuple[str, ...]
+    files: dict[str, str]
+
+    @property
+    def facts_file(self) -> str:
+        """The facts file the draft becomes, relative to the data directory."""
+        return f"facts/{self.source.id}.yaml"
+
+
+def plan_addition(draft_text: str, draft_name: str, kb: KnowledgeBase, sources_text: str,
+                  metrics_text: str, existing_files: Collection[str] = ()) -> Addition:
+    """Check a draft against ``kb`` and return the data files as they become with it.
+
+    ``existing_files`` are the facts files already there (``facts/x.yaml``). Raises
+    ``DraftRejected`` listing every problem.
+    """
+    problems: list[Problem] = []
+    raw = parse_yaml(draft_text, draft_name, problems)
+    if raw is not None and not isinstance(raw, dict):
+        problems.append(Problem(draft_name, 1, "a draft is a mapping with source, unit, province, "
+                                               "new_source, new_metrics and facts"))
+    if problems or not isinstance(raw, dict):
+        raise DraftRejected([str(p) for p in problems])
+    problems.extend(Problem(draft_name, raw.get(_LINE, 1), f"unknown field {key!r}: see SCHEMA.md")
+                    for key in raw if key not in _TOP_LEVEL)
+    source = _source(raw, draft_name, kb, existing_files, problems)
+    metrics = _new_metrics(raw.get("new_metrics"), draft_name, kb, problems)
+    sources = dict(kb.sources)
+    if source is not None:
+        sources[source.id] = source
+    first_seen = {f.id: f"{f.file}:{f.line}" for f in kb.facts}
+    facts = check_facts_document(raw, draft_name, sources, {**kb.metrics, **metrics},
+                                 kb.gazetteer, problems, first_seen)
+    if problems or source is None:
+        raise DraftRejected([str(p) for p in problems])
+    used = {f.metric for f in facts}
+    added = {k: m for k, m in metrics.items() if k in used}
+    place = facts[0].place if facts else kb.gazetteer.place_by_name(
+        str(raw.get("unit")), str(raw.get("province") or ""))
+    if place is None:  # a draft without facts names its unit all the same
+        raise DraftRejected([f"{draft_name}:1: unknown unit {raw.get('unit')!r}"])
+    files = {f"facts/{source.id}.yaml": _facts_file(raw, source, place, draft_name)}
+    if "new_source" in raw:
+        files["sources.yaml"] = _appended(sources_text, yaml.safe_dump(
+            [_source_entry(source)], allow_unicode=True, sort_keys=False, width=100))
+    if added:
+        files["metrics.yaml"] = _appended(metrics_text, f"# --- added from {source.id} ---\n"
+                                          + yaml.safe_dump(
+            {k: _metric_entry(m) for k, m in added.items()}, allow_unicode=True,
+            sort_keys=False, width=100))
+    return Addition(source=source, place=place, facts=len(facts), new_metrics=tuple(added),
+                    unused_metrics=tuple(k for k in metrics if k not in used), files=files)
+
+
+def _source(raw: dict[str, Any], name: str, kb: KnowledgeBase, existing: Collection[str],
+            problems: list[Problem]) -> Source | None:
+    ident = raw.get("source")
+    line = raw.get(_LINE, 1)
+    if not isinstance(ident, str) or not _SOURCE_ID.match(ident):
+        problems.append(Problem(name, line, f"source {ident!r} must be an id like tan-hoa-2025"))
+        return None
+    if f"facts/{ident}.yaml" in existing:
+        problems.append(Problem(name, line, f"facts/{ident}.yaml already exists: give this "
+                                            "report another source id"))
+    new = raw.get("new_source")
+    if new is None:
+        if ident not in kb.sources:
+            problems.append(Problem(name, line, f"unknown source {ident!r}: describe it under "
+                                                "new_source (title, publisher, date, url)"))
+        return kb.sources.get(ident)
+    if ident in kb.sources:
+        problems.append(Problem(name, line, f"source {ident!r} already exists in sources.yaml: "
+                                            "give this report another id, or drop new_source"))
+    if not isinstance(new, dict):
+        problems.append(Problem(name, line, "new_source needs title, publisher, date and url"))
+        return None
+    problems.extend(Problem(name, new.get(_LINE, line), f"unknown field {key!r} in new_source: "
+                                                        "use title, publisher, date, url")
+                    for key in new if key not in _SOURCE_FIELDS)
+    return check_source({**new, "id": ident}, name, problems)
+
+
+def _new_metrics(raw: Any, name: str, kb: KnowledgeBase,
+                 problems: list[Problem]) -> dict[str, Metric]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(name, 0, "new_metrics maps new metric ids to a label and a topic"))
+        return {}
+    metrics = {}
+    for ident, entry in raw.items():
+        if ident == _LINE:
+            continue
+        line = entry.get(_LINE, 0) if isinstance(entry, dict) else raw.get(_LINE, 0)
+        if not isinstance(ident, str) or not _METRIC_ID.match(ident):
+            problems.append(Problem(name, line, f"metric id {ident!r} must be like "
+                                                "thu_nhap_binh_quan (a-z, 0-9, _)"))
+        elif ident in kb.metrics and kb.metrics[ident].provisional:
+            continue  # proposed again from another report: the facts use the existing one
+        elif ident in kb.metrics:
+            problems.append(Problem(name, line, f"metric {ident!r} already exists: drop it from "
+                                                "new_metrics (the facts can use it as it is)"))
+        else:
+            if isinstance(entry, dict):
+                problems.extend(Problem(name, line, f"unknown field {key!r} in metric {ident}: "
+                                                    "use label, topic, synonyms")
+                                for key in entry if key not in _METRIC_FIELDS)
+            if metric := check_metric(ident, entry, name, problems):
+                metrics[ident] = metric
+    return metrics
+
+
+def _facts_file(raw: dict[str, Any], source: Source, place: Place, draft_name: str) -> str:
+    """The facts file: the draft's unit and facts, without comments or the new entries."""
+    doc = {key: strip_lines(raw[key]) for key in ("source", "unit", "province", "scope", "facts")
+           if key in raw}
+    head = (f"# {place.name} ({place.province_short}): facts of source {source.id}, added with "
+            f"`thidua kb add` from {PurePath(draft_name).name}.\n")
+    return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _source_entry(source: Source) -> dict[str, Any]:
+    return {"id": source.id, "title": source.title, "publisher": source.publisher,
+            "date": source.date, "url": source.url}
+
+
+def _metric_entry(metric: Metric) -> dict[str, Any]:
+    """A new metric as ``metrics.yaml`` holds it: provisional until a curator confirms it."""
+    entry: dict[str, Any] = {"label": metric.label, "topic": metric.topic, "provisional": True}
+    if metric.synonyms:
+        entry["synonyms"] = list(metric.synonyms)
+    return entry
+
+
+def _appended(text: str, addition: str) -> str:
+    return text.rstrip("\n") + "\n\n" + addition
