@@ -66,7 +66,7 @@ from handlers.questions import (
     answer_pressed_suggestion,
     answer_private_text,
 )
-from handlers.render import render_one_html, render_reminder_html
+from handlers.render import render_reminder_html
 from handlers.services import Services, install_services, services_of
 from handlers.subscriptions import (
     OFFER_PATTERN,
@@ -160,8 +160,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
                       sleep=sleep, admin_notice=tell_admins,
                       notices=(STATE_WRITE_FAILED, STATE_WRITE_RESUMED))
     reminders = Reminders(
-        application.job_queue, store, library, courier, clock, render_one_html,
-        lambda kb, reminder, send: (render_reminder_html(kb, reminder), ack_buttons(send.ack_id)),
+        application.job_queue, store, library, courier, clock,
+        lambda kb, said, place, ack_id: (render_reminder_html(kb, said, place),
+                                         ack_buttons(ack_id)),
         settings.reminder_grace, settings.countdown_days)
     install_services(application, Services(
         library=library,

@@ -393,7 +393,7 @@ def cmd_reminders_preview(args: argparse.Namespace) -> int:
         print(no_targets_offer(place))
         print(f"[{DIGEST_BUTTON}] [{NO_THANKS_BUTTON}]")
         return 0
-    print(plain_text(render_reminder_html(kb, reminder)))
+    print(plain_text(render_reminder_html(kb, reminder, place)))
     print(f"[{ACK_BUTTON}]")
     return 0
 

@@ -48,13 +48,17 @@ class GivenFact:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ReminderSent:
-    """A target reminder queued for a chat: its message key, unit (key) and run."""
+    """A reminder queued for a chat: its targets, or an event's countdown.
+
+    ``key`` is its short name (``ack_id``), ``place`` the unit's key, ``due`` the run.
+    """
 
     key: str
     chat_id: int
     place: str
     due: dt.datetime
     chat_title: str = ""
+    kind: Literal["targets", "countdown"] = "targets"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -13,17 +13,19 @@ from telegram.ext import ContextTypes, JobQueue
 from bot.delivery import Clock, Courier
 from bot.library import Library
 from bot.records import ReminderSent
-from bot.schedule import OutboxRow, Send, Subscription, due_countdowns, due_sends, next_tick
+from bot.schedule import OutboxRow, Subscription, due_countdowns, due_sends, next_tick
 from bot.storage import Store
 from knowledge import KnowledgeBase
-from knowledge.model import Answer
+from knowledge.model import Answer, Place
 from knowledge.reminders import TargetReminder, countdown, event_occurrences, target_reminder
 
 logger = logging.getLogger(__name__)
 
 Buttons = tuple[tuple[str, str], ...]
-# The reminder as sent: its text (Telegram HTML) and buttons (the send names the reminder).
-ComposeReminder = Callable[[KnowledgeBase, TargetReminder, Send], tuple[str, Buttons]]
+# A reminder as sent: its text (Telegram HTML) and buttons, from what it says (the targets, or
+# an event's countdown), its unit and its short name (for the "Đã nhận" button).
+ComposeReminder = Callable[[KnowledgeBase, TargetReminder | Answer, Place, str],
+                           tuple[str, Buttons]]
 
 
 class Reminders:
@@ -37,14 +39,13 @@ class Reminders:
     """
 
     def __init__(self, job_queue: JobQueue, store: Store, library: Library, courier: Courier,
-                 clock: Clock, render: Callable[[Answer], str], compose: ComposeReminder,
-                 grace: dt.timedelta, countdown_days: Collection[int]) -> None:
+                 clock: Clock, compose: ComposeReminder, grace: dt.timedelta,
+                 countdown_days: Collection[int]) -> None:
         self._jobs = job_queue
         self._store = store
         self._library = library
         self._courier = courier
         self._clock = clock
-        self._render = render
         self._compose = compose
         self._grace = grace
         self._countdown_days = countdown_days
@@ -98,7 +99,7 @@ class Reminders:
             reminder = target_reminder(kb, place, today, subscription.reported_over)
             if not reminder.says_something:
                 continue
-            text, buttons = self._compose(kb, reminder, send)
+            text, buttons = self._compose(kb, reminder, place, send.ack_id)
             rows.append(send.row(text, buttons))
             receipts.append(ReminderSent(send.ack_id, subscription.chat_id, place.key, send.due,
                                          subscription.title))
@@ -106,8 +107,14 @@ class Reminders:
                 reported[subscription.id] = reminder.over_years
         for due in due_countdowns(subscriptions, partial(_unit_events, kb), sent, now,
                                   self._grace, self._countdown_days):
-            text = self._render(countdown(kb, due.event_id, due.occurs_on, due.days_left))
-            rows.append(due.row(text))
+            place = kb.gazetteer.place_by_key(due.subscription.place)
+            if place is None:
+                continue
+            said = countdown(kb, due.event_id, due.occurs_on, due.days_left)
+            text, buttons = self._compose(kb, said, place, due.ack_id)
+            rows.append(due.row(text, buttons))
+            receipts.append(ReminderSent(due.ack_id, due.subscription.chat_id, place.key, due.due,
+                                         due.subscription.title, "countdown"))
         if rows:
             await self._store.queue_reminders(rows, now, reported, receipts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -280,9 +281,15 @@ class Countdown:
         return (f"countdown:{self.subscription.id}:{self.event_id}:"
                 f"{self.occurs_on.isoformat()}:{self.days_left}")
 
-    def row(self, text: str) -> OutboxRow:
-        """Return the outbox row delivering this countdown as ``text``."""
-        return OutboxRow(self.key, self.subscription.chat_id, text)
+    @property
+    def ack_id(self) -> str:
+        """Short name of this countdown for its "Đã nhận" button and the acknowledgements."""
+        event = hashlib.blake2b(self.event_id.encode(), digest_size=3).hexdigest()
+        return f"{self.subscription.id}:{self.due:%Y%m%d%H%M}:{event}"
+
+    def row(self, text: str, buttons: tuple[tuple[str, str], ...] = ()) -> OutboxRow:
+        """Return the outbox row delivering this countdown as ``text``, with ``buttons``."""
+        return OutboxRow(self.key, self.subscription.chat_id, text, buttons=buttons)
 
 
 Occurrences = Callable[[str, dt.date], Iterable[tuple[str, dt.date]]]

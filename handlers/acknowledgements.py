@@ -1,4 +1,4 @@
-"""The "Đã nhận" button under every target reminder, and /baocao: who read the targets."""
+"""The "Đã nhận" button under every reminder, and /baocao: who read the targets."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from knowledge import KnowledgeBase
 logger = logging.getLogger(__name__)
 ACK_PATTERN = r"^n:"
 _ACK = "n:"
-_ACK_DATA = re.compile(r"n:(?P<id>[0-9a-f]{1,16}:\d{12})")
+_ACK_DATA = re.compile(r"n:(?P<id>[0-9a-f]{1,16}:\d{12}(?::[0-9a-f]{6})?)")
 # How far back /baocao and `thidua reminders acks` look.
 REPORT_DAYS = 30
 

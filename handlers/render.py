@@ -10,7 +10,7 @@ from telegram.constants import MessageLimit
 from handlers.texts import stop_line
 from knowledge import KnowledgeBase, name_for
 from knowledge.charts import Chart, chart_lines
-from knowledge.model import Answer
+from knowledge.model import Answer, Place
 from knowledge.phrasing import source_lines
 from knowledge.reminders import TargetReminder, reminder_lines
 
@@ -41,16 +41,20 @@ def render_one_html(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
     return _fit(body, sources, limit)
 
 
-def render_reminder_html(kb: KnowledgeBase, reminder: TargetReminder,
+def render_reminder_html(kb: KnowledgeBase, said: TargetReminder | Answer, place: Place,
                          limit: int = MESSAGE_LIMIT) -> str:
-    """A target reminder as one message, ending with its sources and how to stop it.
+    """A reminder as one message, ending with its sources and how to stop it.
 
-    Target lines that do not fit give way to "…".
+    ``said``: a unit's targets, or an event's countdown. Body lines that do not fit give way to
+    "…".
     """
-    body, sources = reminder_lines(kb, reminder)
-    head, *rest = (html.escape(line) for line in body)
-    tail = [*(f"<i>{html.escape(line)}</i>" for line in sources),
-            html.escape(stop_line(name_for(reminder.place, kb)))]
+    stop = html.escape(stop_line(name_for(place, kb)))
+    if isinstance(said, Answer):
+        body, sources = answer_lines(said)
+        return _fit(body, [*sources, stop], limit)
+    lines, source_texts = reminder_lines(kb, said)
+    head, *rest = (html.escape(line) for line in lines)
+    tail = [*(f"<i>{html.escape(line)}</i>" for line in source_texts), stop]
     return _fit([f"<b>{head}</b>", *rest], tail, limit)
 
 

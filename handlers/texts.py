@@ -442,6 +442,8 @@ def ack_lines(sent: list[ReminderSent], acks: list[Ack], places: dict[str, Place
         shown[receipt.chat_id] = shown.get(receipt.chat_id, 0) + 1
         place = places.get(receipt.place)
         unit = place.name if place else receipt.place
+        if receipt.kind == "countdown":
+            unit += " (đếm ngược sự kiện)"
         who = by_reminder.get(receipt.key, [])
         read = (f"đã nhận: {', '.join(f'{a.name} ({_when(a.at, tz)})' for a in who)}" if who
                 else "chưa ai bấm Đã nhận")

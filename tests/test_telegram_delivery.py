@@ -116,7 +116,9 @@ async def test_unit_without_targets_offers_new_figures_and_still_counts_down(fak
     assert "bot sẽ nhắn khi có số liệu mới hoặc số liệu thay đổi" in edit.text
     [countdown] = await wait_for_text(api, OFFICIAL["id"], "Còn 3 ngày nữa")
     assert "25/11/2026: kỷ niệm 23 năm thành lập quận Hoàng Mai (25/11/2003)" in countdown
-    assert "Nguồn:" in countdown
+    assert "Nguồn:" in countdown and countdown.endswith("Dừng nhắc: /huytheodoi Hoàng Mai")
+    [sent] = [c for c in api.calls_to("sendMessage") if c.text == countdown]
+    assert sent.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "✅ Đã nhận"
     await asyncio.sleep(0.5)
     assert not any("Nhắc chỉ tiêu" in t for t in api.texts_to(OFFICIAL["id"]))
 
