@@ -145,7 +145,7 @@ def _signal_reload() -> None:
         print(f"No bot is running on {state}: it loads the knowledge base when it starts.")
         return
     print(f"Asked the bot (PID {pid}) on {state} to reload. It checks the files again, logs what "
-          "changed and announces new figures to the groups registered for their units.")
+          "changed and tells the chats concerned (as /capnhat does).")
 
 
 def cmd_kb_unanswered(args: argparse.Namespace) -> int:
