@@ -369,7 +369,11 @@ def cmd_state_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_reminders_preview(args: argparse.Namespace) -> int:
-    """Print what a subscriber of the unit gets now: the reminder, as sent, with its button."""
+    """Print what a subscriber of the unit gets now: the message on stdout, its buttons on stderr.
+
+    For a unit without targets of this year or later, nothing is sent on schedule: it prints the
+    offer ``/theodoi`` makes instead.
+    """
     from handlers.render import plain_text, render_reminder_html
     from handlers.texts import ACK_BUTTON, DIGEST_BUTTON, NO_THANKS_BUTTON, no_targets_offer
     from knowledge import lookup_place
@@ -388,13 +392,13 @@ def cmd_reminders_preview(args: argparse.Namespace) -> int:
     today = dt.datetime.now(_settings().timezone).date()
     reminder = target_reminder(kb, place, today)
     if not reminder.says_something:
-        print(f"(No scheduled reminder: {place.name} has no targets of {today.year} or later. "
-              "/theodoi answers with this offer:)")
+        print(f"No scheduled reminder: {place.name} has no targets of {today.year} or later; "
+              "/theodoi answers with this offer.", file=sys.stderr)
         print(no_targets_offer(place))
-        print(f"[{DIGEST_BUTTON}] [{NO_THANKS_BUTTON}]")
+        print(f"[{DIGEST_BUTTON}] [{NO_THANKS_BUTTON}]", file=sys.stderr)
         return 0
     print(plain_text(render_reminder_html(kb, reminder, place)))
-    print(f"[{ACK_BUTTON}]")
+    print(f"[{ACK_BUTTON}]", file=sys.stderr)
     return 0
 
 

@@ -137,6 +137,8 @@ def _offered(data: str, kb: KnowledgeBase) -> tuple[Place, Schedule] | None:
     key, _, fields = data.removeprefix(_OFFER).partition(":")
     place = kb.gazetteer.place_by_key(key)
     frequency, *numbers = fields.split(":")
+    if len(numbers) != len(dataclasses.fields(Schedule)) - 1:
+        return None
     try:
         schedule = Schedule(frequency, *map(int, numbers))  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -5,6 +5,7 @@ import datetime as dt
 import time
 from zoneinfo import ZoneInfo
 
+import pytest
 from fake_bot_api import group_chat, user
 
 from handlers.services import services_of
@@ -251,3 +252,26 @@ async def test_a_send_time_not_understood_is_refused_and_nothing_is_sent(fake_bo
     assert "lúc 9h sáng mai" in refusal.text and "reply_markup" not in refusal.params
     await asyncio.sleep(0.3)
     assert api.texts_to(group["id"])[1:] == []
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    ("n:", "Nút này đã cũ"), ("n:zz:1", "Nút này đã cũ"),
+    ("o:", "Nút này đã cũ"), ("o:d765:weekly", "Nút này đã cũ"),
+    ("o:d001:yearly:8:0:0:1", "Nút này đã cũ"), ("o:x:weekly:8:0:0:1", "Nút này đã cũ"),
+    ("l:nope", "Không còn thông báo này"),
+])
+async def test_malformed_reminder_buttons_get_a_polite_answer(fake_bot_api, start_bot, data,
+                                                              says):
+    api = fake_bot_api
+    await start_bot(admin_ids=ADMINS)
+    message = (await api.ask(ADMIN, "/danhsach")).result
+    api.press_button(ADMIN, message, data)
+    [answer] = await api.wait_for("answerCallbackQuery")
+    assert says in answer.params["text"]
+
+
+async def test_only_bot_admins_cancel_scheduled_announcements(fake_bot_api, start_bot):
+    await start_bot(admin_ids=ADMINS)
+    fake_bot_api.press_button(OFFICIAL, None, "l:deadbeef")
+    [answer] = await fake_bot_api.wait_for("answerCallbackQuery")
+    assert answer.params["text"] == "Chỉ quản trị viên của bot mới gửi được thông báo."
