@@ -146,7 +146,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
     inbox = Inbox(store, clock)
     bot.record_into(inbox)
     application.mark_in(inbox)
-    library = Library(kb, kb_dir)
+    library = Library(kb, kb_dir, settings.kb_cache_dir)
 
     async def tell_admins(text: str) -> None:
         for admin_id in settings.admin_ids:

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.library import settle
+from bot.library import load_cached, settle
 from bot.settings import Settings, SettingsError, load_settings
 from knowledge import (
     Context,
@@ -30,8 +30,13 @@ def _print_json(obj: object) -> None:
 
 
 def _load(data_dir: Path | None) -> KnowledgeBase:
+    """The knowledge base, through the compiled cache in the state directory when it is set."""
     try:
-        kb = load_knowledge_base(data_dir)
+        cache_dir = load_settings().kb_cache_dir
+    except SettingsError:  # reported where settings matter; answering needs none
+        cache_dir = None
+    try:
+        kb = load_cached(data_dir, cache_dir)
     except KnowledgeBaseError as exc:
         raise SystemExit(f"Error: the knowledge base cannot be loaded:\n{exc}") from exc
     settle()

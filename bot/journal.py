@@ -67,35 +67,24 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text``; after a crash it holds either the old or the new text."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    fsync_directory(path.parent)
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Replace ``path`` by ``content``; after a crash it holds either the old or the new one."""
+    write_all_atomically({path: content})
 
 
-def write_all_atomically(texts: dict[Path, str]) -> None:
+def write_all_atomically(contents: dict[Path, str] | dict[Path, bytes]) -> None:
     """Replace several files: each is written and flushed aside first, then all are renamed.
 
-    After a crash each file holds its old or its new text; the window in which some hold the
-    new and others the old is only that of the renames.
+    After a crash each file holds its old or its new content; the window in which some hold the
+    new and others the old is only that of the renames. Text is written as UTF-8.
     """
     staged: list[tuple[str, Path]] = []
     try:
-        for path, text in texts.items():
+        for path, content in contents.items():
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             staged.append((temp, path))
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content.encode() if isinstance(content, str) else content)
                 handle.flush()
                 os.fsync(handle.fileno())
         for temp, path in staged:
@@ -105,7 +94,7 @@ def write_all_atomically(texts: dict[Path, str]) -> None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
         raise
-    for directory in dict.fromkeys(path.parent for path in texts):
+    for directory in dict.fromkeys(path.parent for path in contents):
         fsync_directory(directory)
 
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import gc
+import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.journal import write_atomically
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from knowledge.base import DATA_DIR
 from knowledge.changes import PlaceChanges, compare
+from knowledge.snapshot import data_digest, from_snapshot, to_snapshot
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,22 +45,62 @@ def settle() -> None:
     gc.freeze()
 
 
+def load_cached(data_dir: Path | None, cache_dir: Path | None) -> KnowledgeBase:
+    """The knowledge base of ``data_dir``, from its snapshot in ``cache_dir`` when one matches.
+
+    A snapshot matches when it was made from the same data files by the same loader code; else
+    the files are loaded and validated in full (KnowledgeBaseError on problems) and a snapshot is
+    written for the next start. A damaged snapshot or a cache that cannot be written only costs
+    the full load. ``cache_dir`` None: no cache.
+    """
+    if cache_dir is None:
+        return load_knowledge_base(data_dir)
+    try:
+        path = cache_dir / f"kb-{data_digest(data_dir or DATA_DIR)}.bin"
+    except OSError:  # a data file vanished or is unreadable: the full load says which
+        return load_knowledge_base(data_dir)
+    try:
+        return from_snapshot(path.read_bytes())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as error:
+        logger.warning("Knowledge-base cache %s not used: %s", path, error)
+    kb = load_knowledge_base(data_dir)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, to_snapshot(kb))
+        for old in cache_dir.glob("kb-*.bin"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as error:
+        logger.warning("Knowledge-base cache not written to %s: %s", cache_dir, error)
+    return kb
+
+
 class Library:
     """Holds the current knowledge base, so handlers and jobs always read the latest one."""
 
-    def __init__(self, kb: KnowledgeBase, data_dir: Path | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, data_dir: Path | None = None,
+                 cache_dir: Path | None = None) -> None:
         self.kb = kb
         self.data_dir = data_dir
+        self.cache_dir = cache_dir
+        self._reloading = threading.Lock()
         settle()
 
     def reload(self) -> Reload:
-        """Load the data files again; on any problem keep the knowledge base in use."""
-        try:
-            new = load_knowledge_base(self.data_dir)
-        except KnowledgeBaseError as error:
-            return Reload(problems=tuple(str(problem) for problem in error.problems))
-        changes = compare(self.kb, new)
-        labels = {m.id: m.label for kb in (self.kb, new) for m in kb.metrics.values()}
-        self.kb = new
-        settle()
-        return Reload(changes=tuple(changes), labels=labels)
+        """Load the data files again; on any problem keep the knowledge base in use.
+
+        Safe to call from worker threads: reloads run one at a time, and the swap is one
+        assignment, so readers see the old or the new knowledge base whole.
+        """
+        with self._reloading:
+            try:
+                new = load_cached(self.data_dir, self.cache_dir)
+            except KnowledgeBaseError as error:
+                return Reload(problems=tuple(str(problem) for problem in error.problems))
+            changes = compare(self.kb, new)
+            labels = {m.id: m.label for kb in (self.kb, new) for m in kb.metrics.values()}
+            self.kb = new
+            settle()
+            return Reload(changes=tuple(changes), labels=labels)

@@ -52,6 +52,11 @@ class Settings:
     conversation_minutes: int = 30
 
     @property
+    def kb_cache_dir(self) -> Path:
+        """Where the compiled knowledge base is kept between starts (see ``load_cached``)."""
+        return self.data_dir / "kb-cache"
+
+    @property
     def reminder_grace(self) -> dt.timedelta:
         """How late a reminder missed while the bot was down may still be sent."""
         return dt.timedelta(minutes=self.reminder_grace_minutes)

@@ -7,6 +7,7 @@ last 30 days that changed or were withdrawn.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
@@ -75,7 +76,8 @@ async def apply_reload(services: Services, user: User | None = None) -> str:
     Returns the report for the admin (or the log). On any problem the old base stays in use.
     ``user`` is the admin who asked (None: ``thidua kb reload``).
     """
-    result = services.library.reload()
+    # Loading a national knowledge base takes seconds: answers go on meanwhile.
+    result = await asyncio.to_thread(services.library.reload)
     rows = []
     if result.ok:
         rows = await news_rows(services, result)

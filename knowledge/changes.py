@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import FIGURE_KINDS, Fact, Place
@@ -70,7 +70,7 @@ class FigureChange:
 
 def _content(fact: Fact) -> Fact:
     """The fact without where it sits in its file, which an edit above it moves."""
-    return replace(fact, line=0, file="")
+    return fact._replace(line=0, file="")
 
 
 def compare(old: KnowledgeBase, new: KnowledgeBase) -> list[PlaceChanges]:

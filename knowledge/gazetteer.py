@@ -65,17 +65,34 @@ class Gazetteer:
     _fuzzy_names: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for place in (*self.districts.values(), *self.wards.values(), *self.provinces.values()):
-            self._add(_short_key(place), place, "short")
-            self._add(keys(place.name), place, "full")
-            for alias in place.aliases:
-                self._add(keys(alias), place, "alias")
+        if not self._index:
+            self._build_index()
         self._prefixes = {key[:n] for key in self._index for n in range(1, len(key) + 1)}
         self._fuzzy_names = sorted(
             {" ".join(k) for k, entries in self._index.items()
              if len(k) >= 2 and not any(w.isdigit() for w in k)
              and any(via != "alias" for _, via in entries)}
         )
+
+    @classmethod
+    def indexed(cls, districts: dict[str, District], wards: dict[str, Ward],
+                provinces: dict[str, Province], type_words: dict[tuple[str, ...], str],
+                weak_aliases: frozenset[tuple[str, ...]],
+                index: dict[tuple[str, ...], list[tuple[Place, str]]]) -> Gazetteer:
+        """A gazetteer whose name index was built before (see ``index``), not built again."""
+        return cls(districts, wards, provinces, type_words, weak_aliases, index)
+
+    @property
+    def index(self) -> dict[tuple[str, ...], list[tuple[Place, str]]]:
+        """Each accent-free name key → the units it names and how (short, full or alias)."""
+        return self._index
+
+    def _build_index(self) -> None:
+        for place in (*self.districts.values(), *self.wards.values(), *self.provinces.values()):
+            self._add(_short_key(place), place, "short")
+            self._add(keys(place.name), place, "full")
+            for alias in place.aliases:
+                self._add(keys(alias), place, "alias")
 
     def _add(self, key: tuple[str, ...], place: Place, via: str) -> None:
         if key:

@@ -22,6 +22,10 @@ _CUE_ORDER = ("yesno", "percent", "growth", "who", "when", "theme", "holders", "
 _ENDINGS = ("khong", "chua")
 # Cues that only mean something when no unit is named ("quận nào … cao nhất").
 _UNIT_FREE = frozenset(("holders", "highest", "lowest"))
+# "quận nào", "những phường nào", "tỉnh nào": the level of the units asked for.
+_LEVEL_WORDS = {("quan",): "district", ("huyen",): "district", ("thi", "xa"): "district",
+                ("phuong",): "ward", ("xa",): "ward", ("thi", "tran"): "ward",
+                ("tinh",): "province"}
 _TAIL_WORDS = frozenset(("a", "vay", "nhi", "nhe", "ha", "the", "nhe", "ban", "bot", "ad", "day"))
 
 
@@ -48,6 +52,7 @@ class Ask:
     wants_target: bool = False
     wants_percent: bool = False
     ranking: str | None = None
+    level: str | None = None  # of the units a "which units" question asks for
     smalltalk: str | None = None
     cue: str = ""
     cues: frozenset[str] = frozenset()
@@ -140,6 +145,8 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         typed=reading.raw(content),
         wants_target=target,
         ranking=next((k for k in ("lowest", "highest") if k in cues), None),
+        level=_LEVEL_WORDS.get(tuple(words[i] for i in cues.get("holders", ())
+                                     if words[i] not in ("nhung", "cac", "nao"))),
         wants_percent="percent" in cues,
         smalltalk=talk[0].payload if talk else None,
         cue=" ".join(words[i] for i in cues.get("yesno", ())),

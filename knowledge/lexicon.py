@@ -344,8 +344,10 @@ class Lexicon:
         self.phrase_pairs = _phrase_pairs(kb.metrics.values(), self.content_words) | {
             pair for phrase in (*vocab.topic_words, *vocab.frame_words)
             for pair in itertools.pairwise(self.content_words(phrase))}
-        self.glued = {"".join(keys(p.short)): tuple(keys(p.short)) for p in kb.places
-                      if len(keys(p.short)) > 1}
+        # Short names of units with facts, typed without spaces ("hoangmai").
+        self.glued = {"".join(words): words for words, entries in kb.gazetteer.index.items()
+                      if len(words) > 1 and any(via == "short" and p.key in kb.by_place
+                                                for p, via in entries)}
         self._fact_words: dict[tuple[str, bool], frozenset[str]] = {}
         # The kind of fact each metric is curated as (``person``, ``event`` …).
         self.kind_of = {f.metric: f.kind for f in reversed(kb.facts)}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 _PLAIN = re.compile(r"^\d+(?:,\d+)?$")
 
 
+@lru_cache(maxsize=1 << 16)  # rankings read the figures of thousands of units again and again
 def parse_vn_number(written: str | int | float) -> float | None:
     """Parse ``"4.670,8"``, ``"12.124"``, ``"02"`` or ``"105,29"``; None for ranges and text."""
     if isinstance(written, int | float) and not isinstance(written, bool):

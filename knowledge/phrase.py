@@ -8,9 +8,18 @@ from knowledge.base import KnowledgeBase
 from knowledge.intent import Ask
 from knowledge.model import Answer, District, Fact, Place, Province, Ward
 from knowledge.numbers import parse_vn_number
-from knowledge.phrasing import fact_line, figure, growth_verb, join_vn, place_label, vn_date
+from knowledge.phrasing import (
+    fact_line,
+    figure,
+    growth_verb,
+    join_first,
+    join_vn,
+    place_label,
+    vn_date,
+)
 from knowledge.places import PlaceAsked, Places, formed_from
 from knowledge.select import (
+    MAX_UNITS,
     Comparison,
     Found,
     Missing,
@@ -24,6 +33,7 @@ from knowledge.select import (
 )
 
 MAX_SUGGESTIONS = 6
+_LEVEL_UNITS = {"district": "quận, huyện (cũ)", "ward": "phường, xã", "province": "tỉnh, thành phố"}
 _LEVEL_NAMES = {"district": "Quận, huyện cũ (trước 01/07/2025)", "ward": "Phường, xã",
                 "province": "Tỉnh, thành phố"}
 _SMALLTALK = {
@@ -144,11 +154,12 @@ class Phraser:
         if not selection.holders:
             return Answer("not_found", f"Chưa có số liệu «{selection.what}» của đơn vị nào. "
                           + hint(self.kb), (), examples(self.kb))
-        body = (f"Bạn muốn hỏi {selection.what} của đơn vị nào? Có số liệu của: "
-                f"{join_vn(self._with_years(p, selection) for p in selection.holders)}.")
+        holders = selection.holders
+        listed = join_first((self._with_years(p, selection) for p in holders), len(holders))
+        body = f"Bạn muốn hỏi {selection.what} của đơn vị nào? Có số liệu của: {listed}."
         return Answer("clarify", body, (), tuple(
             f"{p.name} {selection.what} {self._year_for(p, selection)}".strip()
-            for p in selection.holders))
+            for p in holders[:MAX_SUGGESTIONS]))
 
     def _with_years(self, place: Place, selection: WhichPlace) -> str:
         years = self._years_of(place, selection)
@@ -245,9 +256,8 @@ class Phraser:
                   if n.kind == a.places[0].kind]
         if not others:
             return ""
-        named = join_vn(place_label(n) for n in others[:3])
-        more = f" và {len(others) - 3} đơn vị khác" if len(others) > 3 else ""
-        return f"\nLưu ý: cùng tên còn có {named}{more}, chưa có số liệu."
+        named = join_first(map(place_label, others), len(others), 3)
+        return f"\nLưu ý: cùng tên còn có {named}, chưa có số liệu."
 
     def _line(self, fact: Fact, with_place: bool = True, in_list: bool = False) -> str:
         return fact_line(fact, self.kb.metrics[fact.metric].label, with_place, in_list)
@@ -298,11 +308,14 @@ class Phraser:
 
     def _holders_body(self, found: Found) -> str:
         title = found.title or "Kết quả"
-        lines = [f"{title[0].upper()}{title[1:]} — các đơn vị có trong cơ sở dữ liệu:"]
+        lines = [_level_note(found.missing_level, title),
+                 f"{title[0].upper()}{title[1:]} — các đơn vị có trong cơ sở dữ liệu:"]
         for fact in found.facts:
             detail = f" ({fact.detail})" if fact.detail else ""
             lines.append(f"• {place_label(fact.place)}, năm {fact.year}: {figure(fact)}{detail}.")
-        return "\n".join(lines)
+        if found.more:
+            lines.append(f"… và {found.more} đơn vị khác (hỏi một đơn vị để xem số liệu).")
+        return "\n".join(line for line in lines if line)
 
     def _yesno_body(self, facts: tuple[Fact, ...]) -> str:
         lines = []
@@ -346,20 +359,24 @@ class Phraser:
         metric = ranking.metric
         by = "tỷ lệ" if ranking.by_percent else "số liệu"
         word = "thấp nhất" if ranking.lowest else "cao nhất"
-        lines = [f"Xếp hạng {metric.label} theo {by} (trong các đơn vị có số liệu):"]
+        lines = [_level_note(ranking.missing_level, metric.label),
+                 f"Xếp hạng {metric.label} theo {by} (trong các đơn vị có số liệu):"]
         several = len(ranking.groups) > 1
         for rows in ranking.groups:
             if several:
                 lines.append(f"{_LEVEL_NAMES[rows[0].place.level]}"
                              + (f", tính bằng {rows[0].unit}" if rows[0].unit else "") + ":")
-            for n, fact in enumerate(rows, 1):
+            for n, fact in enumerate(rows[:MAX_UNITS], 1):
                 lines.append(f"{n}. {place_label(fact.place)}, năm {fact.year}: "
                              f"{figure(fact, growth_verb(metric.label))}")
+            if len(rows) > MAX_UNITS:
+                lines.append(f"… và {len(rows) - MAX_UNITS} đơn vị khác.")
             if len(rows) > 1:
                 lines.append(f"{word.capitalize()}: {place_label(rows[0].place)}.")
+        lines = [line for line in lines if line]
         if all(len(rows) == 1 for rows in ranking.groups):
             lines.append("Chưa có đơn vị cùng loại nào khác có số liệu này để so sánh.")
-        facts = tuple(f for rows in ranking.groups for f in rows)
+        facts = tuple(f for rows in ranking.groups for f in rows[:MAX_UNITS])
         notes = []
         if several:
             notes.append("đơn vị khác cấp hoặc số liệu khác đơn vị tính được xếp riêng")
@@ -438,26 +455,26 @@ def _verdict(fact: Fact) -> str:
     return "Báo cáo không so với kế hoạch: "
 
 
+def _level_note(level: str | None, what: str) -> str:
+    """Why units of other levels are shown when the question asked "xã nào …"."""
+    return f"Chưa có số liệu {what} của {_LEVEL_UNITS[level]} nào." if level else ""
+
+
 def listed_places(kb: KnowledgeBase, limit: int = 8) -> str:
     """The units with data, the tail counted when the list is long."""
-    names = [place_label(p) for p in kb.places[:limit]]
-    more = len(kb.places) - limit
-    return f"{', '.join(names)} và {more} đơn vị khác" if more > 0 else join_vn(names)
+    return join_first(map(place_label, kb.places), len(kb.places), limit)
 
 
 def coverage_line(kb: KnowledgeBase, limit: int = 8) -> str:
     """One sentence of what the knowledge base covers: units with their years."""
-    parts = [f"{p.name} ({join_vn(map(str, kb.years_of(p)))})" for p in kb.places[:limit]]
-    more = len(kb.places) - limit
-    units = f"{', '.join(parts)} và {more} đơn vị khác" if more > 0 else join_vn(parts)
+    units = join_first((f"{p.name} ({join_vn(map(str, kb.years_of(p)))})" for p in kb.places),
+                       len(kb.places), limit)
     return f"Hiện có số liệu của {units} về {join_vn(t.lower() for t in kb.topics_of()[:6])}…"
 
 
 def hint(kb: KnowledgeBase) -> str:
     """What the bot answers, with an example."""
-    names = [p.name for p in kb.places]
-    shown = join_vn(names) if len(names) <= 8 else \
-        f"{', '.join(names[:8])} và {len(names) - 8} đơn vị khác"
+    shown = join_first((p.name for p in kb.places), len(kb.places))
     return (f"Tôi trả lời câu hỏi về kết quả thi đua và chỉ tiêu của {shown}, "
             f"ví dụ: «{examples(kb)[0]}».")
 

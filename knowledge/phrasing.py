@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import islice
 
 from knowledge.model import Answer, District, Fact, Place, Province, Source
 
@@ -127,3 +128,13 @@ def join_vn(items: Iterable[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} và {items[-1]}"
+
+
+def join_first(items: Iterable[str], count: int, limit: int = 8) -> str:
+    """``a, b và c``; of more than ``limit`` units the first ones and ``và N đơn vị khác``.
+
+    ``count`` is how many ``items`` there are: only those shown are taken from the iterable.
+    """
+    shown = list(islice(items, limit))
+    more = count - len(shown)
+    return f"{', '.join(shown)} và {more} đơn vị khác" if more > 0 else join_vn(shown)

@@ -9,7 +9,7 @@ the names of units with data.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from knowledge.lexicon import Hit, Lexicon
 from knowledge.text import Token, tokenize
@@ -106,7 +106,7 @@ def _repair(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
                 out, i, lexicon):
             number = _place_number(out, i, lexicon)
             if number is not None:
-                out[i] = replace(token, key=number, sig=number)
+                out[i] = token._replace(key=number, sig=number)
     return out
 
 
@@ -117,7 +117,7 @@ def _decoded(token: Token, lexicon: Lexicon) -> Token:
     for decode in (_vni_key, _telex_key):
         key = decode(token.key)
         if key and key != token.key and key in lexicon.known:
-            return replace(token, key=key, sig=key)
+            return token._replace(key=key, sig=key)
     return token
 
 

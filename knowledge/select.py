@@ -17,6 +17,7 @@ from knowledge.phrasing import growth_verb
 from knowledge.places import PlaceAsked, Places
 
 MAX_LINES = 8
+MAX_UNITS = 10  # units listed as holders or in a ranking group; the rest are counted
 _KIND_OF_INTENT = {"who": ("person",), "when": ("event",), "theme": ("theme",)}
 _NEARLY = 0.9
 _NUMBER_WEIGHT = 5.0
@@ -81,6 +82,7 @@ class Found:
     metric: Metric | None = None
     places: tuple[Place, ...] = ()
     year_note: int | None = None
+    missing_level: str | None = None  # asked "xã nào …": no ward has it, other units do
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ class Ranking:
     groups: tuple[tuple[Fact, ...], ...]
     by_percent: bool
     lowest: bool
+    missing_level: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +158,7 @@ class Selector:
             return self._ranking_or_holders()
         if ask.metrics:
             metric = ask.metrics[0].metric
-            return WhichPlace(metric.label, self._holders(metric), metric)
+            return WhichPlace(metric.label, self.kb.holders(metric.id), metric)
         if ask.family:
             family = ask.family
             holders = tuple(p for p in self.kb.places if self._in_years(
@@ -171,21 +174,27 @@ class Selector:
     def _ranking_or_holders(self) -> Selection:
         ask = self.ask
         metric = ask.metrics[0].metric
-        facts = [f for p in self._holders(metric) for f in self._narrowed(
+        holders = self.kb.holders(metric.id)
+        # "quận nào …" asks among districts; without any, the units that have it are shown.
+        of_level = tuple(p for p in holders if p.level == ask.level)
+        missing_level = ask.level if ask.level and not of_level else None
+        facts = [f for p in of_level or holders for f in self._narrowed(
             self._in_years(self.kb.facts_of(p, metric.id)))]
         if not facts:
-            return Missing(None, metric.label, ask.years, holders=self._holders(metric),
-                           metric=metric)
+            return Missing(None, metric.label, ask.years, holders=holders, metric=metric)
         if ask.intent == "holders" and not ask.ranking:
-            return Found("holders", tuple(facts), metric.label, metric=metric)
+            return _holders(facts, metric, missing_level)
         by_percent = ask.wants_percent or not any(f.number is not None for f in facts)
         rows = [f for f in facts if (f.percent_number if by_percent else f.number) is not None]
+        # Results are ranked with results and targets with targets, never the two mixed.
+        wanted = [f for f in rows if (f.kind == "target") == ask.wants_target]
+        rows = wanted or rows
         latest: dict[str, Fact] = {}
         for fact in rows:
             if fact.place.key not in latest or fact.year > latest[fact.place.key].year:
                 latest[fact.place.key] = fact
         if not latest:
-            return Found("holders", tuple(facts), metric.label, metric=metric)
+            return _holders(facts, metric, missing_level)
         # Like beside like: units of one level and one measuring unit are ranked together.
         groups: dict[tuple[str, str], list[Fact]] = {}
         for fact in latest.values():
@@ -194,7 +203,7 @@ class Selector:
         ranked = tuple(tuple(sorted(group, key=lambda f: (
             f.percent_number if by_percent else f.number) or 0.0,
             reverse=ask.ranking != "lowest")) for group in groups.values())
-        return Ranking(metric, ranked, by_percent, ask.ranking == "lowest")
+        return Ranking(metric, ranked, by_percent, ask.ranking == "lowest", missing_level)
 
     # -- several units --------------------------------------------------------------------------
 
@@ -271,7 +280,7 @@ class Selector:
         if not own:
             metric = ask.metrics[0].metric
             return Missing(place, metric.label, ask.years,
-                           holders=tuple(p for p in self._holders(metric) if p != place),
+                           holders=tuple(p for p in self.kb.holders(metric.id) if p != place),
                            metric=metric)
         facts = [f for m in own for f in self.kb.facts_of(place, m.metric.id)]
         figures = [f for f in facts if f.kind in FIGURE_KINDS]
@@ -509,9 +518,6 @@ class Selector:
         top = max(score for score, _ in scored)
         return [f for score, f in scored if score == top] if top else facts
 
-    def _holders(self, metric: Metric) -> tuple[Place, ...]:
-        return tuple(p for p in self.kb.places if self.kb.facts_of(p, metric.id))
-
     def _what(self) -> str | None:
         """What was asked, in the user's own words when no metric was recognised."""
         ask = self.ask
@@ -531,6 +537,14 @@ def _near_best(matches: Sequence[MetricMatch]) -> tuple[MetricMatch, ...]:
 
 def _topics_text(topics: Sequence[str]) -> str:
     return ", ".join(t.lower() for t in topics)
+
+
+def _holders(facts: list[Fact], metric: Metric, missing_level: str | None) -> Found:
+    """The facts of the first ``MAX_UNITS`` units that hold the metric; the others counted."""
+    units = list(dict.fromkeys(f.place.key for f in facts))
+    shown = set(units[:MAX_UNITS])
+    return Found("holders", tuple(f for f in facts if f.place.key in shown), metric.label,
+                 more=len(units) - len(shown), metric=metric, missing_level=missing_level)
 
 
 def _ordered(facts: Iterable[Fact]) -> list[Fact]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _APOSTROPHES = re.compile(r"(?<=\w)['’ʼ](?=\w)")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_DIGIT = re.compile(r"\d")
 # A document number: words joined by "/" or "-" with a number among them (377/KH-UBND).
 _CODE = re.compile(r"\b(?=[\w/-]*\d)\w+(?:[/-]\w+)+")
 # "Q1", "q.10", "P12", "quan1": a type abbreviation glued to a number is two words.
@@ -19,8 +20,10 @@ _GLUED_NUMBER = re.compile(r"\b(q|quan|quận|p|phuong|phường)\.?\s*(\d{1,2})
 
 def clean(text: str) -> str:
     """NFC text without invisible characters, full-width forms or runs of white space."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    text = text.translate(_INVISIBLE)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=65536)
@@ -46,12 +49,12 @@ def signature(text: str) -> str:
     return " ".join(words)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word of a question: as typed, its accent-free key and its diacritics signature.
 
     ``gap`` tells that punctuation separates it from the word before (``Thành phố: Bình Thạnh``);
-    ``code`` that it is part of a document number (``377/KH-UBND``, ``05-CT/TW``).
+    ``code`` that it is part of a document number (``377/KH-UBND``, ``05-CT/TW``). A named tuple:
+    names of every unit are split into tokens when a knowledge base is loaded.
     """
 
     raw: str
@@ -74,15 +77,16 @@ class Token:
 def tokenize(text: str) -> list[Token]:
     """Split cleaned text into word tokens; punctuation and symbols are dropped."""
     text = _APOSTROPHES.sub("", clean(text))
-    text = _GLUED_NUMBER.sub(r"\1 \2", text)
+    codes: set[int] = set()
+    if _DIGIT.search(text):
+        text = _GLUED_NUMBER.sub(r"\1 \2", text)
+        codes = {i for m in _CODE.finditer(text) for i in range(m.start(), m.end())}
     tokens, end = [], 0
-    codes = {i for m in _CODE.finditer(text) for i in range(m.start(), m.end())}
     for found in _WORD.finditer(text):
         word = found.group()
         # A dot after an abbreviation ("TX. Hoàng Mai", "Q.1") does not separate the words.
         gap = bool(tokens) and bool(text[end:found.start()].strip(" ."))
-        tokens.append(Token(raw=word, key=fold(word), sig=signature(word), gap=gap,
-                            code=found.start() in codes))
+        tokens.append(Token(word, fold(word), signature(word), gap, found.start() in codes))
         end = found.end()
     return tokens
 

@@ -21,8 +21,8 @@ def test_changes_are_told_per_district_by_fact_id(knowledge_base):
     facts = list(knowledge_base.facts)
     budget = next(f for f in facts if f.id == "hoang-mai-2022-thu-ngan-sach")
     theme = next(f for f in facts if f.kind == "theme" and f.place.name == "Quận Hai Bà Trưng")
-    edited = [replace(f, value="4.671") if f is budget else f for f in facts if f is not theme]
-    edited.append(replace(budget, id="hoang-mai-2023-thu-ngan-sach", year=2023))
+    edited = [f._replace(value="4.671") if f is budget else f for f in facts if f is not theme]
+    edited.append(budget._replace(id="hoang-mai-2023-thu-ngan-sach", year=2023))
     changes = {c.place.name: c for c in compare(knowledge_base, with_facts(knowledge_base,
                                                                               edited))}
     assert set(changes) == {"Quận Hoàng Mai", "Quận Hai Bà Trưng"}
@@ -38,7 +38,7 @@ def test_changes_are_told_per_district_by_fact_id(knowledge_base):
 
 def test_a_changed_or_withdrawn_figure_reads_old_to_new_with_both_sources(knowledge_base):
     budget = knowledge_base.by_id["hoang-mai-2022-thu-ngan-sach"]
-    corrected = replace(budget, value="4.671", source=replace(
+    corrected = budget._replace(value="4.671", source=replace(
         budget.source, id="hm-2", publisher="UBND quận Hoàng Mai", cite=None,
         date=dt.date(2026, 5, 2)))
     permits = knowledge_base.by_id["hoang-mai-2022-giay-phep-xay-dung"]
@@ -54,7 +54,7 @@ def test_a_changed_or_withdrawn_figure_reads_old_to_new_with_both_sources(knowle
 
 
 def test_a_fact_moved_within_its_file_is_not_a_change(knowledge_base):
-    moved = [replace(f, line=f.line + 3) for f in knowledge_base.facts]
+    moved = [f._replace(line=f.line + 3) for f in knowledge_base.facts]
     assert compare(knowledge_base, with_facts(knowledge_base, moved)) == []
 
 

@@ -31,7 +31,7 @@ def hoang_mai(kb):
 def kb_with_two_budget_years(knowledge_base):
     """The shipped knowledge base plus a made-up 2021 budget figure of Hoàng Mai (tests only)."""
     shipped = next(f for f in knowledge_base.facts if f.id == "hoang-mai-2022-thu-ngan-sach")
-    earlier = replace(shipped, id="test-hoang-mai-2021-thu-ngan-sach", year=2021, value="4.100",
+    earlier = shipped._replace(id="test-hoang-mai-2021-thu-ngan-sach", year=2021, value="4.100",
                       percent=None, percent_of=None)
     return replace(knowledge_base, facts=(*knowledge_base.facts, earlier))
 
@@ -196,7 +196,7 @@ def test_matplotlib_is_loaded_only_when_a_chart_is_drawn():
 
 def test_figure_of_a_body_within_the_district_is_marked_as_such(knowledge_base):
     # Made-up for the test: Quận 6's new members counted in the same unit as Quận 1's.
-    facts = tuple(replace(f, unit="đảng viên") if f.id.startswith("quan-6") and
+    facts = tuple(f._replace(unit="đảng viên") if f.id.startswith("quan-6") and
                   f.metric == "ket_nap_dang_vien" else f for f in knowledge_base.facts)
     chart = chart_for(replace(knowledge_base, facts=facts), "kết nạp đảng viên")
     [scoped] = [b for b in chart.bars if b.fact.scope]

@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 from seed_reports import seed_reports_only
 
-from knowledge import answer, load_knowledge_base, render_text
+from knowledge import KnowledgeBase, answer, load_knowledge_base, render_text
 from knowledge.records import answer_record
 
 
@@ -282,3 +282,46 @@ def test_small_talk_gets_what_the_bot_knows_and_is_not_an_unanswered_question(kb
 def test_no_namesake_note_when_the_unit_is_named_with_its_province(kb):
     _, text = ask(kb, "Hoàng Mai thu ngân sách 2022")
     assert "Quận Hoàng Mai (cũ, TP Hà Nội)" in text and "cùng tên" not in text
+
+
+@pytest.fixture(scope="module")
+def many_wards():
+    """The shipped base plus a budget figure for 14 wards of Hà Nội: more than a reply lists."""
+    full = load_knowledge_base()
+    budget = next(f for f in full.facts if f.metric == "thu_ngan_sach" and f.place.level == "ward"
+                  and f.kind == "result")
+    wards = [w for w in full.gazetteer.wards.values() if w.province == "Thành phố Hà Nội"][:14]
+    extra = tuple(budget._replace(id=f"test-{w.key}", place=w, value=f"{100 + n},5")
+                  for n, w in enumerate(wards))
+    return KnowledgeBase(sources=full.sources, metrics=full.metrics, facts=full.facts + extra,
+                         gazetteer=full.gazetteer, vocabulary=full.vocabulary), wards
+
+
+def test_which_wards_ranks_wards_only_and_lists_the_top_ten(many_wards):
+    kb, wards = many_wards
+    reply, text = ask(kb, "phường nào thu ngân sách cao nhất")
+    assert reply.status == "answered"
+    assert "Quận" not in reply.body
+    assert f"1. {wards[-1].name}" in text and "113,5 tỷ đồng" in text
+    assert "10. " in text and "11. " not in text and "và 5 đơn vị khác" in text
+    assert len(reply.facts) == 10
+
+
+def test_which_province_without_any_says_so_before_the_units_that_have_it(kb):
+    _, text = ask(kb, "tỉnh nào thu ngân sách cao nhất")
+    assert text.startswith("Chưa có số liệu tổng thu ngân sách của tỉnh, thành phố nào.")
+    assert "16.728" in text
+
+
+def test_a_ranking_never_puts_a_target_beside_results(kb):
+    full = load_knowledge_base()
+    _, text = ask(full, "quận nào thu ngân sách cao nhất")
+    ranked = [line for line in text.splitlines() if line[:2] in {f"{n}." for n in range(1, 10)}]
+    assert ranked and not any("phấn đấu" in line or "Chỉ tiêu" in line for line in ranked)
+
+
+def test_a_metric_held_by_many_units_asks_which_with_a_short_list(many_wards):
+    kb, _ = many_wards
+    reply, text = ask(kb, "tổng thu ngân sách là bao nhiêu")
+    assert reply.status == "clarify"
+    assert "đơn vị khác" in text and len(reply.suggestions) <= 6

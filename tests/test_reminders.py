@@ -121,7 +121,7 @@ def hoang_mai_with_targets(kb, *facts):
     budget = kb.by_id["hoang-mai-2022-thu-ngan-sach"]
     later = replace(budget.source, id="hoang-mai-2026", publisher="UBND quận Hoàng Mai",
                     cite=None, date=SPRING)
-    made = [replace(budget, **({"source": later} | fields)) for fields in facts]
+    made = [budget._replace(**({"source": later} | fields)) for fields in facts]
     return with_facts(kb, [*kb.facts, *made]), budget
 
 
@@ -185,7 +185,7 @@ def test_percent_targets_are_compared_in_points_in_their_direction(knowledge_bas
     none = {"value": None, "unit": None, "percent_of": None, "bound": None}
     kb, budget = hoang_mai_with_targets(
         knowledge_base, none | {"id": "t", "kind": "target", "year": 2026} | target)
-    kb = with_facts(kb, [replace(f, **(none | result)) if f.id == "hoang-mai-2022-thu-ngan-sach"
+    kb = with_facts(kb, [f._replace(**(none | result)) if f.id == "hoang-mai-2022-thu-ngan-sach"
                          else f for f in kb.facts])
     [standing] = target_reminder(kb, budget.place, TODAY).current[0].compared
     assert standing.gap == gap
