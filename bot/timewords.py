@@ -104,7 +104,7 @@ def split_schedule(text: str) -> tuple[str, Schedule | Unclear]:
     refused as a whole: ``25h``, ``hằng ngày thứ sáu``); without one the unit takes every word
     and the schedule is the default (the unit's lookup then reports words it cannot place).
     """
-    typed = unicodedata.normalize("NFC", text).split()
+    typed = _typed(text)
     for start in range(len(typed)):
         tail = " ".join(typed[start:])
         if looks_like_a_schedule(tail):
@@ -120,8 +120,13 @@ def looks_like_a_schedule(text: str) -> bool:
 
 def _words(text: str) -> tuple[list[str], list[str]]:
     """The words as typed and their accent-free keys (punctuation around a word dropped)."""
-    typed = unicodedata.normalize("NFC", text).split()
+    typed = _typed(text)
     return typed, [fold(word).strip(",;.!?") for word in typed]
+
+
+def _typed(text: str) -> list[str]:
+    """The words as typed (composed, as Telegram may deliver them decomposed)."""
+    return unicodedata.normalize("NFC", text).split()
 
 
 def _scan(keys: list[str], parts: list[tuple[str, re.Pattern[str]]]
@@ -150,6 +155,20 @@ def _scan(keys: list[str], parts: list[tuple[str, re.Pattern[str]]]
         i += best[2]
 
 
+def _read(text: str, parts: list[tuple[str, re.Pattern[str]]]
+          ) -> tuple[list[tuple[str, re.Match[str], str]], list[str]]:
+    """The parts of ``text`` read (name, match, the words as typed), and the words left over."""
+    typed, keys = _words(text)
+    read, unknown = [], []
+    for name, found, span in _scan(keys, parts):
+        said = " ".join(typed[i] for i in span)
+        if found is None or name is None:
+            unknown.append(said)
+        else:
+            read.append((name, found, said))
+    return read, unknown
+
+
 def _clock(found: re.Match[str], typed: str, part: str | None = None) -> tuple[int, int] | Unclear:
     """The hour and minute; ``5h chiều`` (or a part of the day said apart) is 17:00."""
     hour, minute = int(found["h"]), int(found["m"] or 0)
@@ -172,18 +191,15 @@ def parse_schedule(text: str) -> Schedule | Unclear:
 
     ``hằng ngày 7h30``, ``thứ sáu 17h``, ``ngày 15 hằng tháng``, ``cuối tháng``, ``hằng quý``.
     """
-    typed, keys = _words(text)
+    read, unknown = _read(text, _SCHEDULE_PARTS)
+    if unknown:
+        return Unclear("unknown", tuple(unknown))
     every: str | None = None
     weekday: int | None = None
     day: int | None = None
     of: str | None = None
     clock: tuple[int, int] | None = None
-    unknown: list[str] = []
-    for name, found, span in _scan(keys, _SCHEDULE_PARTS):
-        said = " ".join(typed[i] for i in span)
-        if found is None:
-            unknown.append(said)
-            continue
+    for name, found, said in read:
         if name == "clock":
             read = _clock(found, said)
             if isinstance(read, Unclear):
@@ -212,12 +228,10 @@ def parse_schedule(text: str) -> Schedule | Unclear:
                 return Unclear("conflict", (said,))
             day = LAST_DAY if found["edge"] == "cuoi" else 1
             of = found["of"]
-    if unknown:
-        return Unclear("unknown", tuple(unknown))
     period = every or of or ("thang" if day is not None else "tuan")
     if (of and period != of) or (weekday is not None and period != "tuan") or (
             day is not None and period not in ("thang", "quy")):
-        return Unclear("conflict", tuple(typed))
+        return Unclear("conflict", tuple(_typed(text)))
     hour, minute = clock or (8, 0)
     frequency: Frequency = {"ngay": "daily", "tuan": "weekly", "thang": "monthly",
                             "quy": "quarterly"}[period]  # type: ignore[assignment]
@@ -254,20 +268,17 @@ def parse_moment(text: str, now: dt.datetime) -> dt.datetime | Unclear:
     """
     if now.utcoffset() is None:
         raise ValueError(f"naive datetime {now!r}: pass a time zone")
-    typed, keys = _words(text)
+    read, unknown = _read(text, _MOMENT_PARTS)
+    if unknown:
+        return Unclear("unknown", tuple(unknown))
     clock: re.Match[str] | None = None
     clock_said = ""
     part: str | None = None
     day: dt.date | None = None
     weekday: tuple[int, str | None] | None = None
-    unknown: list[str] = []
     said_day = False
     today = now.date()
-    for name, found, span in _scan(keys, _MOMENT_PARTS):
-        said = " ".join(typed[i] for i in span)
-        if found is None:
-            unknown.append(said)
-            continue
+    for name, found, said in read:
         if name == "part":
             if part is not None:
                 return Unclear("conflict", (said,))
@@ -291,10 +302,8 @@ def parse_moment(text: str, now: dt.datetime) -> dt.datetime | Unclear:
                             int(found["y"]) if found["y"] else None, now)
             except ValueError:
                 return Unclear("bad_date", (said,))
-    if unknown:
-        return Unclear("unknown", tuple(unknown))
     if clock is None and part is None and not said_day:
-        return Unclear("unknown", tuple(typed))
+        return Unclear("unknown", tuple(_typed(text)))
     hour, minute = PART_HOURS[part] if part else 8, 0
     if clock is not None:
         read = _clock(clock, clock_said, part)
@@ -310,9 +319,9 @@ def parse_moment(text: str, now: dt.datetime) -> dt.datetime | Unclear:
     else:
         moment = dt.datetime.combine(day, at, tzinfo=now.tzinfo)
     if moment <= now:
-        return Unclear("past", tuple(typed))
+        return Unclear("past", tuple(_typed(text)))
     if moment - now > MAX_AHEAD:
-        return Unclear("too_far", tuple(typed))
+        return Unclear("too_far", tuple(_typed(text)))
     return moment
 
 

@@ -375,11 +375,11 @@ def subscribed(place: Place, subscription: Subscription, next_at: dt.datetime,
                 "kết thúc năm, sau đó bot chỉ nhắn khi có chỉ tiêu hoặc số liệu mới.")
     return "\n".join([
         head,
-        f"Lần nhắc tới: {local_time(next_at)}." if current or reminder.years else "",
+        f"Lần nhắc tới: {local_time(next_at)}.",
         what,
         "Bot cũng báo trước các ngày kỷ niệm, sự kiện và nhắn khi số liệu của đơn vị thay đổi.",
-        f"Dừng nhắc: /huytheodoi {stop_name}",
-    ]).replace("\n\n", "\n")
+        stop_line(stop_name),
+    ])
 
 
 def digest_subscribed(place: Place, stop_name: str) -> str:

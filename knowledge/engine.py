@@ -93,7 +93,7 @@ def name_for(place: Place, kb: KnowledgeBase) -> str:
              f"{place.name} {place.province_short}"]
     for text in tries:
         found = lookup_place(text, kb)
-        if found.place == place and not found.rest:
+        if found.asked is not None and found.asked.places == (place,) and not found.rest:
             return text
     return place.name
 

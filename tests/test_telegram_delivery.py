@@ -3,10 +3,10 @@
 import asyncio
 import datetime as dt
 import logging
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from clock import FakeClock
 from fake_bot_api import ApiError, group_chat, user
 
 from bot.app import RETRIES_AFTER_429
@@ -19,17 +19,6 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ADMIN = user(1001, "Lan")
 OFFICIAL = user(1002, "Hùng")
 MONDAY_EARLY = dt.datetime(2026, 11, 30, 7, 59, 58, tzinfo=VN)
-
-
-class FakeClock:
-    """The bot's clock: starts at ``start`` and runs at real speed, so jobs fire for real."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.start = start
-        self.started = time.monotonic()
-
-    def __call__(self) -> dt.datetime:
-        return self.start + dt.timedelta(seconds=time.monotonic() - self.started)
 
 
 async def reply_to(api, sender, text, chat=None):

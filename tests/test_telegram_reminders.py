@@ -2,10 +2,10 @@
 
 import asyncio
 import datetime as dt
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from clock import FakeClock
 from fake_bot_api import group_chat, user
 
 from handlers.services import services_of
@@ -18,17 +18,6 @@ COLLEAGUE = user(1003, "Mai")
 ADMINS = frozenset({ADMIN["id"]})
 THURSDAY = dt.datetime(2026, 11, 26, 16, 59, 58, tzinfo=VN)
 FRIDAY = THURSDAY + dt.timedelta(days=1)
-
-
-class FakeClock:
-    """The bot's clock: starts at ``start`` and runs at real speed, so jobs fire for real."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.start = start
-        self.started = time.monotonic()
-
-    def __call__(self) -> dt.datetime:
-        return self.start + dt.timedelta(seconds=time.monotonic() - self.started)
 
 
 def texts_with(api, chat_id, fragment):
@@ -275,3 +264,21 @@ async def test_only_bot_admins_cancel_scheduled_announcements(fake_bot_api, star
     fake_bot_api.press_button(OFFICIAL, None, "l:deadbeef")
     [answer] = await fake_bot_api.wait_for("answerCallbackQuery")
     assert answer.params["text"] == "Chỉ quản trị viên của bot mới gửi được thông báo."
+
+
+async def test_a_current_ward_with_facts_is_followed_registered_and_announced_to(
+        fake_bot_api, start_bot, kb_dir):
+    api = fake_bot_api
+    group = group_chat(-100_950, "Phường")
+    await start_bot(clock=FakeClock(THURSDAY), admin_ids=ADMINS, kb_dir=kb_dir)
+    confirmation = (await api.ask(OFFICIAL, "/theodoi phuong Tan Hoa thu sau 17h")).text
+    assert "Đã đăng ký nhắc chỉ tiêu Phường Tân Hòa (Phú Thọ)" in confirmation
+    assert "Hiện có 6 chỉ tiêu năm 2026" in confirmation
+    assert confirmation.endswith("Dừng nhắc: /huytheodoi Tân Hòa")
+    api.make_admin(group, OFFICIAL)
+    registered = (await api.ask(OFFICIAL, "/dangkynhom Tân Hòa, Bình Thạnh", chat=group)).text
+    assert "Phường Tân Hòa (Phú Thọ) và Quận Bình Thạnh (cũ, TP Hồ Chí Minh)" in registered
+    preview = (await api.ask(ADMIN, "/thongbao Tân Hòa Họp tổng kết")).text
+    assert "các nhóm nhận tin về Phường Tân Hòa (Phú Thọ) (1 nhóm)" in preview
+    assert "Đã hủy theo dõi: Phường Tân Hòa (Phú Thọ)." in (
+        await api.ask(OFFICIAL, "/huytheodoi Tân Hòa")).text
