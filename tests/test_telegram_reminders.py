@@ -16,7 +16,7 @@ ADMIN = user(1001, "Lan")
 OFFICIAL = user(1002, "Hùng")
 COLLEAGUE = user(1003, "Mai")
 ADMINS = frozenset({ADMIN["id"]})
-THURSDAY = dt.datetime(2026, 11, 26, 16, 59, 58, tzinfo=VN)
+THURSDAY = dt.datetime(2026, 11, 26, 16, 59, 59, tzinfo=VN)  # a second before 17:00
 FRIDAY = THURSDAY + dt.timedelta(days=1)
 
 
@@ -47,7 +47,7 @@ async def test_a_friday_schedule_fires_on_friday_not_before(fake_bot_api, start_
     assert "hằng tuần vào thứ Sáu lúc 17:00" in confirmation
     assert "Lần nhắc tới: 17:00 thứ Sáu, 27/11/2026." in confirmation
     assert "Hiện có 1 chỉ tiêu năm 2026" in confirmation
-    await asyncio.sleep(3)  # past Thursday 17:00
+    await asyncio.sleep(1.5)  # past Thursday 17:00
     assert not texts_with(api, OFFICIAL["id"], "Nhắc chỉ tiêu")
     await start_bot.stop(first)
 
@@ -88,7 +88,7 @@ async def test_a_year_that_is_over_is_reported_once_even_across_a_restart(fake_b
     await start_bot.stop(first)
 
     app = await start_bot(clock=FakeClock(monday + dt.timedelta(days=7)))
-    await asyncio.sleep(3)  # past the next Monday 08:00
+    await asyncio.sleep(1.5)  # past the next Monday 08:00
     assert len(texts_with(api, OFFICIAL["id"], "Nhắc chỉ tiêu")) == 1
     listing = (await api.ask(OFFICIAL, "/danhsach")).text
     assert "Quận Bình Thạnh (cũ, TP Hồ Chí Minh): chưa có chỉ tiêu năm nay để nhắc" in listing
