@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.schedule import Subscription, next_run, subscription_for
@@ -56,11 +56,10 @@ def find_place(text: str, kb: KnowledgeBase, command: str, usage: str) -> Place 
     return place
 
 
-def chat_title(message: Message) -> str:
-    """How the acknowledgements report names the chat: a group's title, a person's name."""
-    if message.chat.type != Chat.PRIVATE:
-        return message.chat.title or ""
-    user = message.from_user
+def _chat_title(chat: Chat, user: User | None) -> str:
+    """How the acknowledgements report names a chat: a group's title, the person's name."""
+    if chat.type != Chat.PRIVATE:
+        return chat.title or ""
     return user.full_name if user else ""
 
 
@@ -102,7 +101,8 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if before is None and len(followed) >= MAX_SUBSCRIPTIONS:
         await reply_plain(message, TOO_MANY_SUBSCRIPTIONS)
         return
-    subscription = await _follow(services, message, place, schedule, before)
+    subscription = await _follow(services, message.chat, message.from_user, place, schedule,
+                                 before)
     if not reminder.says_something:
         await reply_plain(message, digest_subscribed(place, name_for(place, kb)))
         return
@@ -111,14 +111,16 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                           name_for(place, kb), before))
 
 
-async def _follow(services: Services, message: Message, place: Place, schedule: Schedule,
-                  before: Subscription | None) -> Subscription:
-    """Save the subscription (keeping what an earlier one to the unit reported) and schedule it."""
+async def _follow(services: Services, chat: Chat, user: User | None, place: Place,
+                  schedule: Schedule, before: Subscription | None) -> Subscription:
+    """Save the subscription (keeping what an earlier one to the unit reported) and schedule it.
+
+    ``user``: who asked for it, named in the acknowledgements report of a private chat.
+    """
     subscription = await services.store.save_subscription(subscription_for(
         schedule, subscription_id=before.id if before else secrets.token_hex(6),
-        chat_id=message.chat.id, place=place.key, now=services.clock(),
-        tz=services.timezone.key, reported_over=before.reported_over if before else (),
-        title=chat_title(message)))
+        chat_id=chat.id, place=place.key, now=services.clock(), tz=services.timezone.key,
+        reported_over=before.reported_over if before else (), title=_chat_title(chat, user)))
     services.reminders.schedule(subscription)
     return subscription
 
@@ -171,7 +173,8 @@ async def take_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if place.key not in followed and len(followed) >= MAX_SUBSCRIPTIONS:
         await query.answer(TOO_MANY_SUBSCRIPTIONS, show_alert=True)
         return
-    await _follow(services, message, place, schedule, followed.get(place.key))
+    await _follow(services, message.chat, query.from_user, place, schedule,
+                  followed.get(place.key))
     await query.answer()
     await edit_unless_unchanged(query.edit_message_text(
         digest_subscribed(place, name_for(place, services.kb))))

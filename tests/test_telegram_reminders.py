@@ -136,7 +136,7 @@ async def test_da_nhan_is_kept_once_per_person_and_admins_see_who(fake_bot_api, 
 async def test_a_changed_figure_reaches_the_chat_given_it_and_the_subscribers_once(
         fake_bot_api, start_bot, kb_dir):
     api = fake_bot_api
-    await start_bot(kb_dir=kb_dir, admin_ids=ADMINS)
+    app = await start_bot(kb_dir=kb_dir, admin_ids=ADMINS)
     answer = (await api.ask(OFFICIAL, "Hoàng Mai thu ngân sách 2022")).text
     assert "4.670,8" in answer
     await api.ask(COLLEAGUE, "Quận 1 thu ngân sách 2023")  # another unit: not told
@@ -149,6 +149,8 @@ async def test_a_changed_figure_reaches_the_chat_given_it_and_the_subscribers_on
     [[take, _]] = api.calls_to("sendMessage")[-1].params["reply_markup"]["inline_keyboard"]
     api.press_button(OFFICIAL, api.calls_to("sendMessage")[-1].result, take["callback_data"])
     await api.wait_for("editMessageText", 2)
+    titles = {s.title for s in await services_of(app).store.subscriptions()}
+    assert titles == {"Tú", "Hùng"}  # who subscribed, for the acknowledgements report
     edit_facts(kb_dir, "hoang-mai-2022.yaml", 'value: "4.670,8"', 'value: "4.671"')
 
     report = (await api.ask(ADMIN, "/capnhat")).text
