@@ -20,6 +20,10 @@ Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "wh
 _CUE_ORDER = ("yesno", "percent", "growth", "who", "when", "theme", "holders", "highest",
               "lowest", "compare", "list")
 _ENDINGS = ("khong", "chua")
+# Words that measure a result against a target: "đạt", "vượt", "hoàn thành", "so với".
+_ACHIEVED = frozenset(("dat", "vuot", "thanh", "voi"))
+# What a share is of: "đạt bao nhiêu kế hoạch" asks a percentage.
+_SHARE_OF = frozenset(("ke", "kh", "du", "so", "phan", "ty", "ti"))
 # Cues that only mean something when no unit is named ("quận nào … cao nhất").
 _UNIT_FREE = frozenset(("holders", "highest", "lowest"))
 # "quận nào", "những phường nào", "tỉnh nào": the level of the units asked for.
@@ -100,6 +104,8 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         hits = resolve(found[name], taken)
         if name == "yesno" and not _ends_as_question(words):
             hits = []
+        if name == "percent":
+            hits = [h for h in hits if not _counts_what_follows(words, h.end, reading.stop)]
         if hits:
             cues[name] = [i for h in hits for i in h.span]
             taken.update(cues[name])
@@ -107,7 +113,9 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         cues.setdefault("percent", [])
     if _names_a_list(words):
         cues.setdefault("list", [])
-    target = bool(found["target"])
+    # "chỉ tiêu" asks for a target, unless the question measures a result against it.
+    measured = [_measured_against(words, hit.start) for hit in found["target"]]
+    target = not all(measured)
     content = [i for i in range(len(words)) if i not in taken and i not in reading.stop]
     expanded = [t for i in content for t in lexicon.expand.tokens(tokens[i])]
     inside = by_kind(lexicon.content_cues.matches(expanded))
@@ -147,7 +155,9 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         ranking=next((k for k in ("lowest", "highest") if k in cues), None),
         level=_LEVEL_WORDS.get(tuple(words[i] for i in cues.get("holders", ())
                                      if words[i] not in ("nhung", "cac", "nao"))),
-        wants_percent="percent" in cues,
+        # "vượt chỉ tiêu nhiều nhất" ranks by the share of the target.
+        wants_percent="percent" in cues or (any(measured) and ("highest" in cues
+                                                               or "lowest" in cues)),
         smalltalk=talk[0].payload if talk else None,
         cue=" ".join(words[i] for i in cues.get("yesno", ())),
         cues=frozenset(cues),
@@ -195,6 +205,17 @@ def _names_a_list(words: tuple[str, ...]) -> bool:
         if word in ("nhung", "cac") and any(w in ("nao", "gi") for w in words[i + 2:i + 6]):
             return True
     return False
+
+
+def _measured_against(words: tuple[str, ...], start: int) -> bool:
+    """``đạt bao nhiêu % chỉ tiêu``, ``vượt chỉ tiêu``: the target is the yardstick of a result."""
+    return bool(_ACHIEVED.intersection(words[max(0, start - 3):start]))
+
+
+def _counts_what_follows(words: tuple[str, ...], end: int, stop: frozenset[int]) -> bool:
+    """``đạt và vượt bao nhiêu chỉ tiêu``: "bao nhiêu" counting a noun, not asking a share."""
+    return words[end - 1] == "nhieu" and end < len(words) and end not in stop \
+        and words[end] not in _SHARE_OF and words[end].isalpha()
 
 
 def _ends_as_question(words: tuple[str, ...]) -> bool:

@@ -21,6 +21,8 @@ _FUZZY_CUTOFF = 82.0
 _MIN_COVERAGE = 0.6
 # Questions repeat their words (the same metric asked of many units): matches are kept.
 _CACHE_SIZE = 50_000
+# Words that negate the word after them: part of what is asked, never a mere stopword then.
+NEGATIONS = frozenset(("khong", "chua"))
 _lexicons: WeakKeyDictionary[KnowledgeBase, Lexicon] = WeakKeyDictionary()
 
 
@@ -377,8 +379,12 @@ class Lexicon:
         return tuple(t.key for t in self.content_tokens(phrase))
 
     def content_tokens(self, phrase: str) -> tuple[Token, ...]:
-        """The words of a written phrase that carry meaning, abbreviations expanded."""
-        return tuple(w for t in tokenize(phrase) if t.sig not in self.stop_sigs
+        """The words of a written phrase that carry meaning, abbreviations expanded.
+
+        A negation is meaning ("chỉ tiêu không đạt" is not "chỉ tiêu đạt").
+        """
+        return tuple(w for t in tokenize(phrase)
+                     if t.sig not in self.stop_sigs or t.key in NEGATIONS
                      for w in self.expand.tokens(t))
 
     def stop_positions(self, tokens: Sequence[Token]) -> frozenset[int]:
@@ -403,6 +409,12 @@ class Lexicon:
                 i + 1 < len(tokens) and (keys_[i], keys_[i + 1]) in self.phrase_pairs)
             if not paired:
                 stop.add(i)
+        # "không đạt", "chưa hoàn thành" negate what follows; a "không" ending the question
+        # only asks yes or no.
+        for i in sorted(stop):
+            if keys_[i] in NEGATIONS and i + 1 < len(tokens) and i + 1 not in stop \
+                    and tokens[i + 1].key.isalpha():
+                stop.discard(i)
         return frozenset(stop)
 
     def _question_words(self, kb: KnowledgeBase) -> Iterable[str]:

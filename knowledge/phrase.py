@@ -340,7 +340,8 @@ class Phraser:
             line = self._line(fact)
             if fact.percent is None:
                 line += " Báo cáo không nêu tỷ lệ phần trăm so với kế hoạch."
-            elif fact.of is None and fact.value is not None and fact.percent_of:
+            elif fact.of is None and fact.value is not None and fact.percent_of \
+                    and fact.percent_of not in (fact.detail or ""):
                 line += f" Báo cáo không nêu con số {fact.percent_of} được giao."
             lines.append(line)
         return "\n".join(lines)
