@@ -21,7 +21,7 @@ lint: $(BIN)/thidua
 	$(BIN)/ruff check .
 
 validate: $(BIN)/thidua
-	$(BIN)/thidua kb validate
+	$(BIN)/thidua kb validate --fail-on-warnings
 
 test: lint validate
 	$(BIN)/pytest -q

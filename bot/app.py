@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 from typing import ClassVar
 
-from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -29,6 +29,7 @@ from telegram.request import HTTPXRequest
 
 from bot.background import Background
 from bot.concurrency import ChatOrderedProcessor
+from bot.connect import reach_telegram
 from bot.delivery import Clock, Courier, Sleep
 from bot.inbox import Inbox, InboxApplication, InboxBot, replay_unhandled
 from bot.journal import Writer
@@ -49,45 +50,48 @@ from handlers.announcements import (
     draft_announcement,
     list_scheduled,
 )
-from handlers.buttons import CHART_PATTERN, FEEDBACK_PATTERN, QuestionButtons
+from handlers.buttons import CHART_PATTERN, EXAMPLE_PATTERN, FEEDBACK_PATTERN, QuestionButtons
 from handlers.charts import send_chart_command, send_pressed_chart
 from handlers.errors import report_error
 from handlers.feedback import list_unanswered, record_feedback
 from handlers.flood import FloodControl
-from handlers.groups import follow_migration, forget_left_chat, register_group, unregister_group
+from handlers.groups import follow_membership, follow_migration, register_group, unregister_group
 from handlers.guard import limit_flood
 from handlers.health import show_audit, show_status
-from handlers.help import explain_non_text, explain_unknown_command, show_help
+from handlers.help import explain_non_text, explain_unknown_command, show_help, show_start
 from handlers.inline import answer_inline_query
+from handlers.menus import offer_admin_menu, set_profile
 from handlers.questions import (
     THREAD_KEPT,
     answer_ask_command,
     answer_group_text,
+    answer_pressed_example,
     answer_pressed_suggestion,
     answer_private_text,
 )
 from handlers.render import render_reminder_html
 from handlers.services import Services, install_services, services_of
 from handlers.subscriptions import (
+    FOLLOW_PATTERN,
     OFFER_PATTERN,
+    UNFOLLOW_PATTERN,
+    follow_pressed,
     list_subscriptions,
     subscribe,
     take_offer,
+    unfollow_pressed,
     unsubscribe,
 )
-from handlers.texts import (
-    ADMIN_COMMANDS,
-    BOT_COMMANDS,
-    STATE_WRITE_FAILED,
-    STATE_WRITE_RESUMED,
-    broadcast_report,
-)
+from handlers.texts import STATE_WRITE_FAILED, STATE_WRITE_RESUMED, broadcast_report
 from handlers.updates import GIVEN_KEPT, apply_reload, reload_knowledge
 from knowledge import KnowledgeBase
+from knowledge.charts import chartable_metrics
 
 logger = logging.getLogger(__name__)
 _RELOAD = "reload_signal"
 RETRIES_AFTER_429 = 2
+# Entries in the unanswered log one user may add per day.
+UNANSWERED_PER_USER_PER_DAY = 20
 # Delivered messages are kept this long (the sent log outlives every reminder's grace window).
 HISTORY = dt.timedelta(days=30)
 TRIM_EVERY = dt.timedelta(hours=1)
@@ -167,7 +171,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
     install_services(application, Services(
         library=library,
         buttons=QuestionButtons(),
-        flood=FloodControl(settings.flood_max_messages, settings.flood_window_seconds),
+        flood=FloodControl(settings.flood_max_messages, settings.flood_window_seconds,
+                           settings.flood_burst),
+        log_quota=FloodControl(UNANSWERED_PER_USER_PER_DAY, 24 * 3600),
         store=store,
         courier=courier,
         reminders=reminders,
@@ -181,9 +187,12 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
 
     new_message = filters.UpdateType.MESSAGE
     text = new_message & filters.TEXT & ~filters.COMMAND
-    application.add_handler(TypeHandler(Update, limit_flood), group=-1)
+    captioned = new_message & filters.CAPTION & (filters.PHOTO | filters.Document.ALL)
+    application.add_handler(TypeHandler(Update, limit_flood), group=-2)
+    application.add_handler(TypeHandler(Update, offer_admin_menu), group=-1)
     application.add_handlers([
-        CommandHandler(("start", "help"), show_help, filters=new_message),
+        CommandHandler("start", show_start, filters=new_message),
+        CommandHandler("help", show_help, filters=new_message),
         CommandHandler("hoi", answer_ask_command, filters=new_message),
         CommandHandler("bieudo", send_chart_command, filters=new_message),
         CommandHandler("theodoi", subscribe, filters=new_message),
@@ -199,9 +208,12 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         CommandHandler("lichthongbao", list_scheduled, filters=new_message),
         CommandHandler("baocao", show_acks, filters=new_message),
         MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
-        ChatMemberHandler(forget_left_chat, ChatMemberHandler.MY_CHAT_MEMBER),
+        ChatMemberHandler(follow_membership, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(text & filters.ChatType.PRIVATE, answer_private_text),
         MessageHandler(text & filters.ChatType.GROUPS, answer_group_text),
+        # The seam for the curator flow: a handler for bot admins' documents goes before these.
+        MessageHandler(captioned & filters.ChatType.PRIVATE, answer_private_text),
+        MessageHandler(captioned & filters.ChatType.GROUPS, answer_group_text),
         MessageHandler(new_message & filters.COMMAND, explain_unknown_command),
         MessageHandler(
             new_message & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
@@ -213,6 +225,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         CallbackQueryHandler(acknowledge, pattern=ACK_PATTERN),
         CallbackQueryHandler(take_offer, pattern=OFFER_PATTERN),
         CallbackQueryHandler(record_feedback, pattern=FEEDBACK_PATTERN),
+        CallbackQueryHandler(answer_pressed_example, pattern=EXAMPLE_PATTERN),
+        CallbackQueryHandler(follow_pressed, pattern=FOLLOW_PATTERN),
+        CallbackQueryHandler(unfollow_pressed, pattern=UNFOLLOW_PATTERN),
         CallbackQueryHandler(answer_pressed_suggestion),
         InlineQueryHandler(answer_inline_query),
     ])
@@ -221,15 +236,11 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
 
 
 async def _start(application: Application) -> None:
-    """Set the menus; resume unhandled updates, reminders and delivery; trim history hourly."""
-    await application.bot.set_my_commands(BOT_COMMANDS)
+    """Set descriptions and menus; resume unhandled updates, reminders and delivery; trim hourly."""
     services = services_of(application)
-    for admin_id in services.admin_ids:
-        try:
-            await application.bot.set_my_commands([*BOT_COMMANDS, *ADMIN_COMMANDS],
-                                                  scope=BotCommandScopeChat(admin_id))
-        except TelegramError as error:  # the admin has not opened a chat with the bot yet
-            logger.info("No admin command menu for %s: %s", admin_id, error)
+    services.admin_menus.update(await set_profile(application.bot, services.admin_ids))
+    # Which metrics can be charted is worked out once, off the loop (a second at national scale).
+    await asyncio.to_thread(chartable_metrics, services.kb)
     await _trim_history(application)
     assert isinstance(application, InboxApplication) and application.inbox is not None
     await replay_unhandled(application, application.inbox)
@@ -339,15 +350,29 @@ def run_telegram(settings: Settings, kb: KnowledgeBase, kb_dir: Path | None = No
                  reload_signal: ReloadSignal | None = None) -> None:
     """Run the bot until interrupted: by webhook when WEBHOOK_URL is set, else by long polling.
 
-    ``reload_signal`` has noted SIGHUP since the process started.
+    ``reload_signal`` has noted SIGHUP since the process started. It first waits until
+    Telegram answers (``reach_telegram``); a rejected token raises ``SettingsError``.
     """
     configure_logging(settings)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # long polling runs the bot on this loop too
+    try:
+        username = loop.run_until_complete(reach_telegram(settings))
+    except KeyboardInterrupt:  # Ctrl-C while waiting for the network
+        loop.close()
+        return
+    except SettingsError:
+        loop.close()
+        raise
+    logger.info("Telegram answers: this is @%s", username)
     application = build_application(settings, kb, kb_dir=kb_dir, reload_signal=reload_signal)
     if settings.webhook_url:
+        loop.close()
         asyncio.run(serve_webhook(application, settings))
     else:
         logger.info("Starting in long polling mode")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        # Should the network go away again while starting, PTB retries instead of giving up.
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
 
 
 async def serve_webhook(application: Application, settings: Settings,

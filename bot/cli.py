@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import json
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,10 @@ from knowledge import (
     KnowledgeBase,
     KnowledgeBaseError,
     answer,
-    load_knowledge_base,
     render_text,
     respond,
 )
+from knowledge.base import check_knowledge_base
 from knowledge.records import answer_record
 
 
@@ -81,22 +81,11 @@ def _jsonl_question(line: str) -> tuple[str, tuple[str, str] | None]:
     return line, None
 
 
-def _console_lines() -> Iterator[str]:
-    while True:
-        try:
-            yield input("> ")
-        except EOFError:
-            return
-        except KeyboardInterrupt:
-            print()
-            return
-
-
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat with the engine in the terminal."""
-    from bot.console import chat
+    from bot.console import chat, console_lines
 
-    chat(_load(args.data_dir), _console_lines(), print)
+    chat(_load(args.data_dir), console_lines(), print)
     return 0
 
 
@@ -116,15 +105,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     kb = _load(args.data_dir)
     if not settings.telegram_bot_token:
-        print("Chưa cấu hình TELEGRAM_BOT_TOKEN (trong .env hoặc biến môi trường): "
-              "mở trò chuyện trên console.", flush=True)
-        from bot.console import chat
+        from bot.console import chat, console_lines
+        from handlers.texts import NO_TOKEN_CONSOLE
 
-        chat(kb, _console_lines(), print)
+        print(NO_TOKEN_CONSOLE, flush=True)
+        chat(kb, console_lines(), print)
         return 0
     from bot.app import run_telegram
 
-    run_telegram(settings, kb, args.data_dir, reload_signal)
+    try:
+        run_telegram(settings, kb, args.data_dir, reload_signal)
+    except SettingsError as exc:
+        raise SystemExit(f"Error: {exc}") from None
     return 0
 
 
@@ -167,18 +159,22 @@ def cmd_kb_unanswered(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_validate(args: argparse.Namespace) -> int:
-    """Check every data file; print each problem with file and line; non-zero on problems."""
-    try:
-        kb = load_knowledge_base(args.data_dir)
-    except KnowledgeBaseError as exc:
-        for problem in exc.problems:
-            print(problem)
-        print(f"{len(exc.problems)} problem(s) found.")
+    """Check every data file; print each problem with file and line; non-zero on errors.
+
+    Warnings are printed too; ``--fail-on-warnings`` makes them fail the check as well.
+    """
+    kb, problems = check_knowledge_base(args.data_dir)
+    for problem in problems:
+        print(problem)
+    warnings = sum(problem.warning for problem in problems)
+    if kb is None:
+        print(f"{len(problems) - warnings} error(s), {warnings} warning(s) found.")
         return 1
     print(f"OK: {len(kb.facts)} facts, {len(kb.metrics)} metrics, {len(kb.sources)} sources, "
-          f"{len(kb.places)} districts with data, {len(kb.gazetteer.districts)} districts and "
-          f"{len(kb.gazetteer.wards)} current wards in the gazetteer.")
-    return 0
+          f"{len(kb.places)} units with data, {len(kb.gazetteer.districts)} districts and "
+          f"{len(kb.gazetteer.wards)} current wards in the gazetteer"
+          + (f"; {warnings} warning(s)." if warnings else "."))
+    return 1 if warnings and getattr(args, "fail_on_warnings", False) else 0
 
 
 def cmd_kb_ingest(args: argparse.Namespace) -> int:
@@ -448,7 +444,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
-    kb_sub.add_parser("validate", help="check the data files").set_defaults(func=cmd_kb_validate)
+    validate = kb_sub.add_parser("validate", help="check the data files")
+    validate.add_argument("--fail-on-warnings", action="store_true",
+                          help="exit 1 on warnings too (unused metrics, odd aliases …)")
+    validate.set_defaults(func=cmd_kb_validate)
     ingest = kb_sub.add_parser("ingest", help="draft candidate facts from a report (YAML)")
     ingest.add_argument("report", type=Path, help="the report: .txt, .docx, .pdf or .html")
     ingest.add_argument("--unit", help="the unit (district, ward, commune or province), when "

@@ -9,6 +9,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+# Updates waiting behind their chat's earlier ones hold no worker; this only bounds memory.
+MAX_WAITING_UPDATES = 100_000
+
 
 def chat_key(update: object) -> object:
     """What orders an update: its chat, else its user (inline queries), else nothing."""
@@ -24,24 +27,31 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """Up to ``max_concurrent_updates`` updates at once, one at a time per chat.
 
     A slow reply in one chat (a chart, a commit, Telegram's answer) never holds up another,
-    and follow-up questions of one chat are still read in order.
+    and follow-up questions of one chat are still read in order. An update waiting for its
+    chat's earlier ones holds no worker: a user who sends hundreds of messages or button
+    presses queues behind themselves only (the flood guard, the first handler, drops the
+    excess), while other chats are served.
     """
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(MAX_WAITING_UPDATES)
+        self._workers_count = max_concurrent_updates
+        self._workers: asyncio.Semaphore | None = None
         self._chats: dict[object, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object,
                                 coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's earlier updates, then handle this one."""
+        """Wait for the chat's earlier updates, then for a free worker, then handle this one."""
+        assert self._workers is not None, "initialize() first"
         key = chat_key(update)
         if key is None:
-            await coroutine
+            async with self._workers:
+                await coroutine
             return
         lock, users = self._chats.get(key, (asyncio.Lock(), 0))
         self._chats[key] = (lock, users + 1)
         try:
-            async with lock:
+            async with lock, self._workers:
                 await coroutine
         finally:
             lock, users = self._chats[key]
@@ -51,7 +61,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 self._chats[key] = (lock, users - 1)
 
     async def initialize(self) -> None:
-        """Nothing to set up."""
+        """Create the worker slots on the running loop."""
+        self._workers = asyncio.Semaphore(self._workers_count)
 
     async def shutdown(self) -> None:
         """Nothing to release."""

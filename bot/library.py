@@ -13,25 +13,37 @@ from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from knowledge.base import DATA_DIR
 from knowledge.changes import PlaceChanges, compare
 from knowledge.snapshot import data_digest, from_snapshot, to_snapshot
+from knowledge.validation import Problem
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Reload:
-    """How a reload went: the problems that kept the old knowledge base, or what changed.
+    """How a reload went: the errors that kept the old knowledge base, or what changed.
 
-    ``labels`` names the metrics of both versions (a withdrawn figure's metric may be gone).
+    ``problems`` holds the errors and warnings; warnings alone do not stop a reload. ``labels``
+    names the metrics of both versions (a withdrawn figure's metric may be gone).
     """
 
-    problems: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
     changes: tuple[PlaceChanges, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         """Whether the new knowledge base is in use."""
-        return not self.problems
+        return not self.errors
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """The problems that kept the old knowledge base."""
+        return tuple(p for p in self.problems if not p.warning)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """What is odd in the new data but did not stop the reload."""
+        return tuple(p for p in self.problems if p.warning)
 
 
 def settle() -> None:
@@ -89,18 +101,19 @@ class Library:
         settle()
 
     def reload(self) -> Reload:
-        """Load the data files again; on any problem keep the knowledge base in use.
+        """Load the data files again; on any error keep the knowledge base in use.
 
         Safe to call from worker threads: reloads run one at a time, and the swap is one
-        assignment, so readers see the old or the new knowledge base whole.
+        assignment, so readers see the old or the new knowledge base whole. The new base's
+        warnings come with the report.
         """
         with self._reloading:
             try:
                 new = load_cached(self.data_dir, self.cache_dir)
             except KnowledgeBaseError as error:
-                return Reload(problems=tuple(str(problem) for problem in error.problems))
+                return Reload(problems=tuple(error.problems))
             changes = compare(self.kb, new)
             labels = {m.id: m.label for kb in (self.kb, new) for m in kb.metrics.values()}
             self.kb = new
             settle()
-            return Reload(changes=tuple(changes), labels=labels)
+            return Reload(problems=new.warnings, changes=tuple(changes), labels=labels)

@@ -40,8 +40,9 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     timezone: ZoneInfo = DEFAULT_TIMEZONE
     log_level: str = "INFO"
-    flood_max_messages: int = 15
+    flood_max_messages: int = 20
     flood_window_seconds: float = 60.0
+    flood_burst: int = 30
     outgoing_max_per_second: float = 30.0
     outgoing_group_max_per_minute: float = 20.0
     reminder_grace_minutes: int = 360
@@ -108,6 +109,7 @@ def load_settings(
         log_level=read("LOG_LEVEL", _log_level, defaults.log_level),
         flood_max_messages=read("FLOOD_MAX_MESSAGES", _count, defaults.flood_max_messages),
         flood_window_seconds=read("FLOOD_WINDOW_SECONDS", _positive, defaults.flood_window_seconds),
+        flood_burst=read("FLOOD_BURST", _count, defaults.flood_burst),
         outgoing_max_per_second=read(
             "OUTGOING_MAX_PER_SECOND", _rate, defaults.outgoing_max_per_second
         ),

@@ -1,4 +1,7 @@
-"""Deciding whether a message is meant for the bot, and the question it asks."""
+"""Deciding whether a message is meant for the bot, and the question it asks.
+
+A photo's or document's caption counts as the message's text, with its own entities.
+"""
 
 from __future__ import annotations
 
@@ -44,24 +47,32 @@ def group_question(message: Message, username: str, bot_id: int) -> str | None:
         return without_mentions(message, username)
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return (message.text or "").strip()
+        return written(message).strip()
     return None
 
 
+def written(message: Message) -> str:
+    """The text of a message, or the caption of a photo or document."""
+    return message.text or message.caption or ""
+
+
 def without_mentions(message: Message, username: str) -> str:
-    """Return the message text with every ``@username`` of the bot removed.
+    """Return the message text (or caption) with every ``@username`` of the bot removed.
 
     Telegram counts entity offsets in UTF-16 code units, so the cut is made on UTF-16 text.
     """
-    units = (message.text or "").encode("utf-16-le")
+    units = written(message).encode("utf-16-le")
     for entity in sorted(_mentions(message, username), key=lambda e: e.offset, reverse=True):
         units = units[: entity.offset * 2] + units[(entity.offset + entity.length) * 2 :]
     return " ".join(units.decode("utf-16-le").split())
 
 
 def _mentions(message: Message, username: str) -> list[MessageEntity]:
-    if not message.text:
-        return []
     mention = f"@{username}".lower()
-    found = message.parse_entities([MessageEntity.MENTION])
+    if message.text:
+        found = message.parse_entities([MessageEntity.MENTION])
+    elif message.caption:
+        found = message.parse_caption_entities([MessageEntity.MENTION])
+    else:
+        return []
     return [entity for entity, text in found.items() if text.lower() == mention]

@@ -18,6 +18,9 @@ _CHART = "c:"
 CHART_PATTERN = f"^{_CHART}"
 GOOD, BAD = "f+", "f-"
 FEEDBACK_PATTERN = r"^f[+-]"
+# An example question under /start: asked in a new message, the menu stays.
+EXAMPLE = "e:"
+EXAMPLE_PATTERN = f"^{EXAMPLE}"
 Row = Sequence[InlineKeyboardButton]
 
 
@@ -56,10 +59,10 @@ class QuestionButtons:
             return question or None
         return self._questions.get(data) if data.startswith(_KEY) else None
 
-    def keyboard(self, questions: Iterable[str],
-                 extra: Iterable[Row] = ()) -> InlineKeyboardMarkup | None:
+    def keyboard(self, questions: Iterable[str], extra: Iterable[Row] = (),
+                 kind: str = "") -> InlineKeyboardMarkup | None:
         """One button per question, one per row, then the ``extra`` rows; None when none."""
-        rows = [[InlineKeyboardButton(q, callback_data=self.encode(q))] for q in questions]
+        rows = [[InlineKeyboardButton(q, callback_data=self.encode(q, kind))] for q in questions]
         rows.extend(list(row) for row in extra)
         return InlineKeyboardMarkup(rows) if rows else None
 
@@ -69,12 +72,12 @@ class QuestionButtons:
                 for label, kind in ((THUMBS_UP, GOOD), (THUMBS_DOWN, BAD))]
 
 
-def chart_button(metric_id: str) -> InlineKeyboardButton | None:
-    """The "Xem biểu đồ" button for a metric; None if its id does not fit in callback data."""
+def chart_button(metric_id: str, text: str = CHART_BUTTON) -> InlineKeyboardButton | None:
+    """A button sending a metric's chart; None if its id does not fit in callback data."""
     data = _CHART + metric_id
     if len(data.encode()) > _LIMIT:
         return None
-    return InlineKeyboardButton(CHART_BUTTON, callback_data=data)
+    return InlineKeyboardButton(text, callback_data=data)
 
 
 def chart_metric_of(data: str | None) -> str | None:

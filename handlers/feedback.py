@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.unanswered import Kind, Unanswered, most_frequent, normalised_form
 from handlers.auditing import bot_admin_asks
 from handlers.buttons import BAD, GOOD
+from handlers.flood import Verdict
 from handlers.permissions import is_bot_admin
 from handlers.replies import edit_unless_unchanged, reply_plain
 from handlers.services import Services, services_of
@@ -26,9 +29,20 @@ def unanswered_entry(question: str, kind: Kind, chat_type: str, user: User | Non
                       chat_type=chat_type, admin_id=admin_id, answer=answer)
 
 
-def remember_unanswered(services: Services, entry: Unanswered) -> None:
-    """Log the entry in the background: a slow or failing write never delays an answer."""
+def record_unanswered(question: str, kind: Kind, chat_type: str, user: User | None,
+                      services: Services, answer: str = "") -> bool:
+    """Log a question for the curators, unless its asker used up their share of the log.
+
+    The share keeps one user (or script) from pushing everyone else's questions out of the
+    bounded log. The write runs in the background: a slow or failing one never delays an
+    answer. Returns whether it was logged.
+    """
+    if user is not None and services.log_quota.check(user.id, time.monotonic()) \
+            is not Verdict.SERVE:
+        return False
+    entry = unanswered_entry(question, kind, chat_type, user, services, answer)
     services.background.run(services.store.log_unanswered(entry), "Unanswered-question log")
+    return True
 
 
 async def record_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -40,9 +54,8 @@ async def record_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not good:
         question = services.buttons.decode(query.data, BAD) or ""
         shown = (message.text or "").split("\n", 1)[0][:MAX_LOGGED_CHARS] if message else ""
-        remember_unanswered(services, unanswered_entry(
-            question, "thumbs_down", message.chat.type if message else "inline",
-            query.from_user, services, shown))
+        record_unanswered(question, "thumbs_down", message.chat.type if message else "inline",
+                          query.from_user, services, shown)
     await query.answer(THANKS if good else NOTED_BAD_ANSWER)
     if message is None or message.reply_markup is None:
         return

@@ -1,67 +1,81 @@
-"""Per-user flood control: serve a user up to a rate, then one notice, then silence."""
+"""Per-user rate limits: a token bucket that allows a burst, then a steady rate."""
 
 from __future__ import annotations
 
 import enum
 import math
-from collections import deque
+from dataclasses import dataclass
 
 
 class Verdict(enum.Enum):
-    """What to do with a user's message."""
+    """What to do with a user's message or button press."""
 
     SERVE = "serve"
     WARN = "warn"
     IGNORE = "ignore"
 
 
-class FloodControl:
-    """Count each user's served messages in a sliding window.
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    at: float
+    warned: bool = False
 
-    Past ``max_messages`` in ``window`` seconds the user's next message is answered with one
-    notice and later ones are ignored, until the oldest served message leaves the window.
-    ``max_messages=0`` turns the control off.
+
+class FloodControl:
+    """Each user has a bucket of ``burst`` tokens, refilled at ``rate`` tokens per ``window``.
+
+    Every action (a message, a command, a button press) takes one token, so a person can tap
+    through the menus in a burst while a script is stopped after ``burst`` actions and then held
+    to the rate. The first action refused gets one notice (WARN), the rest are ignored until a
+    token is back. ``rate=0`` turns the control off.
     """
 
-    def __init__(self, max_messages: int, window: float, max_users: int = 10_000) -> None:
-        self._max = max_messages
-        self._window = window
+    def __init__(self, rate: int, window: float, burst: int | None = None,
+                 max_users: int = 10_000) -> None:
+        self._rate = rate / window if window > 0 else 0.0
+        self._burst = float(max(burst if burst is not None else rate, 1))
         self._max_users = max_users
-        self._served: dict[int, deque[float]] = {}
-        self._warned: set[int] = set()
+        self._buckets: dict[int, _Bucket] = {}
+
+    @property
+    def off(self) -> bool:
+        """Whether every action is served."""
+        return self._rate == 0
 
     def check(self, user_id: int, now: float) -> Verdict:
-        """Decide on a message from ``user_id`` arriving at ``now`` (monotonic seconds)."""
-        if self._max == 0:
+        """Decide on an action of ``user_id`` at ``now`` (monotonic seconds), taking a token."""
+        if self.off:
             return Verdict.SERVE
-        served = self._recent(user_id, now)
-        if len(served) < self._max:
-            served.append(now)
-            self._warned.discard(user_id)
+        bucket = self._bucket(user_id, now)
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            bucket.warned = False
             return Verdict.SERVE
-        if user_id in self._warned:
+        if bucket.warned:
             return Verdict.IGNORE
-        self._warned.add(user_id)
+        bucket.warned = True
         return Verdict.WARN
 
     def wait_seconds(self, user_id: int, now: float) -> int:
-        """Whole seconds until ``user_id`` is served again (0 when they would be now)."""
-        served = self._recent(user_id, now)
-        if len(served) < self._max:
+        """Whole seconds until ``user_id`` has a token again (0 when they have one now)."""
+        if self.off:
             return 0
-        return max(1, math.ceil(served[0] + self._window - now))
+        bucket = self._bucket(user_id, now)
+        return 0 if bucket.tokens >= 1 else max(1, math.ceil((1 - bucket.tokens) / self._rate))
 
-    def _recent(self, user_id: int, now: float) -> deque[float]:
-        if user_id not in self._served and len(self._served) >= self._max_users:
-            self._forget_idle(now)
-        served = self._served.setdefault(user_id, deque())
-        while served and served[0] <= now - self._window:
-            served.popleft()
-        return served
+    def _bucket(self, user_id: int, now: float) -> _Bucket:
+        bucket = self._buckets.get(user_id)
+        if bucket is None:
+            if len(self._buckets) >= self._max_users:
+                self._forget_full(now)
+            bucket = self._buckets[user_id] = _Bucket(self._burst, now)
+        bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.at) * self._rate)
+        bucket.at = now
+        return bucket
 
-    def _forget_idle(self, now: float) -> None:
-        cutoff = now - self._window
-        idle = [u for u, times in self._served.items() if not times or times[-1] <= cutoff]
-        for user_id in idle:
-            del self._served[user_id]
-            self._warned.discard(user_id)
+    def _forget_full(self, now: float) -> None:
+        """Drop the buckets that have refilled: their users are as good as new."""
+        for user_id, bucket in list(self._buckets.items()):
+            if bucket.tokens + (now - bucket.at) * self._rate >= self._burst:
+                del self._buckets[user_id]

@@ -1,4 +1,4 @@
-"""Group announcements: /dangkynhom and /huydangkynhom, and following the bot's group membership."""
+"""Group announcements: /dangkynhom and /huydangkynhom, and following the bot's membership."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot.schedule import Group
 from handlers.addressing import command_argument, command_name
 from handlers.auditing import audit
+from handlers.help import bot_joined, greet_group
 from handlers.permissions import may_manage_chat
 from handlers.replies import reply_plain
 from handlers.services import services_of
@@ -83,9 +84,12 @@ async def _group_admin_asks(message: Message, context: ContextTypes.DEFAULT_TYPE
     return True
 
 
-async def forget_left_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """When the bot is removed from a chat or blocked, stop every delivery to it."""
+async def follow_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet a group the bot joins; when removed from a chat or blocked, stop delivering to it."""
     change = update.my_chat_member
+    if bot_joined(change):
+        await greet_group(change, context)
+        return
     if change.new_chat_member.status not in (ChatMember.LEFT, ChatMember.BANNED):
         return
     services = services_of(context)

@@ -15,11 +15,15 @@ from handlers.texts import flood_notice
 
 
 async def limit_flood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Let a user's messages through up to the rate; past it, one notice and then silence."""
-    message, user = update.message, update.effective_user
-    if message is None or user is None:
+    """Serve a user's messages and button presses up to the limit; past it, one notice, then none.
+
+    Group chatter not meant for the bot costs nothing. Inline queries are not counted: Telegram
+    sends one per pause in typing.
+    """
+    message, query, user = update.message, update.callback_query, update.effective_user
+    if user is None or (message is None and query is None):
         return
-    if not is_for_bot(message, context.bot.username, context.bot.id):
+    if message is not None and not is_for_bot(message, context.bot.username, context.bot.id):
         return
     flood = services_of(context).flood
     now = time.monotonic()
@@ -27,5 +31,9 @@ async def limit_flood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if verdict is Verdict.SERVE:
         return
     if verdict is Verdict.WARN:
-        await reply_plain(message, flood_notice(flood.wait_seconds(user.id, now)))
+        notice = flood_notice(flood.wait_seconds(user.id, now))
+        if query is not None:
+            await query.answer(notice)
+        else:
+            await reply_plain(message, notice)
     raise ApplicationHandlerStop

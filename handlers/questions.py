@@ -1,4 +1,4 @@
-"""Answering questions: private text, group mentions and replies, /hoi, and suggestion buttons.
+"""Answering questions: private text, group mentions and replies, /hoi, captions and buttons.
 
 Every question is read in its conversation: a private chat, one member in a group, or the
 thread of the bot's answer the user replies to.
@@ -9,19 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from telegram import Chat, InlineKeyboardMarkup, Message, Update
+from telegram import Chat, ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.records import Conversation
 from bot.storage import StoreUnavailable
 from handlers.addressing import command_argument, group_question, without_mentions
-from handlers.buttons import chart_button
-from handlers.feedback import remember_unanswered, unanswered_entry
+from handlers.buttons import EXAMPLE, chart_button
+from handlers.feedback import record_unanswered
 from handlers.render import render_html, render_one_html
 from handlers.replies import edit_unless_unchanged, reply_html, reply_plain
 from handlers.services import Services, services_of
-from handlers.texts import ASK_USAGE, MAX_QUESTION_CHARS, STALE_BUTTON, TOO_LONG
+from handlers.texts import ASK_PLACEHOLDER, ASK_PROMPT, MAX_QUESTION_CHARS, STALE_BUTTON, TOO_LONG
 from knowledge import Context, respond
 from knowledge.charts import chart_metric
 from knowledge.model import FIGURE_KINDS, Answer
@@ -32,27 +32,30 @@ THREAD_KEPT = dt.timedelta(days=7)
 
 
 async def answer_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer any text sent to the bot in a private chat, with its sources."""
+    """Answer any text, or a photo's or document's caption, sent in a private chat."""
     message = update.effective_message
-    await _reply_with_answer(message, without_mentions(message, context.bot.username), context)
+    await reply_with_answer(message, without_mentions(message, context.bot.username), context)
 
 
 async def answer_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a group message that mentions the bot or replies to it; ignore the rest."""
+    """Answer a group message (or caption) that mentions the bot or replies to it."""
     message = update.effective_message
     question = group_question(message, context.bot.username, context.bot.id)
     if question is not None:
-        await _reply_with_answer(message, question, context)
+        await reply_with_answer(message, question, context)
 
 
 async def answer_ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer ``/hoi <câu hỏi>``; a bare ``/hoi`` gets its usage back."""
+    """Answer ``/hoi <câu hỏi>``; a bare ``/hoi`` asks for the question in a reply field."""
     message = update.effective_message
     question = command_argument(message)
     if not question:
-        await reply_plain(message, ASK_USAGE)
+        # In a group, selective: only the asker gets the reply field opened.
+        await message.reply_text(
+            ASK_PROMPT, do_quote=message.chat.type != Chat.PRIVATE,
+            reply_markup=ForceReply(selective=True, input_field_placeholder=ASK_PLACEHOLDER))
         return
-    await _reply_with_answer(message, question, context)
+    await reply_with_answer(message, question, context)
 
 
 async def answer_pressed_suggestion(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -81,27 +84,44 @@ async def answer_pressed_suggestion(update: Update, context: ContextTypes.DEFAUL
     await _remember(services, reply.context, keys)
 
 
-async def _reply_with_answer(
-    message: Message, question: str, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def answer_pressed_example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask the example question pressed under /start; the answer comes as a new message."""
+    query = update.callback_query
+    question = services_of(context).buttons.decode(query.data, EXAMPLE)
+    if question is None or not isinstance(query.message, Message):
+        await query.answer(STALE_BUTTON)
+        return
+    await query.answer()
+    await reply_with_answer(query.message, question, context, asker=query.from_user,
+                            quote=False)
+
+
+async def reply_with_answer(message: Message, question: str,
+                            context: ContextTypes.DEFAULT_TYPE, asker: User | None = None,
+                            quote: bool = True) -> None:
+    """Reply to ``message`` with the answer to ``question``, in the asker's conversation.
+
+    ``asker`` asked it (a button's presser), else the message's sender. Questions the bot
+    cannot answer go to the unanswered log.
+    """
     # Longer than any real question: a pasted document would only produce noise.
     if len(question) > MAX_QUESTION_CHARS:
         await reply_plain(message, TOO_LONG)
         return
     services = services_of(context)
-    asker = message.from_user.id if message.from_user else 0
-    conversation = _conversation_key(message.chat, asker)
+    asker = asker or message.from_user
+    conversation = _conversation_key(message.chat, asker.id if asker else 0)
     replied = message.reply_to_message
     thread = [_thread_key(replied.chat.id, replied.message_id)] if replied and (
         replied.from_user and replied.from_user.id == context.bot.id) else []
     reply = respond(question, services.kb, await _context(services, [*thread, conversation]))
     result = reply.answer
     if result.status != "answered" and not result.smalltalk:
-        remember_unanswered(services, unanswered_entry(
-            question, result.status, message.chat.type, message.from_user, services))
+        record_unanswered(question, result.status, message.chat.type, asker, services)
     # Kept before the reply goes out, so the asker's next message finds it.
     await _remember(services, reply.context, [conversation])
-    sent = await reply_html(message, render_html(result), _keyboard(services, result, question))
+    sent = await reply_html(message, render_html(result), _keyboard(services, result, question),
+                            quote)
     await _remember(services, reply.context, [_thread_key(m.chat.id, m.message_id) for m in sent])
     remember_given(services, message.chat.id, result)
 

@@ -9,13 +9,15 @@ from telegram.error import BadRequest
 
 
 async def reply_html(
-    message: Message, parts: list[str], keyboard: InlineKeyboardMarkup | None = None
+    message: Message, parts: list[str], keyboard: InlineKeyboardMarkup | None = None,
+    quote: bool = True,
 ) -> list[Message]:
     """Reply to ``message`` with each part in turn; in groups the first part quotes the asker.
 
+    ``quote=False`` when ``message`` is not the asker's (a button under the bot's own message).
     Returns the messages sent.
     """
-    quote = message.chat.type != Chat.PRIVATE
+    quote = quote and message.chat.type != Chat.PRIVATE
     sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1

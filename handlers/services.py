@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
@@ -27,6 +27,7 @@ class Services:
     library: Library
     buttons: QuestionButtons
     flood: FloodControl
+    log_quota: FloodControl
     store: Store
     courier: Courier
     reminders: Reminders
@@ -35,6 +36,8 @@ class Services:
     admin_ids: frozenset[int]
     background: Background
     conversation_idle: dt.timedelta = dt.timedelta(minutes=30)
+    # Bot admins whose private command menu (with the admin commands) is set in this run.
+    admin_menus: set[int] = field(default_factory=set)
 
     @property
     def kb(self) -> KnowledgeBase:

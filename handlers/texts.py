@@ -1,9 +1,14 @@
-"""The Vietnamese wording of the bot's own messages (everything that is not an engine answer)."""
+"""The Vietnamese wording of the bot's own messages: help, prompts, notices, usage and errors.
+
+Engine answers (facts, sources, chart notes) and data-file problems are phrased in ``knowledge``;
+everything else the bot says in Telegram or the console is here, to be reviewed in one place.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Sequence
 
 from telegram import BotCommand
 
@@ -16,60 +21,173 @@ from bot.timewords import LAST_DAY, Schedule, Unclear
 from bot.unanswered import UnansweredGroup
 from knowledge import KnowledgeBase, name_for
 from knowledge.changes import FigureChange, PlaceChanges
-from knowledge.model import Place, Source
+from knowledge.model import District, Place, Source
 from knowledge.numbers import format_vn_number
 from knowledge.phrasing import fact_line, join_vn, place_label, source_lines, vn_date
 from knowledge.places import PlaceLookup
 from knowledge.reminders import TargetReminder
+from knowledge.validation import Problem
 
+# -- examples and limits ---------------------------------------------------------------------
+# Tappable under /start; each is answered from the shipped data (tests/test_telegram_texts.py).
 EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "Hoàng Mai thu ngân sách 2022?",
-    "hoang mai thu ngan sach 2022",
     "Q1 thu NS 2023",
     "HBT được Huân chương gì?",
+    "Quận nào thu ngân sách cao nhất?",
 )
+UNACCENTED_EXAMPLE = "hoang mai thu ngan sach 2022"
 EXAMPLE = EXAMPLE_QUESTIONS[0]
 MAX_QUESTION_CHARS = 1000
 
-BOT_COMMANDS: tuple[BotCommand, ...] = (
-    BotCommand("hoi", "Hỏi một câu, ví dụ: /hoi Hoàng Mai thu ngân sách 2022"),
-    BotCommand("bieudo", "Biểu đồ so sánh các quận, ví dụ: /bieudo thu ngân sách"),
-    BotCommand("theodoi", "Nhận nhắc chỉ tiêu, ví dụ: /theodoi Bình Thạnh thứ sáu 17h"),
-    BotCommand("huytheodoi", "Hủy nhắc chỉ tiêu (một đơn vị, hoặc tất cả)"),
-    BotCommand("danhsach", "Các lời nhắc đang theo dõi và lần nhắc tới"),
-    BotCommand("dangkynhom", "Đăng ký nhóm nhận thông báo (quản trị viên nhóm)"),
-    BotCommand("huydangkynhom", "Hủy đăng ký nhận thông báo của nhóm"),
-    BotCommand("help", "Bot biết những gì, câu hỏi mẫu và các lệnh"),
-    BotCommand("start", "Bắt đầu"),
+# -- command menus, by who sees them ---------------------------------------------------------
+_ASK = BotCommand("hoi", "Hỏi về kết quả thi đua, chỉ tiêu")
+_CHART = BotCommand("bieudo", "Biểu đồ so sánh các quận")
+_FOLLOW = BotCommand("theodoi", "Nhận nhắc chỉ tiêu, ví dụ: /theodoi Bình Thạnh thứ sáu 17h")
+_UNFOLLOW = BotCommand("huytheodoi", "Hủy nhắc chỉ tiêu")
+_LIST = BotCommand("danhsach", "Các lời nhắc đang theo dõi")
+_HELP = BotCommand("help", "Hướng dẫn và tất cả các lệnh")
+_REGISTER = BotCommand("dangkynhom", "Nhóm nhận thông báo (quản trị viên nhóm)")
+_UNREGISTER = BotCommand("huydangkynhom", "Nhóm thôi nhận thông báo")
+PRIVATE_COMMANDS: tuple[BotCommand, ...] = (_ASK, _CHART, _FOLLOW, _UNFOLLOW, _LIST, _HELP)
+GROUP_COMMANDS: tuple[BotCommand, ...] = (_ASK, _CHART, _LIST, _HELP)
+GROUP_ADMIN_COMMANDS: tuple[BotCommand, ...] = (*GROUP_COMMANDS, _FOLLOW, _UNFOLLOW, _REGISTER,
+                                                _UNREGISTER)
+ADMIN_COMMANDS: tuple[BotCommand, ...] = (
+    BotCommand("thongbao", "Gửi thông báo tới các nhóm (quản trị bot)"),
+    BotCommand("capnhat", "Nạp lại dữ liệu đã sửa (quản trị bot)"),
+    BotCommand("chuatraloi", "Câu hỏi bot chưa trả lời được (quản trị bot)"),
+    BotCommand("trangthai", "Tình trạng gửi tin và lưu dữ liệu (quản trị bot)"),
+    BotCommand("nhatky", "Nhật ký thông báo, đăng ký nhóm, cập nhật (quản trị bot)"),
+    BotCommand("lichthongbao", "Thông báo đang hẹn giờ, hủy được (quản trị bot)"),
+    BotCommand("baocao", "Ai đã bấm Đã nhận dưới các lời nhắc (quản trị bot)"),
 )
+BOT_ADMIN_COMMANDS: tuple[BotCommand, ...] = (*PRIVATE_COMMANDS, *ADMIN_COMMANDS)
+ALL_COMMANDS: tuple[BotCommand, ...] = tuple(dict.fromkeys(
+    (*PRIVATE_COMMANDS, *GROUP_ADMIN_COMMANDS, *ADMIN_COMMANDS, BotCommand("start", "Bắt đầu"))))
 
-ASK_USAGE = f"Cách dùng: /hoi <câu hỏi>, ví dụ: /hoi {EXAMPLE}"
+# -- the bot's profile (setMyDescription, setMyShortDescription) -----------------------------
+DESCRIPTION = (
+    "Tra cứu kết quả thi đua và chỉ tiêu của các quận, huyện (trước 01/07/2025) từ báo cáo đã "
+    "công bố; mỗi câu trả lời đều ghi nguồn. Hỏi bằng tiếng Việt, có dấu hoặc không dấu, viết "
+    f"tắt cũng được, ví dụ: «{EXAMPLE}». Xem biểu đồ, nhận nhắc chỉ tiêu; thêm bot vào nhóm để "
+    "cả nhóm cùng hỏi và nhận thông báo."
+)
+SHORT_DESCRIPTION = "Hỏi kết quả thi đua, chỉ tiêu của các quận; trả lời kèm nguồn báo cáo."
+
+# -- start, help and the group greeting ------------------------------------------------------
+OPEN_PRIVATE_CHAT = "Mở hướng dẫn đầy đủ"
+START_COMMANDS = "/bieudo biểu đồ · /theodoi nhắc chỉ tiêu · /help hướng dẫn"
+_NAMED_UNITS = 5
+
+
+def knows(units: Sequence[str], years: Sequence[int], former: bool = False) -> str:
+    """What the bot knows, in one sentence: the units with data and the span of years.
+
+    ``former``: every unit is a former district (before 1/7/2025), said once for all.
+    """
+    named = list(units[:_NAMED_UNITS])
+    if len(units) > len(named):
+        named.append(f"{len(units) - len(named)} đơn vị khác")
+    when = ""
+    if years:
+        when = f"năm {min(years)}–{max(years)}" if min(years) < max(years) else f"năm {years[0]}"
+    notes = ", ".join(filter(None, ["quận cũ" if former else "", when]))
+    return (f"Tôi trả lời về kết quả thi đua, chỉ tiêu của {join_vn(named)}"
+            f"{f' ({notes})' if notes else ''}, kèm nguồn báo cáo.")
+
+
+def knows_of(kb: KnowledgeBase) -> str:
+    """The one sentence of what the knowledge base in use covers."""
+    years = sorted({year for place in kb.places for year in kb.years_of(place)})
+    former = all(isinstance(place, District) for place in kb.places)
+    return knows([place.short if former else place.name for place in kb.places], years, former)
+
+
+def start_html(knowledge: str) -> str:
+    """The short /start of a private chat; the example questions follow as buttons."""
+    return "\n".join([
+        html.escape(knowledge),
+        "Gõ câu hỏi, có dấu hay không dấu đều được, hoặc bấm thử một câu bên dưới.",
+        START_COMMANDS,
+    ])
+
+
+def group_intro_html(knowledge: str, bot_username: str) -> str:
+    """/start and /help in a group, and the greeting when the bot is added to one."""
+    bot = f"@{html.escape(bot_username)}"
+    return "\n".join([
+        html.escape(knowledge),
+        f"Hỏi tôi bằng /hoi &lt;câu hỏi&gt;, nhắc {bot} kèm câu hỏi, hoặc trả lời tin nhắn "
+        "của tôi.",
+        "Quản trị viên nhóm: /dangkynhom để nhóm nhận thông báo, /theodoi để nhận nhắc chỉ tiêu.",
+    ])
+
+
+def help_html(coverage: str, bot_username: str, admin: bool, trends: bool = False) -> str:
+    """The full /help of a private chat: what the bot knows, how to ask, every command.
+
+    ``trends``: some unit has a metric over two or more years, so /bieudo can draw one.
+    """
+    bot = f"@{html.escape(bot_username)}"
+    examples = "\n".join(f"• {html.escape(q)}" for q in (*EXAMPLE_QUESTIONS, UNACCENTED_EXAMPLE))
+    lines = [
+        "<b>Hướng dẫn</b>",
+        html.escape(coverage),
+        "",
+        "<b>Hỏi</b> như nhắn tin, có dấu hoặc không dấu, viết tắt cũng được:",
+        examples,
+        "Ảnh, tệp có chú thích: tôi đọc chú thích như một câu hỏi.",
+        "Hỏi tiếp bằng các nút dưới câu trả lời; bấm 👎 nếu câu trả lời chưa đúng.",
+        "",
+        "<b>Các lệnh</b>",
+        "/hoi &lt;câu hỏi&gt; — hỏi (tiện trong nhóm)",
+        "/bieudo [chỉ số] [quận] — biểu đồ so sánh các quận, hoặc một quận qua các năm"
+        if trends else "/bieudo [chỉ số] — biểu đồ so sánh các quận",
+        "/theodoi [đơn vị] [lịch] — nhận nhắc chỉ tiêu, lịch như: hằng ngày 7h30, thứ sáu 17h, "
+        "ngày 15 hằng tháng, cuối tháng, hằng quý",
+        "/huytheodoi [đơn vị] — hủy nhắc chỉ tiêu",
+        "/danhsach — các lời nhắc và lần nhắc tới",
+        "/help — hướng dẫn này",
+        "",
+        "<b>Trong nhóm</b>",
+        f"Nhắc {bot} kèm câu hỏi, trả lời tin nhắn của bot, hoặc dùng /hoi. Quản trị viên nhóm: "
+        "/dangkynhom [quận, …] để nhóm nhận thông báo, /huydangkynhom để thôi; /theodoi, "
+        "/huytheodoi cho cả nhóm.",
+        f"Ở mọi cuộc trò chuyện: gõ {bot} rồi câu hỏi để gửi câu trả lời vào đó.",
+    ]
+    if admin:
+        lines += [
+            "",
+            "<b>Quản trị bot</b>",
+            "/thongbao [đơn vị|tất cả] &lt;nội dung&gt; [lúc &lt;thời điểm&gt;] — xem trước "
+            "rồi gửi thông báo tới các nhóm đã đăng ký; lúc 9h sáng mai, lúc chiều nay, "
+            "lúc 14h thứ Hai, lúc 20/12…",
+            "/lichthongbao — các thông báo đang hẹn giờ, bấm Hủy để hủy",
+            "/baocao — ai đã bấm Đã nhận dưới các lời nhắc chỉ tiêu",
+            "/capnhat — nạp lại dữ liệu đã sửa; báo lỗi (tệp:dòng) hoặc những gì thay đổi",
+            "/chuatraloi — các câu hỏi bot chưa trả lời được, thường gặp nhất trước",
+            "/trangthai — tình trạng gửi tin và ghi dữ liệu của bot",
+            "/nhatky — nhật ký thông báo, đăng ký nhóm, cập nhật dữ liệu, lần bị từ chối",
+        ]
+    return "\n".join(lines)
+
+
+# -- questions, buttons and prompts ----------------------------------------------------------
+ASK_PROMPT = f"Bạn muốn hỏi gì? Gõ câu hỏi vào ô trả lời, ví dụ: {EXAMPLE_QUESTIONS[1]}"
+ASK_PLACEHOLDER = f"Ví dụ: {EXAMPLE}"
 TOO_LONG = (f"Câu hỏi dài quá (tối đa {format_vn_number(MAX_QUESTION_CHARS)} ký tự). "
             f"Hãy hỏi ngắn gọn, ví dụ: «{EXAMPLE}».")
-NOT_TEXT = f"Tôi chỉ đọc được câu hỏi bằng chữ, ví dụ: «{EXAMPLE}». Gõ /help để xem hướng dẫn."
+NOT_TEXT = (f"Tôi đọc được câu hỏi bằng chữ, hoặc chú thích của ảnh, tệp, ví dụ: «{EXAMPLE}». "
+            "Gõ /help để xem hướng dẫn.")
 UNKNOWN_COMMAND = f"Không có lệnh này. Gõ /help để xem các lệnh, hoặc hỏi thẳng: «{EXAMPLE}»."
 STALE_BUTTON = "Nút này đã cũ, vui lòng gửi lại câu hỏi."
 CHART_BUTTON = "Xem biểu đồ"
 THUMBS_UP, THUMBS_DOWN = "👍", "👎"
 THANKS = "Cảm ơn bạn đã góp ý!"
 NOTED_BAD_ANSWER = "Đã ghi nhận câu trả lời chưa tốt; người biên tập dữ liệu sẽ xem lại."
-STALE_CHART_BUTTON = "Nút biểu đồ này đã cũ, vui lòng gõ /bieudo <chỉ số>."
-CHART_IN_CHAT_ONLY = "Hãy mở trò chuyện với bot và gõ /bieudo <chỉ số> để xem biểu đồ."
-ADMIN_COMMANDS: tuple[BotCommand, ...] = (
-    BotCommand("thongbao", "Gửi thông báo tới các nhóm đã đăng ký (quản trị bot)"),
-    BotCommand("capnhat", "Nạp lại dữ liệu đã sửa, báo số liệu mới (quản trị bot)"),
-    BotCommand("chuatraloi", "Các câu hỏi bot chưa trả lời được (quản trị bot)"),
-    BotCommand("trangthai", "Tình trạng gửi tin và lưu dữ liệu của bot (quản trị bot)"),
-    BotCommand("nhatky", "Nhật ký thông báo, đăng ký nhóm, cập nhật dữ liệu (quản trị bot)"),
-    BotCommand("lichthongbao", "Thông báo đang hẹn giờ, hủy được (quản trị bot)"),
-    BotCommand("baocao", "Ai đã bấm Đã nhận dưới các lời nhắc chỉ tiêu (quản trị bot)"),
-)
-NOT_DRAFT_AUTHOR = "Chỉ người soạn thông báo này mới gửi hoặc hủy được nó."
-STATE_WRITE_FAILED = ("⚠️ Bot không ghi được dữ liệu (ổ đĩa đầy hoặc chỉ cho đọc?). Đã tạm dừng "
-                      "gửi tin và sẽ tự thử lại; tin đã gửi không bị gửi lại. Xem /trangthai.")
-STATE_WRITE_RESUMED = "✅ Bot đã ghi được dữ liệu trở lại và tiếp tục gửi tin."
 FAILURE = "Có lỗi, vui lòng thử lại."
-INLINE_HINT = "Gõ câu hỏi sau tên bot, ví dụ: Hoàng Mai thu ngân sách 2022"
+INLINE_HINT = f"Gõ câu hỏi sau tên bot, ví dụ: {EXAMPLE}"
 INLINE_TITLE = {
     "answered": "Trả lời: {question}",
     "clarify": "Cần hỏi rõ hơn: {question}",
@@ -78,103 +196,49 @@ INLINE_TITLE = {
 
 
 def flood_notice(wait_seconds: int) -> str:
-    """Tell a user who writes too fast how long to pause."""
-    return f"Bạn gửi tin nhanh quá. Vui lòng chờ khoảng {wait_seconds} giây rồi hỏi tiếp."
+    """Tell a user who writes or taps too fast how long to pause."""
+    return f"Bạn thao tác nhanh quá. Vui lòng chờ khoảng {wait_seconds} giây rồi tiếp tục."
 
 
-def chart_usage(chartable: list[str]) -> str:
-    """Tell how to use /bieudo, with the metrics that can be charted."""
-    usage = ("Cách dùng: /bieudo <chỉ số>, ví dụ: /bieudo thu ngân sách (so sánh các quận); "
-             "/bieudo <chỉ số> <quận> vẽ số liệu của một quận qua các năm.")
-    if chartable:
-        usage += f" Có thể vẽ biểu đồ so sánh: {', '.join(f'«{m}»' for m in chartable)}."
-    return usage
+# -- charts ----------------------------------------------------------------------------------
+STALE_CHART_BUTTON = "Nút biểu đồ này đã cũ, vui lòng gõ /bieudo <chỉ số>."
+CHART_IN_CHAT_ONLY = "Hãy mở trò chuyện với bot và gõ /bieudo <chỉ số> để xem biểu đồ."
+NOTHING_TO_CHART = "Chưa có chỉ số nào đủ số liệu của hai quận trở lên để vẽ biểu đồ so sánh."
 
 
-def help_html(coverage: str, bot_username: str) -> str:
-    """Compose the /start and /help message: what the bot knows, example questions, commands."""
-    examples = "\n".join(f"• {html.escape(q)}" for q in EXAMPLE_QUESTIONS)
-    commands = "\n".join(f"/{c.command} — {html.escape(c.description)}" for c in BOT_COMMANDS)
-    bot = f"@{html.escape(bot_username)}"
-    return (
-        "<b>Tra cứu kết quả thi đua và chỉ tiêu</b>\n"
-        "Hỏi bằng tiếng Việt, có dấu hoặc không dấu; mỗi câu trả lời đều kèm nguồn báo cáo.\n\n"
-        f"{html.escape(coverage)}\n\n"
-        "<b>Câu hỏi mẫu</b>\n"
-        f"{examples}\n\n"
-        "<b>Các lệnh</b>\n"
-        f"{commands}\n\n"
-        f"Trong nhóm: nhắc {bot}, trả lời tin nhắn của bot, hoặc dùng /hoi.\n"
-        f"Ở mọi cuộc trò chuyện: gõ {bot} rồi câu hỏi."
-    )
+def chart_pick(trends: bool) -> str:
+    """Above the metric buttons of a bare /bieudo."""
+    text = "Chọn chỉ số để vẽ biểu đồ so sánh giữa các quận, hoặc gõ /bieudo <chỉ số>"
+    if trends:
+        text += "; /bieudo <chỉ số> <quận> vẽ một quận qua các năm"
+    return text + "."
 
 
-def _when(moment: dt.datetime, tz: dt.tzinfo) -> str:
-    return f"{moment.astimezone(tz):%H:%M %d/%m/%Y}"
+# -- reminders: the prompts of bare /theodoi and /huytheodoi ---------------------------------
+FOLLOW_PICK = ("Chọn đơn vị có chỉ tiêu năm nay hoặc các năm tới để nhận nhắc hằng tuần (thứ "
+               "Hai, 08:00). Muốn lịch khác, gõ ví dụ: /theodoi Tân Hòa thứ sáu 17h")
+NOTHING_TO_FOLLOW = ("Chưa có đơn vị nào có chỉ tiêu năm nay hoặc các năm tới trong cơ sở dữ liệu "
+                     "để nhắc. Gõ /theodoi <đơn vị> để nhận số liệu mới của một đơn vị.")
+UNFOLLOW_PICK = "Chọn lời nhắc muốn hủy:"
+CANCEL_ALL_BUTTON = "Hủy tất cả"
+CONFIRM_CANCEL_ALL_BUTTON = "Có, hủy tất cả"
+KEEP_BUTTON = "Không, giữ lại"
+KEPT = "Đã giữ nguyên các lời nhắc."
+STALE_REMINDER_BUTTON = "Lời nhắc này không còn nữa. Xem các lời nhắc: /danhsach"
 
 
-def _count(n: int) -> str:
-    return format_vn_number(n)
+def unfollow_button(place: str) -> str:
+    """A button cancelling the reminder of one unit."""
+    return f"Hủy: {place}"
 
 
-def status_report(health: Health, now: dt.datetime, tz: dt.tzinfo) -> str:
-    """/trangthai: the outbox, what may have gone twice or was given up, the last commit error."""
-    if health.stalled:
-        state = "⚠️ tạm dừng gửi: không ghi được dữ liệu, đang thử lại"
-    elif health.offline:
-        state = "⚠️ tạm dừng gửi: Telegram không trả lời, đang chờ"
-    else:
-        state = "đang chạy bình thường"
-    lines = [f"Tình trạng bot lúc {_when(now, tz)}: {state}.",
-             f"Tin chờ gửi: {_count(health.pending)}"
-             + (f" (trong đó {_count(health.waiting)} đang chờ đến lượt hoặc thử lại)"
-                if health.waiting else "") + "."]
-    if health.oldest_pending is not None:
-        lines.append(f"Tin chờ lâu nhất: từ {_when(health.oldest_pending, tz)}.")
-    lines.append(f"Có thể đã gửi 2 lần: {_count(health.uncertain)} tin. "
-                 f"Đã bỏ, không gửi được: {_count(health.given_up)} tin.")
-    if health.unhandled_updates:
-        lines.append(f"Tin nhắn đã nhận, đang xử lý: {_count(health.unhandled_updates)}.")
-    if health.last_commit_error:
-        at = f" lúc {_when(health.last_commit_error_at, tz)}" if health.last_commit_error_at else ""
-        now_failing = "vẫn đang lỗi" if health.failing else "đã ghi lại được"
-        lines.append(f"Lỗi ghi dữ liệu gần nhất{at} ({now_failing}): "
-                     f"{health.last_commit_error}")
-    else:
-        lines.append("Ghi dữ liệu: chưa có lỗi nào từ khi bot chạy.")
-    return "\n".join(lines)
+def confirm_cancel_all(count: int) -> str:
+    """Ask before cancelling every reminder of the chat."""
+    return f"Hủy cả {count} lời nhắc của cuộc trò chuyện này?"
 
 
-_AUDIT_WORDS = {
-    "announcement_drafted": "soạn thông báo",
-    "announcement_confirmed": "bấm Gửi thông báo",
-    "announcement_cancelled": "hủy thông báo",
-    "group_registered": "đăng ký nhóm",
-    "group_unregistered": "hủy đăng ký nhóm",
-    "kb_reloaded": "cập nhật dữ liệu",
-    "refused": "bị từ chối",
-}
-_AUDIT_DETAIL_CHARS = 160
-
-
-def audit_line(entry: AuditEntry, tz: dt.tzinfo) -> str:
-    """One audit entry: when, who, what, about what."""
-    who = f"người dùng {entry.actor}" if entry.actor is not None else "dòng lệnh"
-    where = f" trong chat {entry.chat_id}" if entry.chat_id is not None else ""
-    detail = entry.detail.replace("\n", " | ")
-    if len(detail) > _AUDIT_DETAIL_CHARS:
-        detail = detail[:_AUDIT_DETAIL_CHARS] + "…"
-    about = f" {entry.subject}" if entry.subject else ""
-    return (f"{_when(entry.at, tz)} — {who}{where}: {_AUDIT_WORDS.get(entry.action, entry.action)}"
-            f"{about}" + (f" ({detail})" if detail else ""))
-
-
-def audit_report(entries: list[AuditEntry], tz: dt.tzinfo) -> str:
-    """/nhatky: the latest audit entries, newest last."""
-    if not entries:
-        return "Nhật ký chưa có mục nào."
-    return "\n".join([f"Nhật ký ({len(entries)} mục gần nhất):",
-                      *(audit_line(entry, tz) for entry in entries)])
+# -- usage ------------------------------------------------------------------------------------
+ASK_USAGE = f"Cách dùng: /hoi <câu hỏi>, ví dụ: /hoi {EXAMPLE}"
 
 
 # -- reminders, groups and announcements ----------------------------------------------------
@@ -220,6 +284,7 @@ ANNOUNCEMENT_CANCELLED = "Đã hủy, thông báo không được gửi."
 NO_GROUPS_LEFT = "Không còn nhóm nào nhận thông báo này nên không gửi."
 SEND_BUTTON = "Gửi"
 CANCEL_BUTTON = "Hủy"
+NOT_DRAFT_AUTHOR = "Chỉ người soạn thông báo này mới gửi hoặc hủy được nó."
 NO_SCHEDULED = "Không có thông báo nào đang hẹn giờ gửi."
 ACK_BUTTON = "✅ Đã nhận"
 DIGEST_BUTTON = "Nhận số liệu mới"
@@ -598,19 +663,25 @@ def unanswered_report(groups: list[UnansweredGroup], total: int, tz: dt.tzinfo) 
     return "\n".join(lines)
 
 
+_SHOWN_PROBLEMS = 20
+
+
+def _problem_lines(problems: Sequence[Problem], more: str) -> list[str]:
+    shown = problems[:_SHOWN_PROBLEMS]
+    rest = len(problems) - len(shown)
+    return [*(f"• {problem.vietnamese}" for problem in shown),
+            *([f"… và {rest} {more} khác."] if rest else [])]
+
+
 def reload_report(result: Reload, chats_told: int) -> str:
-    """Tell an admin what a reload did: the problems that kept the old data, or the changes."""
+    """Tell an admin what a reload did: the errors that kept the old data, or the changes."""
     if not result.ok:
-        shown = result.problems[:20]
-        more = len(result.problems) - len(shown)
         return "\n".join([
             "Chưa cập nhật: dữ liệu mới có lỗi, bot vẫn dùng dữ liệu cũ. Lỗi (tệp:dòng):",
-            *(f"• {problem}" for problem in shown),
-            *([f"… và {more} lỗi khác."] if more else []),
+            *_problem_lines(result.errors, "lỗi"),
         ])
-    if not result.changes:
-        return "Đã nạp lại dữ liệu: không có gì thay đổi."
-    lines = ["Đã cập nhật dữ liệu:"]
+    lines = ["Đã cập nhật dữ liệu:" if result.changes
+             else "Đã nạp lại dữ liệu: không có gì thay đổi."]
     for change in result.changes:
         counts = [f"{label} {len(facts)}" for label, facts in
                   (("thêm", change.added), ("sửa", change.changed), ("bỏ", change.removed))
@@ -619,6 +690,9 @@ def reload_report(result: Reload, chats_told: int) -> str:
     if chats_told:
         lines.append(f"Đang báo số liệu mới, đã sửa hoặc đã rút tới {chats_told} cuộc trò chuyện "
                      "(nhóm đăng ký, người theo dõi, người đã được trả lời các số liệu đó).")
+    if result.warnings:
+        lines.append("Cảnh báo (không chặn cập nhật):")
+        lines.extend(_problem_lines(result.warnings, "cảnh báo"))
     return "\n".join(lines)
 
 
@@ -657,3 +731,107 @@ def kb_news_html(followed: list[PlaceChanges], given: list[FigureChange],
                                               for c in changes])
     lines.extend(f"<i>{html.escape(line)}</i>" for line in source_lines(dict.fromkeys(sources)))
     return "\n".join(lines)
+
+
+# -- the bot's own state: /trangthai and /nhatky -------------------------------------------
+STATE_WRITE_FAILED = ("⚠️ Bot không ghi được dữ liệu (ổ đĩa đầy hoặc chỉ cho đọc?). Đã tạm dừng "
+                      "gửi tin và sẽ tự thử lại; tin đã gửi không bị gửi lại. Xem /trangthai.")
+STATE_WRITE_RESUMED = "✅ Bot đã ghi được dữ liệu trở lại và tiếp tục gửi tin."
+
+
+def _when(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    return f"{moment.astimezone(tz):%H:%M %d/%m/%Y}"
+
+
+def _count(n: int) -> str:
+    return format_vn_number(n)
+
+
+def status_report(health: Health, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """/trangthai: the outbox, what may have gone twice or was given up, the last commit error."""
+    if health.stalled:
+        state = "⚠️ tạm dừng gửi: không ghi được dữ liệu, đang thử lại"
+    elif health.offline:
+        state = "⚠️ tạm dừng gửi: Telegram không trả lời, đang chờ"
+    else:
+        state = "đang chạy bình thường"
+    lines = [f"Tình trạng bot lúc {_when(now, tz)}: {state}.",
+             f"Tin chờ gửi: {_count(health.pending)}"
+             + (f" (trong đó {_count(health.waiting)} đang chờ đến lượt hoặc thử lại)"
+                if health.waiting else "") + "."]
+    if health.oldest_pending is not None:
+        lines.append(f"Tin chờ lâu nhất: từ {_when(health.oldest_pending, tz)}.")
+    lines.append(f"Có thể đã gửi 2 lần: {_count(health.uncertain)} tin. "
+                 f"Đã bỏ, không gửi được: {_count(health.given_up)} tin.")
+    if health.unhandled_updates:
+        lines.append(f"Tin nhắn đã nhận, đang xử lý: {_count(health.unhandled_updates)}.")
+    if health.last_commit_error:
+        at = f" lúc {_when(health.last_commit_error_at, tz)}" if health.last_commit_error_at else ""
+        now_failing = "vẫn đang lỗi" if health.failing else "đã ghi lại được"
+        lines.append(f"Lỗi ghi dữ liệu gần nhất{at} ({now_failing}): "
+                     f"{health.last_commit_error}")
+    else:
+        lines.append("Ghi dữ liệu: chưa có lỗi nào từ khi bot chạy.")
+    return "\n".join(lines)
+
+
+_AUDIT_WORDS = {
+    "announcement_drafted": "soạn thông báo",
+    "announcement_confirmed": "bấm Gửi thông báo",
+    "announcement_cancelled": "hủy thông báo",
+    "group_registered": "đăng ký nhóm",
+    "group_unregistered": "hủy đăng ký nhóm",
+    "kb_reloaded": "cập nhật dữ liệu",
+    "refused": "bị từ chối",
+}
+_AUDIT_DETAIL_CHARS = 160
+
+
+def audit_line(entry: AuditEntry, tz: dt.tzinfo) -> str:
+    """One audit entry: when, who, what, about what."""
+    who = f"người dùng {entry.actor}" if entry.actor is not None else "dòng lệnh"
+    where = f" trong chat {entry.chat_id}" if entry.chat_id is not None else ""
+    detail = entry.detail.replace("\n", " | ")
+    if len(detail) > _AUDIT_DETAIL_CHARS:
+        detail = detail[:_AUDIT_DETAIL_CHARS] + "…"
+    about = f" {entry.subject}" if entry.subject else ""
+    return (f"{_when(entry.at, tz)} — {who}{where}: {_AUDIT_WORDS.get(entry.action, entry.action)}"
+            f"{about}" + (f" ({detail})" if detail else ""))
+
+
+def audit_report(entries: list[AuditEntry], tz: dt.tzinfo) -> str:
+    """/nhatky: the latest audit entries, newest last."""
+    if not entries:
+        return "Nhật ký chưa có mục nào."
+    return "\n".join([f"Nhật ký ({len(entries)} mục gần nhất):",
+                      *(audit_line(entry, tz) for entry in entries)])
+
+
+# -- the console chat (thidua chat) -----------------------------------------------------------
+CONSOLE_GREETING = ("ThiĐua bot — hỏi bằng tiếng Việt, có dấu hoặc không dấu. "
+                    "Gõ «thoát» hoặc Ctrl-D để dừng, /help để xem số liệu hiện có.")
+CONSOLE_EXAMPLES: tuple[str, ...] = (
+    "Hoàng Mai thu ngân sách 2022?", "hbt thu ns 2020", "Quận nào thu ngân sách cao nhất?")
+CONSOLE_PROMPT = "> "
+CONSOLE_QUIT_WORDS = frozenset({"thoát", "thoat", "exit", "quit", "/thoat"})
+CONSOLE_BYE = "Tạm biệt!"
+
+
+def console_suggestions(questions: Sequence[str], examples: bool = False) -> str:
+    """Numbered questions to pick by typing the number: the examples, or a reply's suggestions."""
+    head = "Ví dụ (gõ số để hỏi):" if examples else "Gợi ý (gõ số để chọn):"
+    return "\n".join([head, *(f"  {n}. {q}" for n, q in enumerate(questions, 1))])
+
+
+# -- the operator's console (thidua run) ------------------------------------------------------
+NO_TOKEN_CONSOLE = ("Chưa cấu hình TELEGRAM_BOT_TOKEN (trong .env hoặc biến môi trường): "
+                    "mở trò chuyện trên console.")
+TOKEN_REJECTED = ("Telegram từ chối TELEGRAM_BOT_TOKEN (sai hoặc đã bị thu hồi): lấy token từ "
+                  "@BotFather rồi sửa .env / Telegram rejected TELEGRAM_BOT_TOKEN: get one from "
+                  "@BotFather and fix .env")
+
+
+def telegram_unreachable(reason: str, wait_seconds: int) -> str:
+    """One line for a failed try to reach Telegram at start, and when the next one comes."""
+    return (f"Chưa kết nối được Telegram ({reason}); thử lại sau {wait_seconds} giây / "
+            f"Telegram unreachable, retrying in {wait_seconds} s")

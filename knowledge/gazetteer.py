@@ -9,12 +9,12 @@ matched fuzzily only against names, and only when one name is clearly closest.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from knowledge.model import District, Place, Province, Ward
@@ -133,6 +133,13 @@ class Gazetteer:
         provinces = [p for p in self.provinces.values() if name in (p.name, p.short)
                      and (not province or province in (p.name, p.short))]
         return max(provinces, key=lambda p: p.current, default=None)
+
+    def names_in(self, province: str = "") -> set[str]:
+        """Names of the units in a province (full or short name; all units when empty)."""
+        return {p.name for p in (*self.districts.values(), *self.wards.values(),
+                                 *self.provinces.values())
+                if not province or province in (p.province, p.province_short,
+                                                _plain_province(p.province))}
 
     def province_now(self, district: District) -> str:
         """The current province (since 1/7/2025) that a former district's province became."""
@@ -305,10 +312,10 @@ def _filter_by_type(entries: list[tuple[Place, str]], level: str | None,
     return exact or districts
 
 
-def load_gazetteer(data_dir: Path, type_words: dict[str, str]) -> Gazetteer:
-    """Read ``gazetteer.json`` and ``aliases.yaml`` from the data directory."""
+def load_gazetteer(data_dir: Path, type_words: dict[str, str],
+                   aliases: Mapping[str, Any]) -> Gazetteer:
+    """Read ``gazetteer.json`` from the data directory and add the checked ``aliases.yaml``."""
     raw = json.loads((data_dir / "gazetteer.json").read_text(encoding="utf-8"))
-    aliases = yaml.safe_load((data_dir / "aliases.yaml").read_text(encoding="utf-8")) or {}
     extra: dict[tuple[str, str], list[str]] = {}
     weak: set[tuple[str, ...]] = set()
     for group in ("districts", "provinces"):

@@ -53,6 +53,7 @@ class Ask:
     content: tuple[str, ...] = ()  # content words that are not mere frame words
     typed_words: tuple[tuple[str, str], ...] = ()  # (key, signature) of ``words``
     typed: str = ""
+    accented: bool = False  # typed with diacritics: then a bare word is bare ("thu" is not "thứ")
     wants_target: bool = False
     wants_percent: bool = False
     ranking: str | None = None
@@ -102,6 +103,9 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         if name in _UNIT_FREE and places.asked:
             continue
         hits = resolve(found[name], taken)
+        if name == "compare" and len(places.asked) == 1:
+            # "Ba Đình xếp hạng mấy": the unit's own rank, a figure.
+            hits = [h for h in hits if words[h.start] != "xep"]
         if name == "yesno" and not _ends_as_question(words):
             hits = []
         if name == "percent":
@@ -151,6 +155,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         content=tuple(key for key, _ in plain),
         typed_words=typed,
         typed=reading.raw(content),
+        accented=any(not t.raw.isascii() for t in tokens),
         wants_target=target,
         ranking=next((k for k in ("lowest", "highest") if k in cues), None),
         level=_LEVEL_WORDS.get(tuple(words[i] for i in cues.get("holders", ())

@@ -351,10 +351,21 @@ class Lexicon:
                       if len(words) > 1 and any(via == "short" and p.key in kb.by_place
                                                 for p, via in entries)}
         self._fact_words: dict[tuple[str, bool], frozenset[str]] = {}
+        self._metric_words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         # The kind of fact each metric is curated as (``person``, ``event`` …).
         self.kind_of = {f.metric: f.kind for f in reversed(kb.facts)}
         self.question_words = frozenset(self._question_words(kb))
         self.known = self.question_words | kb.gazetteer.name_words()
+
+    def metric_words(self, metric: Metric) -> tuple[frozenset[str], frozenset[str]]:
+        """The words of a metric's label and synonyms: their keys, and their signatures."""
+        words = self._metric_words.get(metric.id)
+        if words is None:
+            tokens = [t for phrase in (metric.label, *metric.synonyms)
+                      for t in self.content_tokens(phrase)]
+            words = self._metric_words[metric.id] = (frozenset(t.key for t in tokens),
+                                                     frozenset(t.sig for t in tokens))
+        return words
 
     def fact_words(self, fact: Fact, metric: Metric | None = None) -> frozenset[str]:
         """The words a fact is told in: its text, quote, role, detail, units (and metric's).

@@ -52,6 +52,10 @@ def source_lines(sources: Iterable[Source]) -> list[str]:
     return [f"Nguồn: {short_source(s)}." for s in sources]
 
 
+# Units said before the number.
+_BEFORE_NUMBER = frozenset(("hạng", "thứ", "hạng thứ"))
+
+
 def figure(fact: Fact, verb: str | None = None) -> str:
     """The figure in words as the report gives it: ``4.670,8 tỷ đồng, đạt 105,29% kế hoạch``.
 
@@ -64,7 +68,9 @@ def figure(fact: Fact, verb: str | None = None) -> str:
         if fact.percent is not None else None
     if fact.value is not None:
         amount = fact.value if fact.of is None else f"{fact.value}/{fact.of}"
-        if fact.unit:
+        if fact.unit in _BEFORE_NUMBER:
+            amount = f"{fact.unit} {amount}"  # hạng 2/30
+        elif fact.unit:
             amount += fact.unit if fact.unit.startswith("%") else f" {fact.unit}"
         amount = bounded(amount, fact.bound)
         if fact.estimate:

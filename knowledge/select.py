@@ -246,7 +246,8 @@ class Selector:
         if ask.intent == "list" and not self._names_people_or_events():
             return self._listed(place)
         if not ask.metrics:
-            return self._by_fact_words(place) or Missing(place, self._what(), ask.years)
+            return self._by_fact_words(place) or self._by_metric_words(place) or \
+                Missing(place, self._what(), ask.years)
         return self._figures(place)
 
     def _names_people_or_events(self) -> bool:
@@ -254,6 +255,26 @@ class Selector:
         ask = self.ask
         return bool(ask.metrics) and (specific(ask) or not (ask.family or ask.topics)) and \
             self.lexicon.kind_of.get(ask.metrics[0].metric.id) not in FIGURE_KINDS
+
+    def _by_metric_words(self, place: Place) -> Selection | None:
+        """The unit's figures of the metrics whose names hold every word asked ("tăng trưởng").
+
+        For words too few to name one metric of all: among the unit's own metrics they may.
+        """
+        content = set(self.ask.content)
+        words = [w for w in self.ask.typed_words if w[0] in content]
+        if not words:
+            return None
+        accented = self.ask.accented
+        metrics = {f.metric for f in self.kb.by_place.get(place.key, ())}
+        named = {m for m in metrics if all(
+            (sig in sigs) if accented else (key in keys) for key, sig in words
+            for keys, sigs in (self.lexicon.metric_words(self.kb.metrics[m]),))}
+        facts = [f for f in self._in_years(self.kb.by_place.get(place.key, ()))
+                 if f.metric in named and f.kind in FIGURE_KINDS]
+        if not facts:
+            return None
+        return Found("figure", tuple(_ordered(facts)[:MAX_LINES]), places=(place,))
 
     def _by_fact_words(self, place: Place) -> Selection | None:
         """Facts whose own words (a theme's quote, a detail) are what the question names.
@@ -339,7 +360,8 @@ class Selector:
             restricted = self.lexicon.metrics.match(ask.typed_words, among=have)
             top = ask.metrics[0].score
             own = [m for m in close_contenders(restricted) if m.score >= top * _NEARLY]
-        explained = set().union(*(m.words for m in own))
+        # Words a better metric explains, had the unit it or not, name no other metric.
+        explained = set().union(*(m.words for m in (*best, *own)))
         for match in ask.metrics:
             if match.metric.id in have and match.coverage > 0.99 and match not in own \
                     and match.words - explained and len(match.words) > 1:

@@ -18,12 +18,14 @@ from typing import Any
 from knowledge.base import KnowledgeBase, Metric, Vocabulary, collector_paused
 from knowledge.gazetteer import Gazetteer
 from knowledge.model import Amount, District, Fact, Place, Province, Source, Ward
+from knowledge.validation import Problem
 
-FORMAT = 2
+FORMAT = 3
 _PLACE, _SOURCE, _ALSO, _DATE = (Fact._fields.index(name)
                                  for name in ("place", "source", "also", "date"))
 # The modules whose code decides what a loaded knowledge base is.
-_LOADER = ("base.py", "gazetteer.py", "model.py", "numbers.py", "snapshot.py", "text.py")
+_LOADER = ("base.py", "gazetteer.py", "model.py", "numbers.py", "snapshot.py", "text.py",
+           "validation.py")
 _PLACE_FIELDS = {
     "d": ("code", "name", "kind", "short", "province", "aliases"),
     "w": ("code", "name", "kind", "short", "province", "formed_from", "aliases"),
@@ -64,8 +66,9 @@ def to_snapshot(kb: KnowledgeBase) -> bytes:
                   for key, entries in gazetteer.index.items()},
         "sources": [(s.id, s.title, s.publisher, s.date.toordinal(), s.url, s.cite)
                     for s in kb.sources.values()],
-        "metrics": [(m.id, m.label, m.topic, m.synonyms, m.provisional)
+        "metrics": [(m.id, m.label, m.topic, m.synonyms, m.awarded_by, m.provisional)
                     for m in kb.metrics.values()],
+        "warnings": [(p.file, p.line, p.message, p.vi, p.warning) for p in kb.warnings],
         "facts": _fact_columns(kb.facts, [s.id for s in kb.sources.values()]),
     })
 
@@ -114,7 +117,8 @@ def _restore(data: dict[str, Any]) -> KnowledgeBase:
     # Each row is already in field order: make the named tuples without a Python call each.
     facts = tuple(map(tuple.__new__, repeat(Fact), zip(*columns, strict=True)))
     return KnowledgeBase(sources=sources, metrics=metrics, facts=facts, gazetteer=gazetteer,
-                         vocabulary=Vocabulary(**data["vocabulary"]))
+                         vocabulary=Vocabulary(**data["vocabulary"]),
+                         warnings=tuple(Problem(*row) for row in data["warnings"]))
 
 
 def _tag(place: Place) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -76,9 +77,29 @@ async def start_bot(
         return application
 
     start.stop = lambda application: _stop(application, running)  # type: ignore[attr-defined]
+    start.running = running  # type: ignore[attr-defined]
     yield start
     for application in list(running):
         await _stop(application, running)
+
+
+@pytest.fixture
+def settle(fake_bot_api: FakeBotApi, start_bot: StartBot) -> Callable[[], Awaitable[None]]:
+    """A waiter for the moment the running bot has handled every update injected so far.
+
+    Updates of different users are handled side by side, so waiting for one user's reply
+    says nothing about another's.
+    """
+
+    async def wait() -> None:
+        api = fake_bot_api
+        if api.last_update_id:
+            # PTB confirms an offset once the updates before it are in its queue.
+            await api.wait_until(lambda: api.confirmed_offset > api.last_update_id, 10)
+        for application in start_bot.running:  # type: ignore[attr-defined]
+            await asyncio.wait_for(application.update_queue.join(), 10)
+
+    return wait
 
 
 async def _stop(application: Application, running: list[Application]) -> None:

@@ -154,7 +154,8 @@ class ApiCall:
 class FakeBotApi:
     """The fake server. Use ``async with FakeBotApi() as api`` (or the ``fake_bot_api`` fixture)."""
 
-    def __init__(self, token: str = TOKEN, bot_user: dict[str, Any] | None = None) -> None:
+    def __init__(self, token: str = TOKEN, bot_user: dict[str, Any] | None = None,
+                 port: int = 0) -> None:
         self.token = token
         self.bot_user = bot_user or BOT_USER
         self.calls: list[ApiCall] = []
@@ -165,6 +166,7 @@ class FakeBotApi:
         self._message_ids = itertools.count(1)
         self._ids = itertools.count(1)
         self._errors: dict[str, deque[ApiError]] = defaultdict(deque)
+        self._delays: dict[str, float] = {}
         self._chat_errors: dict[tuple[str, int], deque[ApiError]] = defaultdict(deque)
         self._admins: dict[int, set[int]] = defaultdict(set)
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -175,7 +177,7 @@ class FakeBotApi:
         self.fetched: set[int] = set()
         self._late: dict[int, tuple[float, int]] = {}
         self._runner: web.AppRunner | None = None
-        self.port = 0
+        self.port = port  # 0: a free one
 
     @property
     def base_url(self) -> str:
@@ -188,7 +190,8 @@ class FakeBotApi:
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
         await web.SockSite(self._runner, sock).start()
         return self
@@ -231,6 +234,28 @@ class FakeBotApi:
         self.add_update({"message": message})
         return message
 
+    def send_photo(self, sender: dict[str, Any], caption: str | None = None,
+                   chat: dict[str, Any] | None = None, document: bool = False,
+                   reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Deliver a photo (or a document) from ``sender``, with ``caption`` if given."""
+        if document:
+            content: dict[str, Any] = {"document": {
+                "file_id": "doc-1", "file_unique_id": "d1", "file_name": "bao-cao.pdf",
+                "mime_type": "application/pdf", "file_size": 12_345}}
+        else:
+            content = {"photo": [{"file_id": "photo-in-1", "file_unique_id": "pi1",
+                                  "width": 640, "height": 480, "file_size": 40_000}]}
+        message = self._message(sender, chat, **content)
+        if caption is not None:
+            message["caption"] = caption
+            entities = text_entities(caption)
+            if entities:
+                message["caption_entities"] = entities
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        self.add_update({"message": message})
+        return message
+
     def press_button(self, sender: dict[str, Any], message: dict[str, Any] | None,
                      data: str, inline_message_id: str | None = None) -> str:
         """Deliver a callback query for a button under ``message`` (or an inline message)."""
@@ -266,6 +291,10 @@ class FakeBotApi:
         queue = self._errors[method] if chat_id is None else self._chat_errors[method, chat_id]
         queue.extend([error] * times)
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer every later call of ``method`` only after ``seconds`` (a slow network)."""
+        self._delays[method] = seconds
+
     def answer_late(self, chat_id: int, seconds: float, times: int = 1) -> None:
         """Accept the next ``times`` sends to ``chat_id`` but answer only after ``seconds``.
 
@@ -279,6 +308,15 @@ class FakeBotApi:
     def make_admin(self, chat: dict[str, Any], sender: dict[str, Any]) -> None:
         """Make ``sender`` an administrator of ``chat`` (getChatMember says so)."""
         self._admins[chat["id"]].add(sender["id"])
+
+    def add_bot(self, chat: dict[str, Any], by: dict[str, Any]) -> None:
+        """Deliver the my_chat_member update of the bot being added to ``chat``."""
+        self._chats[chat["id"]] = chat
+        self.add_update({"my_chat_member": {
+            "chat": chat, "from": by, "date": int(time.time()),
+            "old_chat_member": {"status": "left", "user": self.bot_user},
+            "new_chat_member": {"status": "member", "user": self.bot_user},
+        }})
 
     def remove_bot(self, chat: dict[str, Any], by: dict[str, Any]) -> None:
         """Deliver the my_chat_member update of the bot being removed from ``chat``."""
@@ -357,6 +395,8 @@ class FakeBotApi:
             updates = await self._get_updates(params)
             self.fetched.update(u["update_id"] for u in updates)
             return web.json_response({"ok": True, "result": updates})
+        if method in self._delays:
+            await asyncio.sleep(self._delays[method])
         chat_id = params.get("chat_id")
         queued = self._chat_errors.get((method, int(chat_id)), deque()) if chat_id else deque()
         queued = queued or self._errors[method]
@@ -386,6 +426,7 @@ class FakeBotApi:
         if offset:
             self.confirmed_offset = max(self.confirmed_offset, offset)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            self._notify()
         limit = int(params.get("limit", 100))
         timeout = float(params.get("timeout", 0))
 
@@ -403,7 +444,12 @@ class FakeBotApi:
             return self._store_sent(method, params)
         if method in ("editMessageText", "editMessageReplyMarkup"):
             return self._edit(params)
-        if method in ("setMyCommands", "deleteMyCommands", "deleteWebhook", "setWebhook",
+        scope = params.get("scope") or {}
+        if scope.get("type") == "chat" and int(scope["chat_id"]) not in self._chats:
+            # Like Telegram: a private chat exists once its user has written to the bot.
+            return ApiError.bad_request("Bad Request: chat not found")
+        if method in ("setMyCommands", "deleteMyCommands", "setMyDescription",
+                      "setMyShortDescription", "deleteWebhook", "setWebhook",
                       "answerCallbackQuery", "answerInlineQuery", "sendChatAction",
                       "leaveChat", "close", "logOut"):
             return True
@@ -438,7 +484,8 @@ class FakeBotApi:
                 message["caption"] = params["caption"]
         else:
             message["text"] = params["text"]
-        if params.get("reply_markup"):
+        # A sent message carries only an inline keyboard; ForceReply and keyboards are not echoed.
+        if (params.get("reply_markup") or {}).get("inline_keyboard"):
             message["reply_markup"] = params["reply_markup"]
         self._messages[(chat_id, message["message_id"])] = message
         return message

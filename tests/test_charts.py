@@ -1,18 +1,20 @@
 """Charts: which bars are drawn (never a figure of another district or year), and the PNG."""
 
 import io
+import itertools
 import subprocess
 import sys
 from dataclasses import replace
 
 import pytest
 from PIL import Image
-from png_bars import PNG_SIGNATURE, bar_heights
+from png_bars import PNG_SIGNATURE, bar_boxes, bar_lengths, image_size
 
 from handlers.render import render_chart_caption
 from knowledge import answer
-from knowledge.chart_png import render_png
+from knowledge.chart_png import DPI, LABEL_PT, NOTE_PT, VALUE_PT, WIDTH_IN, render_png
 from knowledge.charts import (
+    MAX_BARS,
     Chart,
     NoChart,
     chart_for,
@@ -20,7 +22,9 @@ from knowledge.charts import (
     chart_metric,
     chartable_metrics,
     compare_chart,
+    has_trends,
 )
+from knowledge.numbers import parse_vn_number
 
 
 def hoang_mai(kb):
@@ -49,7 +53,7 @@ def test_budget_chart_has_one_bar_per_district_with_its_latest_year(knowledge_ba
         ("Quận Hoàng Mai", 2022, "4.670,8"),
     ]
     assert [b.value for b in chart.bars] == [16728, 12817, 5380, 4670.8]
-    assert all(f"năm {b.year}" in b.label and b.place.name in b.label for b in chart.bars)
+    assert all(f"năm\u00a0{b.year}" in b.label and b.place.name in b.label for b in chart.bars)
     assert len(chart.sources) == 4
     assert any("năm khác nhau" in note for note in chart.notes)
 
@@ -69,14 +73,18 @@ def test_every_bar_is_exactly_its_district_and_years_figure(knowledge_base):
             assert bar.fact in facts
             assert (bar.fact.place, bar.fact.year, bar.fact.metric) == (
                 bar.place, bar.year, metric.id)
-            assert bar.value in (bar.fact.number, bar.fact.percent_number)
+            if bar.fact.of is not None:
+                share = bar.fact.number / parse_vn_number(bar.fact.of) * 100
+                assert bar.value == pytest.approx(share)
+            else:
+                assert bar.value in (bar.fact.number, bar.fact.percent_number)
             assert (bar.fact.value or bar.fact.percent) in bar.written
 
 
 def test_units_are_never_mixed_and_what_is_left_out_is_said(knowledge_base):
     for metric in chartable_metrics(knowledge_base):
         chart = compare_chart(knowledge_base, metric.id)
-        by_percent = chart.unit == "%"
+        by_percent = chart.unit.startswith("%")
         assert len({"%" if by_percent else b.fact.unit for b in chart.bars}) == 1, metric.id
         assert len({b.fact.kind == "target" for b in chart.bars}) == 1, metric.id
     medals = chart_for(knowledge_base, "huân chương lao động")
@@ -87,7 +95,7 @@ def test_units_are_never_mixed_and_what_is_left_out_is_said(knowledge_base):
 
 def test_percent_only_metric_is_charted_in_percent_with_its_bound(knowledge_base):
     chart = chart_for(knowledge_base, "tỷ lệ giải ngân vốn đầu tư công")
-    assert chart.unit == "%"
+    assert chart.unit == "% kế hoạch"  # the percentages are of the plan in both reports
     assert [b.written for b in chart.bars] == ["97,46% kế hoạch năm", "trên 95% kế hoạch"]
 
 
@@ -156,22 +164,98 @@ def test_only_answers_comparing_districts_on_one_metric_are_worth_a_chart(
     assert chart_metric(answer(question, knowledge_base), knowledge_base) == metric
 
 
-def test_png_is_a_real_png_with_one_bar_per_figure_in_proportion(knowledge_base):
+def test_png_has_one_horizontal_bar_per_figure_in_proportion(knowledge_base):
     chart = chart_for(knowledge_base, "thu ngân sách")
     png = render_png(chart)
     assert png.startswith(PNG_SIGNATURE)
     image = Image.open(io.BytesIO(png))
     image.verify()
-    heights = bar_heights(png)
-    assert len(heights) == len(chart.bars) == 4
-    tallest = max(b.value for b in chart.bars)
-    for height, bar in zip(heights, chart.bars, strict=True):
-        assert abs(height - heights[0] * bar.value / tallest) <= 3
+    boxes = bar_boxes(png)
+    assert len(boxes) == len(chart.bars) == 4
+    # Horizontal: every bar starts at the same left edge, one below the other, longer than thick.
+    assert len({box.left for box in boxes}) == 1
+    assert all(upper.bottom < lower.top for upper, lower in itertools.pairwise(boxes))
+    assert all(box.length > 2 * box.thickness for box in boxes)
+    longest = max(b.value for b in chart.bars)
+    for box, bar in zip(boxes, chart.bars, strict=True):
+        assert abs(box.length - boxes[0].length * bar.value / longest) <= 3
+
+
+def test_text_stays_legible_when_a_phone_shows_the_chart_360_px_wide(knowledge_base):
+    png = render_png(chart_for(knowledge_base, "thu ngân sách"))
+    width, height = image_size(png)
+    assert width == WIDTH_IN * DPI <= 1280  # Telegram keeps photos up to 1280 px as sent
+    shown = 360 / width
+    for points in (LABEL_PT, VALUE_PT, NOTE_PT):
+        assert points / 72 * DPI * shown >= 11, points  # pixels of text on the phone
+    assert height <= 20 * width
+
+
+def test_ratios_are_drawn_as_shares_labelled_as_written(knowledge_base):
+    chart = chart_for(knowledge_base, "số chỉ tiêu kinh tế xã hội hoàn thành")
+    assert chart.share
+    assert [(b.place.name, b.written) for b in chart.bars] == [
+        ("Quận Hoàng Mai", "19/19 (100%)"), ("Quận 1", "35/38 (92%)")]
+    assert [round(b.value, 1) for b in chart.bars] == [100.0, 92.1]
+    assert "tỷ lệ trên tổng số" in chart.scale
+    lengths = bar_lengths(render_png(chart))
+    # The unit that met all its targets has the longer bar, by 35/38 to 1.
+    assert lengths[0] > lengths[1]
+    assert abs(lengths[1] / lengths[0] - 35 / 38) < 0.01
+
+
+def test_no_chart_mixes_units_ratios_kinds_or_awarding_bodies(knowledge_base):
+    for metric in chartable_metrics(knowledge_base):
+        chart = compare_chart(knowledge_base, metric.id)
+        facts = [bar.fact for bar in chart.bars]
+        assert len({f.unit for f in facts} if chart.unit[:1] != "%" else {"%"}) == 1, metric.id
+        assert len({f.of is not None for f in facts}) == 1, metric.id
+        assert len({f.kind for f in facts}) == 1, metric.id
+        if facts[0].kind == "award" and metric.awarded_by != "state":
+            assert len({f.place.province for f in facts}) == 1, metric.id
+        assert len(bar_boxes(render_png(chart))) == len(chart.bars)
+
+
+def test_flags_of_different_cities_are_never_drawn_side_by_side(knowledge_base):
+    reply = chart_for(knowledge_base, "cờ thi đua của UBND thành phố")
+    assert isinstance(reply, NoChart)
+    assert "cơ quan khác khen thưởng" in reply.reason
+    # Each district's own awards (a district chairman's titles) are not compared either.
+    assert isinstance(chart_for(knowledge_base, "chiến sĩ thi đua cơ sở"), NoChart)
+
+
+def test_flags_of_one_city_are_compared(knowledge_base):
+    # Made up for the test: a number of flags for Hai Bà Trưng, in Hà Nội like Hoàng Mai.
+    facts = tuple(f._replace(value="4", unit="tập thể", text=None)
+                  if f.place.name == "Quận Hai Bà Trưng" and f.metric == "co_thi_dua_thanh_pho"
+                  else f for f in knowledge_base.facts)
+    chart = chart_for(replace(knowledge_base, facts=facts), "cờ thi đua của UBND thành phố")
+    assert isinstance(chart, Chart)
+    assert {b.place.name for b in chart.bars} == {"Quận Hoàng Mai", "Quận Hai Bà Trưng"}
+    assert any("Quận Bình Thạnh" in note and "cơ quan khen thưởng khác" in note
+               for note in chart.notes)
+
+
+def test_a_trend_is_offered_only_where_two_years_exist(knowledge_base, kb_with_two_budget_years):
+    assert not has_trends(knowledge_base)
+    assert has_trends(kb_with_two_budget_years)
+
+
+def test_a_national_comparison_draws_the_top_bars_and_says_so(knowledge_base):
+    shipped = next(f for f in knowledge_base.facts if f.id == "hoang-mai-2022-thu-ngan-sach")
+    districts = list(knowledge_base.gazetteer.districts.values())[:40]
+    facts = tuple(shipped._replace(id=f"test-{d.code}", place=d, value=str(100 + n))
+                  for n, d in enumerate(districts))
+    kb = replace(knowledge_base, facts=(*knowledge_base.facts, *facts))
+    chart = compare_chart(kb, "thu_ngan_sach")
+    assert len(chart.bars) == MAX_BARS
+    assert chart.bars[0].written == "16.728"
+    assert any(f"Vẽ {MAX_BARS} quận" in note for note in chart.notes)
 
 
 def test_trend_png_has_a_bar_per_year(kb_with_two_budget_years):
     chart = chart_for(kb_with_two_budget_years, "thu ngân sách Hoàng Mai")
-    assert len(bar_heights(render_png(chart))) == 2
+    assert len(bar_boxes(render_png(chart))) == 2
 
 
 def test_caption_names_the_chart_its_figures_and_sources_within_the_limit(knowledge_base):
@@ -200,5 +284,5 @@ def test_figure_of_a_body_within_the_district_is_marked_as_such(knowledge_base):
                   f.metric == "ket_nap_dang_vien" else f for f in knowledge_base.facts)
     chart = chart_for(replace(knowledge_base, facts=facts), "kết nạp đảng viên")
     [scoped] = [b for b in chart.bars if b.fact.scope]
-    assert scoped.label.startswith("Quận 6*\n")
+    assert scoped.label.startswith("Quận 6* (cũ")
     assert f"* Số liệu của {scoped.fact.scope}." in chart.notes

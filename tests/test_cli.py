@@ -62,7 +62,7 @@ def test_kb_validate_names_file_line_and_fix_of_each_problem(tmp_path):
     assert result.returncode == 1
     assert "facts/hoang-mai-2022.yaml:" in result.stdout
     assert "duplicate id" in result.stdout
-    assert "unknown metric 'khong_co_metric': add it to metrics.yaml" in result.stdout
+    assert "unknown metric 'khong_co_metric': use an id of metrics.yaml, or add it" in result.stdout
     assert "not a figure in Vietnamese notation" in result.stdout
 
 

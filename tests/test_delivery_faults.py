@@ -148,6 +148,9 @@ async def test_disk_full_for_5_seconds_stops_the_pass_reports_and_resumes(
     assert sent_while_full <= 32  # only the tries already in flight
     assert FAILURE not in api.texts_to(ASKER["id"])
     assert "Quận 10" in api.texts_to(ASKER["id"])[0]
+    # The delivery report also comes to the admin's chat: let it arrive before asking.
+    await api.wait_until(lambda: any("Kết quả gửi thông báo" in t
+                                     for t in api.texts_to(ADMIN["id"])), 10)
     status = (await api.ask(ADMIN, "/trangthai")).text
     assert "Lỗi ghi dữ liệu gần nhất" in status and "No space left" in status
     assert "đã ghi lại được" in status and "đang chạy bình thường" in status

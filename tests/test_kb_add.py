@@ -119,13 +119,13 @@ def test_a_reviewed_draft_keeps_only_the_new_metrics_its_facts_use(data, draft, 
 
 @pytest.mark.parametrize(("edit", "problem"), [
     (("    kind: result\n", "    kind: resultat\n"), ":{line}: hac-thanh-2025-"),
-    (("    kind: result\n", "    kind: result\n    colour: red\n"), "unknown field(s) ['colour']"),
+    (("    kind: result\n", "    kind: result\n    colour: red\n"), "unknown field 'colour'"),
     (("    metric: thu_ngan_sach\n", "    metric: thu_ngan_sach_nam\n"), "unknown metric"),
     (("    year: 2025\n", "    year: 20255\n"), "year must be a whole year"),
     (('unit: "Phường Hạc Thành"', 'unit: "Phường Không Có"'), "unknown unit"),
     (("  title: ", "  titel: "), "unknown field 'titel' in new_source"),
     (("    topic: ", "    topik: "), "unknown field 'topik'"),
-    (("facts:\n", "facts:\n  - [not, a, fact]\n"), "a fact is a mapping"),
+    (("facts:\n", "facts:\n  - [not, a, fact]\n"), "an entry of 'facts' should be a mapping"),
     (("facts:\n", "facts: [\n"), "not valid YAML"),
 ])
 def test_a_bad_draft_is_refused_with_file_and_line_and_changes_nothing(data, draft, tmp_path,

@@ -57,7 +57,8 @@ def test_a_unit_not_in_the_gazetteer_is_named_with_file_and_line(tmp_path):
     text = WARD_FACTS.replace("Phường Tân Hòa", "Phường Không Có")
     with pytest.raises(KnowledgeBaseError) as problem:
         load_knowledge_base(data_with(tmp_path, "nowhere.yaml", text))
-    assert "facts/nowhere.yaml:1: unknown unit 'Phường Không Có'" in str(problem.value)
+    assert "facts/nowhere.yaml:2: unknown unit 'Phường Không Có'" in str(problem.value)
+    assert "did you mean" not in str(problem.value)  # no unit is spelt close to it
 
 
 # Resolution of the places a question names

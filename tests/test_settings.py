@@ -28,7 +28,8 @@ def test_every_variable_is_read():
         WEBHOOK_URL="https://bot.example.vn/tg/hook", WEBHOOK_PORT="8080",
         WEBHOOK_SECRET="s3cret_-", WEBHOOK_LISTEN="127.0.0.1", DATA_DIR="/var/lib/thidua",
         ADMIN_IDS="11, 22,", TIMEZONE="UTC", LOG_LEVEL="debug", FLOOD_MAX_MESSAGES="5",
-        FLOOD_WINDOW_SECONDS="30", OUTGOING_MAX_PER_SECOND="0", OUTGOING_GROUP_MAX_PER_MINUTE="10",
+        FLOOD_WINDOW_SECONDS="30", FLOOD_BURST="12", OUTGOING_MAX_PER_SECOND="0",
+        OUTGOING_GROUP_MAX_PER_MINUTE="10",
     )
     assert settings.telegram_bot_token == TOKEN
     assert settings.telegram_api_base_url == "http://127.0.0.1:8081/bot"
@@ -41,6 +42,7 @@ def test_every_variable_is_read():
     assert settings.timezone.key == "UTC"
     assert settings.log_level == "DEBUG"
     assert (settings.flood_max_messages, settings.flood_window_seconds) == (5, 30.0)
+    assert settings.flood_burst == 12
     assert (settings.outgoing_max_per_second, settings.outgoing_group_max_per_minute) == (0, 10)
 
 

@@ -13,7 +13,16 @@ from bot.app import RETRIES_AFTER_429
 from bot.schedule import Announcement, Group, announcement_rows
 from bot.storage import open_store
 from handlers.services import services_of
-from handlers.texts import GROUP_ADMINS_ONLY, NOT_BOT_ADMIN, SUBSCRIBE_USAGE
+from handlers.texts import (
+    CANCEL_ALL_BUTTON,
+    CONFIRM_CANCEL_ALL_BUTTON,
+    FOLLOW_PICK,
+    GROUP_ADMINS_ONLY,
+    KEEP_BUTTON,
+    NOT_BOT_ADMIN,
+    UNFOLLOW_PICK,
+    confirm_cancel_all,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ADMIN = user(1001, "Lan")
@@ -116,14 +125,14 @@ async def test_unsubscribing_stops_the_reminder(fake_bot_api, start_bot):
     api = fake_bot_api
     await start_bot(clock=FakeClock(MONDAY_EARLY))
     await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
-    assert "Đã hủy theo dõi: Quận Bình Thạnh" in await reply_to(api, OFFICIAL, "/huytheodoi")
+    assert "Đã hủy theo dõi: Quận Bình Thạnh" in await reply_to(api, OFFICIAL,
+                                                                "/huytheodoi Bình Thạnh")
     await asyncio.sleep(2.5)  # past 08:00, when the reminder would have come
     assert "Chưa theo dõi đơn vị nào" in await reply_to(api, OFFICIAL, "/danhsach")
     assert not any("Nhắc chỉ tiêu" in t for t in api.texts_to(OFFICIAL["id"]))
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ("/theodoi", SUBSCRIBE_USAGE),
     ("/theodoi Hoàng Mai 25h", "Giờ không hợp lệ"),
     ("/theodoi Hoàng Mai thứ bẩyy 8h", "Chưa hiểu «thứ bẩyy»"),
     ("/theodoi Hoàng Mai hằng ngày thứ sáu", "mâu thuẫn"),
@@ -146,6 +155,90 @@ async def test_in_a_group_only_its_admins_subscribe(fake_bot_api, start_bot):
     api.make_admin(group, OFFICIAL)
     assert "Đã đăng ký" in await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh", chat=group)
     await wait_for_text(api, group["id"], "Nhắc chỉ tiêu")
+
+
+# Bare /theodoi and /huytheodoi from the menu
+
+
+def buttons_of(call):
+    return {b["text"]: b["callback_data"]
+            for row in call.params["reply_markup"]["inline_keyboard"] for b in row}
+
+
+async def test_bare_theodoi_offers_units_with_current_targets_and_a_press_subscribes(
+        fake_bot_api, start_bot, targets_kb_dir):
+    api = fake_bot_api
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY), kb_dir=targets_kb_dir)
+    offer = await api.ask(OFFICIAL, "/theodoi")
+    assert offer.text == FOLLOW_PICK
+    buttons = buttons_of(offer)
+    assert "Quận Hoàng Mai" in buttons  # a 2026 target
+    assert "Quận Bình Thạnh" not in buttons  # its targets are of 2022, over
+    assert "Quận 1" not in buttons  # no targets in its report
+    api.press_button(OFFICIAL, offer.result, buttons["Quận Hoàng Mai"])
+    [edit] = await api.wait_for("editMessageText")
+    assert "Đã đăng ký nhắc chỉ tiêu Quận Hoàng Mai" in edit.text
+    assert "hằng tuần vào thứ Hai lúc 08:00" in edit.text
+    [subscription] = await services_of(app).store.subscriptions(OFFICIAL["id"])
+    assert subscription.frequency == "weekly"
+
+
+async def test_bare_huytheodoi_deletes_nothing_until_confirmed(fake_bot_api, start_bot,
+                                                               targets_kb_dir):
+    api = fake_bot_api
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY), kb_dir=targets_kb_dir)
+    store = services_of(app).store
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
+    await reply_to(api, OFFICIAL, "/theodoi Hoàng Mai")
+    offer = await api.ask(OFFICIAL, "/huytheodoi")
+    assert offer.text == UNFOLLOW_PICK
+    buttons = buttons_of(offer)
+    assert set(buttons) == {"Hủy: Quận Bình Thạnh", "Hủy: Quận Hoàng Mai", CANCEL_ALL_BUTTON}
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2  # the bare command removed nothing
+
+    api.press_button(OFFICIAL, offer.result, buttons[CANCEL_ALL_BUTTON])
+    [question] = await api.wait_for("editMessageText")
+    assert question.text == confirm_cancel_all(2)
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2  # still nothing until confirmed
+    confirm = buttons_of(question)
+    api.press_button(OFFICIAL, offer.result, confirm[KEEP_BUTTON])
+    await api.wait_for("editMessageText", 2)
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2
+
+    typed = await api.ask(OFFICIAL, "/huytheodoi tất cả")  # typed, it still asks first
+    assert typed.text == confirm_cancel_all(2)
+    assert len(await store.subscriptions(OFFICIAL["id"])) == 2
+    api.press_button(OFFICIAL, typed.result, buttons_of(typed)[CONFIRM_CANCEL_ALL_BUTTON])
+    *_, done = await api.wait_for("editMessageText", 3)
+    assert done.text.startswith("Đã hủy theo dõi: Quận Bình Thạnh (cũ, TP Hồ Chí Minh) và Quận "
+                                "Hoàng Mai")
+    assert await store.subscriptions(OFFICIAL["id"]) == []
+
+
+async def test_huytheodoi_button_cancels_one_reminder(fake_bot_api, start_bot, targets_kb_dir):
+    api = fake_bot_api
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY), kb_dir=targets_kb_dir)
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
+    await reply_to(api, OFFICIAL, "/theodoi Hoàng Mai")
+    offer = await api.ask(OFFICIAL, "/huytheodoi")
+    api.press_button(OFFICIAL, offer.result, buttons_of(offer)["Hủy: Quận Hoàng Mai"])
+    [edit] = await api.wait_for("editMessageText")
+    assert edit.text == "Đã hủy theo dõi: Quận Hoàng Mai (cũ, TP Hà Nội)."
+    [left] = await services_of(app).store.subscriptions(OFFICIAL["id"])
+    assert left.place == "d765"
+
+
+async def test_group_reminder_buttons_are_for_group_admins(fake_bot_api, start_bot):
+    api = fake_bot_api
+    group = group_chat(-100_778, "Phòng Nội vụ")
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY))
+    api.make_admin(group, OFFICIAL)
+    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh", chat=group)
+    offer = await api.ask(OFFICIAL, "/huytheodoi", chat=group)
+    api.press_button(ADMIN, offer.result, buttons_of(offer)["Hủy: Quận Bình Thạnh"])
+    [ack] = await api.wait_for("answerCallbackQuery")
+    assert ack.params["text"] == GROUP_ADMINS_ONLY
+    assert len(await services_of(app).store.subscriptions(group["id"])) == 1
 
 
 # Group registration and announcements

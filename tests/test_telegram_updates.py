@@ -62,6 +62,34 @@ async def test_thumbs_down_logs_the_question_and_removes_the_vote_buttons(fake_b
     assert "16.728" in entry.answer
 
 
+async def test_three_hundred_thumbs_down_by_one_user_neither_stall_nor_flush_the_log(
+        fake_bot_api, start_bot, settle):
+    api = fake_bot_api
+    # A burst of 30, and no token back during the test: the count below is exact.
+    app = await start_bot(flood_burst=30, flood_max_messages=1, flood_window_seconds=3600)
+    await api.ask(ADMIN, "Hoàng Mai số đảng viên 2022")  # someone else's question in the log
+    answer = await api.ask(OFFICIAL, "Q1 thu NS 2023")
+    thumbs_down = answer.params["reply_markup"]["inline_keyboard"][-1][1]["callback_data"]
+    # Each served press takes a while: the presses keep their chat busy for seconds.
+    api.slow_down("answerCallbackQuery", 0.15)
+    for _ in range(300):
+        api.press_button(OFFICIAL, answer.result, thumbs_down)
+    api.send_text(ADMIN, "Q1 thu NS 2023")
+    await api.wait_until(lambda: len(api.texts_to(ADMIN["id"])) == 2, 15)
+    reply = [c for c in api.calls_to("sendMessage") if c.chat_id == ADMIN["id"]][-1]
+    assert "16.728" in reply.text
+    answered_at = reply.at
+    await settle()
+    # The other user was answered while the presses still went on in their own lane.
+    assert answered_at < api.calls_to("answerCallbackQuery")[-1].at
+    log = await services_of(app).store.unanswered()
+    mine = [e for e in log if e.kind == "thumbs_down"]
+    assert 1 <= len(mine) <= 20  # one user's share of the log, whatever they press
+    assert log[0].question == "Hoàng Mai số đảng viên 2022"
+    acks = api.calls_to("answerCallbackQuery")
+    assert sum("nhanh quá" in c.params.get("text", "") for c in acks) == 1
+
+
 async def test_thumbs_up_only_thanks(fake_bot_api, start_bot):
     api = fake_bot_api
     app = await start_bot()
@@ -109,7 +137,30 @@ async def test_capnhat_with_broken_data_keeps_the_old_base_and_names_the_line(
     report = (await api.ask(ADMIN, "/capnhat")).text
     assert report.startswith("Chưa cập nhật: dữ liệu mới có lỗi, bot vẫn dùng dữ liệu cũ.")
     assert "facts/hoang-mai-2022.yaml:" in report and "4670.8.1" in report
+    assert "không phải con số viết kiểu Việt Nam" in report  # in Vietnamese for the admin
+    assert "not a figure" not in report
     assert "4.670,8" in (await api.ask(OFFICIAL, "Hoàng Mai thu ngân sách 2022")).text
+
+
+async def test_capnhat_shows_each_shape_problem_in_vietnamese(fake_bot_api, start_bot, kb_dir):
+    await start_bot(admin_ids=ADMINS, kb_dir=kb_dir)
+    edit_facts(kb_dir, "    year: 2022\n", '    year: "2022"\n')
+    edit_facts(kb_dir, "metric: thu_ngan_sach\n", "metric: thu_ngan_sachh\n")
+    report = (await fake_bot_api.ask(ADMIN, "/capnhat")).text
+    assert "'year' phải là số nguyên, không phải chữ '2022'" in report
+    assert "không có chỉ số 'thu_ngan_sachh' (có phải 'thu_ngan_sach'?)" in report
+    assert "Có lỗi" not in report
+
+
+async def test_capnhat_reloads_despite_warnings_and_names_them(fake_bot_api, start_bot, kb_dir):
+    await start_bot(admin_ids=ADMINS, kb_dir=kb_dir)
+    path = kb_dir / "metrics.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "chua_dung:\n  label: chưa dùng\n"
+                    "  topic: Ngân sách\n", encoding="utf-8")
+    report = (await fake_bot_api.ask(ADMIN, "/capnhat")).text
+    assert report.startswith("Đã nạp lại dữ liệu: không có gì thay đổi.")
+    assert "Cảnh báo (không chặn cập nhật):" in report
+    assert "cảnh báo: chỉ số 'chua_dung' chưa được dữ kiện nào dùng" in report
 
 
 async def test_capnhat_is_for_bot_admins_only(fake_bot_api, start_bot):

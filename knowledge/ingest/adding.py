@@ -28,12 +28,13 @@ from knowledge.base import (
     strip_lines,
 )
 from knowledge.model import Place
+from knowledge.validation import fields
 
 _LINE = "__line__"
 _SOURCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _METRIC_ID = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
 _SOURCE_FIELDS = {"title", "publisher", "date", "url", _LINE}
-_METRIC_FIELDS = {"label", "topic", "synonyms", "provisional", _LINE}
+_METRIC_FIELDS = {"label", "topic", "synonyms", "awarded_by", "provisional", _LINE}
 _TOP_LEVEL = {"source", "unit", "province", "scope", "facts", "new_source", "new_metrics", _LINE}
 
 
@@ -81,7 +82,7 @@ def plan_addition(draft_text: str, draft_name: str, kb: KnowledgeBase, sources_t
     if problems or not isinstance(raw, dict):
         raise DraftRejected([str(p) for p in problems])
     problems.extend(Problem(draft_name, raw.get(_LINE, 1), f"unknown field {key!r}: see SCHEMA.md")
-                    for key in raw if key not in _TOP_LEVEL)
+                    for key, _ in fields(raw) if key not in _TOP_LEVEL)
     source = _source(raw, draft_name, kb, existing_files, problems)
     metrics = _new_metrics(raw.get("new_metrics"), draft_name, kb, problems)
     sources = dict(kb.sources)
@@ -135,7 +136,7 @@ def _source(raw: dict[str, Any], name: str, kb: KnowledgeBase, existing: Collect
         return None
     problems.extend(Problem(name, new.get(_LINE, line), f"unknown field {key!r} in new_source: "
                                                         "use title, publisher, date, url")
-                    for key in new if key not in _SOURCE_FIELDS)
+                    for key, _ in fields(new) if key not in _SOURCE_FIELDS)
     return check_source({**new, "id": ident}, name, problems)
 
 
@@ -147,9 +148,7 @@ def _new_metrics(raw: Any, name: str, kb: KnowledgeBase,
         problems.append(Problem(name, 0, "new_metrics maps new metric ids to a label and a topic"))
         return {}
     metrics = {}
-    for ident, entry in raw.items():
-        if ident == _LINE:
-            continue
+    for ident, entry in fields(raw):
         line = entry.get(_LINE, 0) if isinstance(entry, dict) else raw.get(_LINE, 0)
         if not isinstance(ident, str) or not _METRIC_ID.match(ident):
             problems.append(Problem(name, line, f"metric id {ident!r} must be like "
@@ -163,7 +162,7 @@ def _new_metrics(raw: Any, name: str, kb: KnowledgeBase,
             if isinstance(entry, dict):
                 problems.extend(Problem(name, line, f"unknown field {key!r} in metric {ident}: "
                                                     "use label, topic, synonyms")
-                                for key in entry if key not in _METRIC_FIELDS)
+                                for key, _ in fields(entry) if key not in _METRIC_FIELDS)
             if metric := check_metric(ident, entry, name, problems):
                 metrics[ident] = metric
     return metrics
