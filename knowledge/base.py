@@ -72,7 +72,8 @@ FACTS_FILE_SHAPE = Record({"source": TEXT, "unit": TEXT, "province": TEXT, "scop
 _VOCABULARY_FIELDS: dict[str, Shape] = {
     "abbreviations": MapOf(TEXT), "place_types": MapOf(TEXT), "former_markers": PHRASES,
     "number_words": MapOf(WHOLE), "intents": MapOf(PHRASES), "frame_words": PHRASES,
-    "topic_words": MapOf(TEXTS), "families": MapOf(MapOf(TEXT)), "smalltalk": MapOf(PHRASES),
+    "topic_words": MapOf(TEXTS), "smalltalk": MapOf(PHRASES),
+    "families": MapOf(Record({"label": TEXTS, "kind": TEXT}, frozenset())),
     "followup": PHRASES, "pointers": MapOf(PHRASES), "stopwords": PHRASES,
 }
 VOCABULARY_SHAPE = Record(_VOCABULARY_FIELDS, frozenset(_VOCABULARY_FIELDS), see="vocabulary.yaml")
@@ -107,7 +108,7 @@ class Vocabulary:
     intents: dict[str, tuple[str, ...]]
     frame_words: tuple[str, ...]
     topic_words: dict[str, tuple[str, ...]]
-    families: dict[str, dict[str, str]]
+    families: dict[str, dict[str, Any]]
     smalltalk: dict[str, tuple[str, ...]]
     followup: tuple[str, ...]
     pointers: dict[str, tuple[str, ...]]

@@ -8,13 +8,14 @@ A carried year is soft: a unit without it is answered for its only year, or told
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from knowledge.base import KnowledgeBase
+from knowledge.base import KnowledgeBase, Metric
 from knowledge.intent import Ask
-from knowledge.lexicon import Lexicon, MetricMatch
+from knowledge.lexicon import Lexicon, MetricMatch, shared
 from knowledge.model import Answer
 from knowledge.places import PlaceAsked, Places
 from knowledge.read import Reading
@@ -82,8 +83,17 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
     names_place = bool(places.asked) or bool(places.provinces)
     names_what = ask.names_on_its_own
     pointers = ask.pointers
-    if not names_what and set(ask.content) - _FOLLOWUP_WORDS:
-        # Words the bot did not understand ("còn xyz?"): not the last question again.
+    if not names_what and not names_place and set(ask.content) - _FOLLOWUP_WORDS:
+        # "mũi 2?", "còn số thôn?": words that tell one of the unit's facts from the others.
+        qualified = _qualified(ask, context, kb, lexicon)
+        if qualified is None:
+            # Words the bot did not understand ("còn xyz?"): not the last question again.
+            return places, ask
+        if qualified.id != context.metric:
+            ask = replace(ask, metrics=(MetricMatch(qualified, 1.0, 1.0, frozenset()),),
+                          frame_only=False, topics=(), family=None)
+            names_what = True
+    elif not names_what and set(ask.content) - _FOLLOWUP_WORDS:
         return places, ask
     # Naming neither a unit nor what it asks ("đạt bao nhiêu % dự toán?") is a follow-up too.
     incomplete = not names_place and not names_what
@@ -146,14 +156,52 @@ def _refined(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) ->
     "còn cấp thành phố?" after "người tốt việc tốt cấp quận" only changes a word of it.
     """
     carried = kb.metrics.get(context.metric or "")
-    if carried is None or not ask.metrics or ask.frame_only or ask.metrics[0].coverage > 0.99:
+    if carried is None or not ask.typed_words or (ask.metrics and ask.metrics[0].coverage > 0.99):
         return ask
+    weak = ask.frame_only or not ask.metrics
     new = {key for key, _ in ask.typed_words}
     words = (*ask.typed_words, *((t.key, t.sig) for t in lexicon.content_tokens(carried.label)))
+    place = kb.gazetteer.place_by_key(context.places[0]) if context.places else None
     for match in lexicon.metrics.match(words):
-        if match.metric is not carried and new <= match.words:
-            return replace(ask, metrics=(match,), frame_only=False)
+        if match.metric is carried or not new <= match.words:
+            continue
+        # Frame words alone ("đã hoàn thành bao nhiêu?") change the metric only to one the
+        # carried name and they make whole, which the unit has.
+        if weak and (match.coverage < 0.99 or place is None
+                               or not kb.facts_of(place, match.metric.id)):
+            continue
+        return replace(ask, metrics=(match,), frame_only=False)
     return ask
+
+
+def _qualified(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) -> Metric | None:
+    """The metric of the conversation's unit whose facts the follow-up's own words tell.
+
+    Most of the words must be a fact's own (its detail, unit, text or metric's name); the
+    carried metric wins a tie. None when no fact of the unit is told so.
+    """
+    place = kb.gazetteer.place_by_key(context.places[0]) if context.places else None
+    if place is None:
+        return None
+    content = set(ask.content) - _FOLLOWUP_WORDS
+    words = [w for w in ask.typed_words if w[0] in content]
+    facts = kb.by_place.get(place.key, ())
+    in_years = [f for f in facts if f.year in (ask.years or context.years)] or facts
+    best: tuple[int, int, bool, str] | None = None
+    for fact in in_years:
+        metric = kb.metrics[fact.metric]
+        score = len(set(shared(words, lexicon.fact_words(fact, metric))))
+        # "còn số thôn?" after the communes: the word the fact counts in tells most.
+        counted = [t for u in (fact.unit, *(a.unit for a in fact.also)) if u
+                   for t in lexicon.content_tokens(u)]
+        in_unit = len(shared(words, frozenset((*(t.key for t in counted),
+                                               *(t.sig for t in counted)))))
+        ranked = (score, in_unit, fact.metric == context.metric, fact.metric)
+        if best is None or ranked[:3] > best[:3]:
+            best = ranked
+    if best is None or best[0] < max(1, math.ceil(len(words) * 0.6)):
+        return None
+    return kb.metrics[best[3]]
 
 
 def _with_places(places: Places, context: Context, kb: KnowledgeBase,

@@ -183,6 +183,27 @@ class Gazetteer:
             used.update(mention.span)
         return sorted(chosen, key=lambda m: m.start)
 
+    def ward_before(self, tokens: Sequence[Token], province: Mention,
+                    taken: Iterable[int]) -> Mention | None:
+        """A ward named in lower case just before its province (``tan hoa phu tho``).
+
+        A bare lower-case name is no place on its own; followed by the province that has a
+        ward of that name, it is that ward.
+        """
+        names = {p.name for p in province.provinces}
+        used = set(taken)
+        for size in range(min(_MAX_NAME_WORDS, province.start), 0, -1):
+            start = province.start - size
+            if any(i in used for i in range(start, province.start)):
+                continue
+            key = tuple(t.key for t in tokens[start:province.start])
+            wards = tuple(p for p, via in self._index.get(key, ())
+                          if isinstance(p, Ward) and via != "alias" and p.province in names)
+            if wards:
+                typed = " ".join(t.raw for t in tokens[start:province.start])
+                return Mention(start, province.start, typed, None, key, "ward", wards=wards)
+        return None
+
     def find_fuzzy(self, tokens: Sequence[Token], ignore: Iterable[int]) -> Mention | None:
         """A place name typed with a typo, when one name is clearly the closest; else None."""
         ignored = set(ignore)

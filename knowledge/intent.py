@@ -146,6 +146,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     ask = Ask(
         intent="unknown",
         years=reading.years,
+        years_soft=reading.dated,
         metrics=matches,
         topics=topics,
         family=family_hits[0].payload if family_hits else None,
@@ -176,7 +177,8 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
 def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     units = places.units
     names_place = bool(places.asked)
-    if ask.smalltalk and not (names_place or ask.names_something or ask.years):
+    if (ask.smalltalk and not (names_place or ask.names_something or ask.years)) or (
+            ask.smalltalk == "task" and not names_place):
         return replace(ask, intent="smalltalk")
     if ask.person and ("who" in cues or not ask.metrics):
         return replace(ask, intent="who")

@@ -292,14 +292,15 @@ class Family:
     """Metrics a word names as a whole: by the head words of their label, or a kind of fact."""
 
     name: str
-    label_head: tuple[str, ...] = ()
+    label_heads: tuple[tuple[str, ...], ...] = ()
     kind: str | None = None
 
     def covers(self, fact: Fact, label: str) -> bool:
         """True when the fact belongs to the family."""
         if self.kind:
             return fact.kind == self.kind
-        return keys(label)[:len(self.label_head)] == self.label_head
+        words = keys(label)
+        return any(words[:len(head)] == head for head in self.label_heads)
 
     def named_in(self, label: str) -> bool:
         """True when a metric's label says the family's name (``số chỉ tiêu … hoàn thành``)."""
@@ -323,7 +324,7 @@ class Lexicon:
               for p in phrases),
             *((p, ("pointer", kind)) for kind, phrases in vocab.pointers.items() for p in phrases),
             *((p, ("followup", p)) for p in vocab.followup)])
-        self.families = {name: Family(name, keys(rule.get("label", "")), rule.get("kind"))
+        self.families = {name: Family(name, _label_heads(rule.get("label")), rule.get("kind"))
                          for name, rule in vocab.families.items()}
         # Words of the content that name a topic, a family or only frame the question.
         self.content_cues: PhraseSet[tuple[str, Any]] = PhraseSet([
@@ -439,6 +440,11 @@ class Lexicon:
         yield from (w for phrases in kb.vocabulary.smalltalk.values() for p in phrases
                     for w in keys(p))
         yield from (w for k in self.type_words for w in k)
+
+
+def _label_heads(labels: list[str] | None) -> tuple[tuple[str, ...], ...]:
+    """The head words a family's metric labels start with."""
+    return tuple(keys(text) for text in labels or ())
 
 
 def lexicon_of(kb: KnowledgeBase) -> Lexicon:

@@ -42,6 +42,8 @@ _SMALLTALK = {
     "bye": "Tạm biệt bạn, hẹn gặp lại! Khi cần, bạn cứ nhắn câu hỏi cho tôi.",
     "help": "Tôi tra cứu kết quả thi đua và chỉ tiêu từ báo cáo của các đơn vị, "
             "luôn kèm nguồn.",
+    "task": "Tôi chỉ tra cứu kết quả thi đua và chỉ tiêu từ báo cáo, kèm nguồn; tôi không soạn "
+            "văn bản hay bài phát biểu. Bạn có thể hỏi tôi số liệu để đưa vào bài.",
 }
 
 

@@ -102,6 +102,10 @@ def find_places(reading: Reading, kb: KnowledgeBase, lexicon: Lexicon) -> Places
         # other place is named.
         mentions = _mentions(reading, gazetteer.find(reading.tokens, skip=reading.year_at,
                                                      weak_ok=True), lexicon)
+    taken = {i for m in mentions for i in m.span} | set(reading.year_at)
+    wards = [ward for m in mentions if m.provinces
+             and (ward := gazetteer.ward_before(reading.tokens, m, taken)) is not None]
+    mentions = sorted([*mentions, *wards], key=lambda m: m.start)
     if not any(m.districts or m.wards for m in mentions):
         ignore = set(reading.year_at) | set(reading.people_at) | {
             i for m in mentions for i in m.span} | {

@@ -29,7 +29,9 @@ class Reading:
     """A question's words, repaired, with its years and where places cannot be named.
 
     ``people_at``: positions of people's names; ``pairs_at``: starts of word pairs found inside
-    a metric's phrasing; ``stop``: positions of words that carry no topic.
+    a metric's phrasing; ``stop``: positions of words that carry no topic. ``dated``: the
+    question's years are only those of full dates ("hội nghị ngày 03/3/2023"), which may fall
+    after the year the figures are of.
     """
 
     text: str
@@ -42,6 +44,7 @@ class Reading:
     stop: frozenset[int]
     people: tuple[Hit[str], ...]
     truncated: bool
+    dated: bool = False
 
     def is_phrase_not_place(self, span: range, ward_only: bool) -> bool:
         """True when the words are a person's name, or a metric's words read as a ward.
@@ -90,6 +93,7 @@ def read(text: str, lexicon: Lexicon) -> Reading:
         stop=stop,
         people=people,
         truncated=truncated,
+        dated=bool(year_at) and all(_in_a_date(tokens, i) for i in year_at),
     )
 
 
@@ -181,6 +185,12 @@ def _year(tokens: list[Token], i: int, lexicon: Lexicon) -> int | None:
     if after_nam or (i == len(tokens) - 1 and i > 0 and not tokens[i - 1].key.isdigit()):
         return 2000 + int(key)
     return None
+
+
+def _in_a_date(tokens: list[Token], i: int) -> bool:
+    """True for the year of a day/month/year date (``03/3/2023``, ``11-4-2024``)."""
+    return i >= 2 and all(tokens[j].code and tokens[j].key.isdigit() and len(tokens[j].key) <= 2
+                          for j in (i - 2, i - 1)) and tokens[i].code
 
 
 def _metric_pairs(words: list[str], stop: frozenset[int], lexicon: Lexicon) -> set[int]:

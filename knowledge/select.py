@@ -378,8 +378,7 @@ class Selector:
         if ask.wants_target and any(f.kind == "target" for f in facts):
             facts = [f for f in facts if f.kind == "target"]
         if not facts:
-            return Missing(place, title or self._what(), ask.years,
-                           have_years=self.kb.years_of(place))
+            return Missing(place, title or self._what(), ask.years)
         in_years, note = self._years_or_only(facts)
         if not in_years:
             return Missing(place, title, ask.years,
@@ -416,6 +415,11 @@ class Selector:
                     dict.fromkeys(m.metric.topic for m in named)))
             if named and not wanted:
                 wanted = (named[0].metric.topic,)
+            elif named and specific(ask) and not any(metrics[f.metric].topic in wanted
+                                                     for f in facts):
+                # The topic a word suggests ("covid") is not the unit's; the metric named is.
+                metric = named[0].metric
+                return [f for f in facts if f.metric == metric.id], metric.label
         if not wanted:
             wanted = tuple(dict.fromkeys(m.metric.topic for m in close_contenders(ask.metrics)))
         if not wanted:
@@ -461,7 +465,8 @@ class Selector:
             pool = [f for f in pool if f.metric in ids]
             if outside and outside[0].metric not in ids and named[0].coverage < 0.99 and \
                     self._rest_overlap(outside[0]) > max(map(self._rest_overlap, pool), default=0):
-                pool = outside
+                # "những … nào" asks for all of them: the metric's and those told in its words.
+                pool = list(dict.fromkeys((*pool, *outside))) if "list" in ask.cues else outside
             if not pool and ask.years_soft:
                 pool, note = self._years_or_only(
                     [f for f in everything if f.metric in ids])
@@ -472,7 +477,7 @@ class Selector:
             what = best.metric.label if best else self._what()
             return Missing(one, what, ask.years, have_years=self.kb.years_of(one) if one else (),
                            people=ask.intent == "who" or bool(ask.person))
-        chosen = self._best_by_words(pool)
+        chosen = pool if "list" in ask.cues else self._best_by_words(pool)
         intent = ask.intent if ask.intent in ("who", "when", "theme") else "who"
         return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=tuple(places),
                      year_note=note)

@@ -325,3 +325,44 @@ def test_a_metric_held_by_many_units_asks_which_with_a_short_list(many_wards):
     reply, text = ask(kb, "tổng thu ngân sách là bao nhiêu")
     assert reply.status == "clarify"
     assert "đơn vị khác" in text and len(reply.suggestions) <= 6
+
+
+@pytest.fixture(scope="module")
+def full():
+    return load_knowledge_base()
+
+
+@pytest.mark.parametrize(("question", "has", "absent"), [
+    # a negation is part of the metric: "đạt và vượt" is never "không đạt"
+    ("Quận Bình Tân năm 2021 đạt và vượt bao nhiêu chỉ tiêu chủ yếu?", "29/32", "3/32"),
+    ("binh tan 2021 bao nhieu chi tieu chua dat", "3/32", "29/32"),
+    # "% chỉ tiêu" measures a result against its target: the 2025 result, not a 2026 target
+    ("Phường Tân Hòa (Phú Thọ) thu ngân sách 2025 đạt bao nhiêu % chỉ tiêu?", "681,8%", "40,6"),
+    # a unit's own rank, a value named by its own metric, a generic word among its metrics
+    ("Giáo dục quận Ba Đình năm 2024 xếp hạng mấy trong thành phố?", "hạng 2/30", "Cờ thi đua"),
+    ("Giá trị sản xuất toàn huyện Quế Sơn năm 2023", "9.870 tỷ đồng", "2,66"),
+    ("Quế Sơn tăng trưởng năm 2023", "2,66%", "9.870"),
+    ("Ba Đình năm 2024 thu được bao nhiêu", "7.004,91", "hạng"),
+    # abbreviations, and a year inside a date is the ceremony's, not the figures'
+    ("Như Xuân nhiệm kỳ 2020-2025 phấn đấu thành lập mới bao nhiêu DN", "100 doanh nghiệp",
+     "thành lập quận"),
+    ("Tại hội nghị tổng kết 03/3/2023, Hoàng Mai trao Cờ đơn vị xuất sắc cho mấy tập thể?",
+     "02 tập thể", "Tôi chưa hiểu"),
+    # lists: every title of the emulation law, every anniversary
+    ("Năm 2023 Quế Sơn khen thưởng những danh hiệu gì, bao nhiêu tập thể?", "5 tập thể",
+     "Chưa có"),
+    ("Năm 2023 Hoàng Mai thi đua chào mừng những ngày kỷ niệm nào?", "20 năm", "Chưa có"),
+])
+def test_questions_as_officials_ask_them(full, question, has, absent):
+    _, text = ask(full, question)
+    assert has in text and absent not in text
+
+
+def test_a_metric_the_unit_lacks_is_not_answered_with_a_lesser_one(full):
+    reply, text = ask(full, "Quận 1 năm 2023 có bao nhiêu đảng viên hoàn thành xuất sắc nhiệm vụ?")
+    assert reply.status == "not_found" and "Quận Bình Thạnh" in text and not reply.facts
+
+
+def test_a_request_to_write_something_is_out_of_scope(full):
+    reply, text = ask(full, "Giúp mình viết bài phát biểu khai mạc hội nghị thi đua")
+    assert reply.status == "not_found" and "không soạn văn bản" in text

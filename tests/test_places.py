@@ -106,3 +106,9 @@ def test_a_ward_without_facts_is_traced_to_the_districts_it_came_from(knowledge_
 def test_a_type_word_before_a_colon_does_not_name_the_next_words(knowledge_base):
     places = asked(knowledge_base, "Bằng khen của UBND Thành phố: Bình Thạnh hay Hoàng Mai?")
     assert [a.places[0].name for a in places.asked] == ["Quận Bình Thạnh", "Quận Hoàng Mai"]
+
+
+def test_a_ward_typed_in_lower_case_is_named_by_the_province_after_it(knowledge_base):
+    [ward] = asked(knowledge_base, "tan hoa phu tho ty le gia dinh van hoa 2026").asked
+    assert (ward.places[0].name, ward.places[0].province) == ("Phường Tân Hòa", "Tỉnh Phú Thọ")
+    assert not asked(knowledge_base, "tan hoa ty le gia dinh van hoa").asked
