@@ -217,3 +217,15 @@ def test_a_year_that_is_over_is_judged_by_its_own_result_only(knowledge_base):
         "percent_of": None})
     [year] = target_reminder(kb, budget.place, TODAY).years
     assert year.over and year.compared == () and [t.id for t in year.unmatched] == ["t2025"]
+
+
+def test_a_province_with_facts_is_a_unit_commands_can_name(knowledge_base):
+    budget = knowledge_base.by_id["hoang-mai-2022-thu-ngan-sach"]
+    phu_tho = next(p for p in knowledge_base.gazetteer.provinces.values()
+                   if p.current and p.name == "Tỉnh Phú Thọ")
+    target = budget._replace(id="pt-2026", place=phu_tho, kind="target", year=2026)
+    kb = with_facts(knowledge_base, [*knowledge_base.facts, target])
+    found = lookup_place("tỉnh Phú Thọ", kb)
+    assert found.place == phu_tho and found.rest == ""
+    [year] = target_reminder(kb, phu_tho, TODAY).current
+    assert [t.id for t in year.unmatched] == ["pt-2026"]  # Hoàng Mai's result is not Phú Thọ's
