@@ -81,9 +81,15 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
         return places, ask
     ask = _refined(ask, context, kb, lexicon)
     names_place = bool(places.asked) or bool(places.provinces)
-    names_what = ask.names_on_its_own
+    # "… đặt mục tiêu bao nhiêu?": a kind of fact alone asks it of the metric talked about.
+    kind_only = bool(ask.family and ask.family.kind) and not (
+        (ask.metrics and not ask.frame_only) or ask.topics or ask.person)
+    names_what = ask.names_on_its_own and not (kind_only and context.metric)
+    if kind_only and context.metric and ask.intent == "list":
+        ask = replace(ask, intent="figure")
     pointers = ask.pointers
-    if not names_what and not names_place and set(ask.content) - _FOLLOWUP_WORDS:
+    unknown = set(ask.content) - _FOLLOWUP_WORDS - (ask.broad_words if kind_only else set())
+    if not names_what and not names_place and unknown:
         # "mũi 2?", "còn số thôn?": words that tell one of the unit's facts from the others.
         qualified = _qualified(ask, context, kb, lexicon)
         if qualified is None:
@@ -93,7 +99,7 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
             ask = replace(ask, metrics=(MetricMatch(qualified, 1.0, 1.0, frozenset()),),
                           frame_only=False, topics=(), family=None)
             names_what = True
-    elif not names_what and set(ask.content) - _FOLLOWUP_WORDS:
+    elif not names_what and unknown:
         return places, ask
     # Naming neither a unit nor what it asks ("đạt bao nhiêu % dự toán?") is a follow-up too.
     incomplete = not names_place and not names_what

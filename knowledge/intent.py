@@ -7,12 +7,14 @@ words ("chỉ tiêu", "kế hoạch", "hoàn thành") count only when nothing el
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
 from knowledge.places import Places
 from knowledge.read import Reading
+from knowledge.text import Token, signature
 
 Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "who", "when",
                  "theme", "holders", "ranking", "compare", "smalltalk", "unknown"]
@@ -20,8 +22,17 @@ Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "wh
 _CUE_ORDER = ("yesno", "percent", "growth", "who", "when", "theme", "holders", "highest",
               "lowest", "compare", "list")
 _ENDINGS = ("khong", "chua")
+# Type words that, alone, may stand for the unit talked about (by key, and as written).
+_UNIT_WORDS = {w: signature(t) for w, t in (("quan", "quận"), ("huyen", "huyện"),
+                                             ("phuong", "phường"))}
+# Words around a bare "quan"/"phuong" typed without diacritics that make it another word:
+# counted units, "địa phương", "cơ quan", "phương án", "quân đội" …
+_NOT_UNIT_BEFORE = frozenset(("nhieu", "may", "so", "luong", "dia", "co", "cac", "nhung"))
+_NOT_UNIT_AFTER = frozenset(("an", "cham", "tien", "phap", "huong", "thuc", "doi", "su", "nao",
+                             "ly", "tam", "trong", "he"))
 # Words that measure a result against a target: "đạt", "vượt", "hoàn thành", "so với".
 _ACHIEVED = frozenset(("dat", "vuot", "thanh", "voi"))
+_ACHIEVED_SIGS = frozenset(map(signature, ("đạt", "vượt", "thành", "với")))
 # What a share is of: "đạt bao nhiêu kế hoạch" asks a percentage.
 _SHARE_OF = frozenset(("ke", "kh", "du", "so", "phan", "ty", "ti"))
 # Cues that only mean something when no unit is named ("quận nào … cao nhất").
@@ -93,8 +104,11 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     taken.update(i for h in people for i in h.span)
     found = by_kind(lexicon.cues.matches(tokens))
     talk = resolve(found["smalltalk"], taken)
-    pointers = resolve(found["pointer"], taken)
+    # "so với năm trước" is what a growth is measured from, not the year asked.
+    pointers = [h for h in resolve(found["pointer"], taken) if words[max(0, h.start - 2):h.start]
+                not in (("so", "voi"), ("voi",)) and words[h.start - 1:h.start] != ("so",)]
     taken.update(i for hit in pointers for i in hit.span)
+    pointed = {hit.payload for hit in pointers}
     # Small-talk words are the question only when it names no unit and no year.
     if not (places.asked or reading.years):
         taken.update(i for hit in talk for i in hit.span)
@@ -113,12 +127,19 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         if hits:
             cues[name] = [i for h in hits for i in h.span]
             taken.update(cues[name])
+    if not places.asked:
+        # "năm sau phường phấn đấu thu bao nhiêu?": a bare type word is the unit talked about,
+        # unless it is counted ("bao nhiêu phường") or part of a phrase ("địa phương").
+        bare = [i for i, t in enumerate(tokens) if i not in taken and _names_the_unit(tokens, i)
+                and i not in reading.pairs_at and i - 1 not in reading.pairs_at]
+        taken.update(bare)
+        pointed |= {"place"} if bare else set()
     if "%" in reading.text:
         cues.setdefault("percent", [])
     if _names_a_list(words):
         cues.setdefault("list", [])
     # "chỉ tiêu" asks for a target, unless the question measures a result against it.
-    measured = [_measured_against(words, hit.start) for hit in found["target"]]
+    measured = [_measured_against(tokens, hit.start) for hit in found["target"]]
     target = not all(measured)
     content = [i for i in range(len(words)) if i not in taken and i not in reading.stop]
     expanded = [t for i in content for t in lexicon.expand.tokens(tokens[i])]
@@ -135,7 +156,8 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     matches = tuple(m for m in every if m.metric.id in named)
     frame_only = not matches and bool(every)
     matches = matches or every
-    if not matches and (cued := [i for n in ("yesno", "percent") for i in cues.get(n, ())]):
+    if not matches and (cued := [i for n in ("yesno", "percent", "growth")
+                                 for i in cues.get(n, ())]):
         # "có hoàn thành … chỉ tiêu không": the cue's verb is part of what is asked.
         matches = lexicon.metrics.match((*((words[i], tokens[i].sig) for i in cued), *typed))
     topic_hits = resolve(inside["topic"])
@@ -169,7 +191,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         cues=frozenset(cues),
         frame_only=frame_only,
         followup=any(h.start == 0 or h.end >= len(tokens) - 1 for h in found["followup"]),
-        pointers=frozenset(h.payload for h in pointers),
+        pointers=frozenset(pointed),
     )
     return _with_intent(ask, cues, places)
 
@@ -214,9 +236,24 @@ def _names_a_list(words: tuple[str, ...]) -> bool:
     return False
 
 
-def _measured_against(words: tuple[str, ...], start: int) -> bool:
-    """``đạt bao nhiêu % chỉ tiêu``, ``vượt chỉ tiêu``: the target is the yardstick of a result."""
-    return bool(_ACHIEVED.intersection(words[max(0, start - 3):start]))
+def _names_the_unit(tokens: Sequence[Token], i: int) -> bool:
+    """``phường`` alone standing for a unit: not counted, not ``địa phương``, ``cơ quan``."""
+    token = tokens[i]
+    written = _UNIT_WORDS.get(token.key)
+    if written is None or (not token.sig.isascii() and token.sig != written):
+        return False
+    before = tokens[i - 1].key if i else ""
+    after = tokens[i + 1].key if i + 1 < len(tokens) else ""
+    return before not in _NOT_UNIT_BEFORE and after not in _NOT_UNIT_AFTER
+
+
+def _measured_against(tokens: Sequence[Token], start: int) -> bool:
+    """``đạt bao nhiêu % chỉ tiêu``, ``vượt chỉ tiêu``: the target is the yardstick of a result.
+
+    Typed with diacritics, "đặt mục tiêu" (set a target) is not "đạt" (reach).
+    """
+    return any(t.key in _ACHIEVED and (t.sig.isascii() or t.sig in _ACHIEVED_SIGS)
+               for t in tokens[max(0, start - 3):start])
 
 
 def _counts_what_follows(words: tuple[str, ...], end: int, stop: frozenset[int]) -> bool:

@@ -349,8 +349,11 @@ class Selector:
         have = {f.metric for f in self.kb.by_place.get(place.key, ())}
         if ask.intent == "growth":
             grown = [m for m in ask.metrics if m.metric.id in have and growth_verb(m.metric.label)]
+            # "tăng bao nhiêu?" of a value: the growth of that value.
+            named = [(t.key, t.sig) for m in ask.metrics[:1]
+                     for t in self.lexicon.content_tokens(m.metric.label)]
             restricted = self.lexicon.metrics.match(
-                (*ask.typed_words, ("tang", "")), among={m for m in have if growth_verb(
+                (*ask.typed_words, *named, ("tang", "")), among={m for m in have if growth_verb(
                     self.kb.metrics[m].label)})
             if grown or restricted:
                 return [(grown or list(restricted))[0]]

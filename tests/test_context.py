@@ -89,3 +89,35 @@ def test_context_round_trips_and_a_malformed_one_is_empty(kb):
     assert Context.from_dict(context.to_dict()) == context
     assert Context.from_dict({"years": ["x"]}) == Context()
     assert Context.from_dict("garbage").empty
+
+
+@pytest.mark.parametrize(("questions", "has", "absent"), [
+    # words that tell one of the unit's facts from the others continue the conversation
+    (("Quận Bình Tân đã tiêm mũi 1 vắc xin Covid cho bao nhiêu người?", "mũi 3 thì được bao nhiêu"),
+     "35.224", "548.458"),
+    (("nhu xuan phan dau bao nhieu xa dat chuan nong thon moi den 2025", "còn số thôn?"),
+     "66/112 thôn", "8 xã"),
+    (("Quận Bình Tân năm 2021 chỉnh trang bao nhiêu tuyến hẻm?",
+      "trong đó bao nhiêu tuyến do dân góp vốn?"), "50 tuyến hẻm", "141"),
+    (("Năm 2024 Ba Đình có mấy chỉ tiêu vượt mức?", "tính cả nhiệm kỳ 2020-2025 thì sao?",
+      "đã hoàn thành bao nhiêu?"), "84/128", "22/128"),
+    # a kind of fact alone asks it of the metric talked about, for the unit named
+    (("Thu nhập bình quân đầu người Quế Sơn năm 2023?",
+      "phường Tân Hòa (Phú Thọ) năm 2026 đặt mục tiêu bao nhiêu?"), "78 triệu", "100%"),
+    # a bare type word is the unit talked about; "so với năm trước" is a growth's baseline
+    (("Phường Tân Hòa tỉnh Phú Thọ năm 2025 thu ngân sách bao nhiêu?",
+      "năm sau phường phấn đấu thu bao nhiêu?"), "40,6 tỷ đồng", "số phường"),
+    (("Giá trị sản xuất toàn huyện Quế Sơn năm 2023", "tăng bao nhiêu so với năm trước?"),
+     "2,66%", "năm 2022 của"),
+])
+def test_follow_ups_that_change_a_detail(kb, questions, has, absent):
+    replies, _ = converse(kb, *questions)
+    last, text = replies[-1]
+    assert last.status == "answered" and has in text and absent not in text
+
+
+def test_unknown_words_after_an_answer_are_not_answered_with_it(kb):
+    replies, _ = converse(kb, "Quận Bình Tân đã tiêm mũi 1 vắc xin Covid cho bao nhiêu người?",
+                          "còn xyz abc?")
+    last, text = replies[-1]
+    assert last.status == "not_found" and "548.458" not in text
