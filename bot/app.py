@@ -34,12 +34,12 @@ from bot.delivery import Clock, Courier, Sleep
 from bot.inbox import Inbox, InboxApplication, InboxBot, replay_unhandled
 from bot.journal import Writer
 from bot.library import Library
-from bot.ratelimit import ChatRateLimiter
+from bot.ratelimit import ChatRateLimiter, LocalBudget, SendBudget
 from bot.reminders import Reminders
 from bot.schedule import RetryPolicy
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, database_password
 from bot.signals import ReloadSignal
-from bot.storage import StoreUnavailable, open_store
+from bot.storage import Store, StoreUnavailable, open_store
 from bot.webhook import new_secret, webhook_server
 from handlers.acknowledgements import ACK_PATTERN, ack_buttons, acknowledge, show_acks
 from handlers.announcements import (
@@ -82,13 +82,19 @@ from handlers.subscriptions import (
     unfollow_pressed,
     unsubscribe,
 )
-from handlers.texts import STATE_WRITE_FAILED, STATE_WRITE_RESUMED, broadcast_report
-from handlers.updates import GIVEN_KEPT, apply_reload, reload_knowledge
+from handlers.texts import (
+    DATABASE_WRITE_FAILED,
+    STATE_WRITE_FAILED,
+    STATE_WRITE_RESUMED,
+    broadcast_report,
+)
+from handlers.updates import GIVEN_KEPT, announce_reload, apply_reload, reload_knowledge
 from knowledge import KnowledgeBase
 from knowledge.charts import chartable_metrics
 
 logger = logging.getLogger(__name__)
 _RELOAD = "reload_signal"
+_CLUSTER = "cluster"
 RETRIES_AFTER_429 = 2
 # Entries in the unanswered log one user may add per day.
 UNANSWERED_PER_USER_PER_DAY = 20
@@ -108,7 +114,8 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
                       reload_signal: ReloadSignal | None = None) -> Application:
     """Build the bot: handlers, storage, inbox, reminders, delivery, menus and rate limits.
 
-    It locks ``settings.data_dir`` (``DataDirLocked`` if another bot holds it) until shutdown.
+    It locks ``settings.data_dir`` (``DataDirLocked`` if another bot holds it) until shutdown;
+    with ``DATABASE_URL`` the state is in PostgreSQL instead, shared with other instances.
     ``kb`` was loaded from ``kb_dir`` (None: the packaged data), where a reload reads again.
     ``clock`` (aware ``now``) and ``sleep`` are the real ones unless a test passes others;
     ``store_writer`` replaces the journal's writes (fault tests).
@@ -117,6 +124,22 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather")
     clock = clock or (lambda: dt.datetime.now(settings.timezone))
     sleep = sleep or asyncio.sleep
+    store: Store
+    budget: SendBudget
+    if settings.database_url:
+        from bot.cluster import Cluster
+
+        cluster: Cluster | None = Cluster(settings, clock)
+        store, budget, inbox = cluster.store, cluster.budget, cluster.inbox
+        logger.info("State in PostgreSQL (DATABASE_URL), shared with the other instances")
+    else:
+        cluster = None
+        store = open_store(settings.data_dir, writer=store_writer,
+                           keep_backups=settings.state_backups)
+        budget = LocalBudget(settings.outgoing_max_per_second,
+                             settings.outgoing_group_max_per_minute)
+        inbox = Inbox(store, clock)
+        logger.info("State in %s", settings.data_dir.resolve())
     timeout = settings.telegram_timeout_seconds
     bot = InboxBot(
         token=settings.telegram_bot_token,
@@ -131,23 +154,18 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
                              write_timeout=timeout),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
         # A chat's 429 holds back that chat only; the outbox holds its own rows itself.
-        rate_limiter=ChatRateLimiter(settings.outgoing_max_per_second,
-                                     settings.outgoing_group_max_per_minute, RETRIES_AFTER_429),
+        rate_limiter=ChatRateLimiter(budget, RETRIES_AFTER_429),
     )
     application = (
         Application.builder()
         .bot(bot)
         .application_class(InboxApplication)
-        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
+        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES, turn=inbox.turn))
         .post_init(_start)
         .post_stop(_stop)
         .post_shutdown(_close)
         .build()
     )
-    store = open_store(settings.data_dir, writer=store_writer,
-                       keep_backups=settings.state_backups)
-    logger.info("State in %s", settings.data_dir.resolve())
-    inbox = Inbox(store, clock)
     bot.record_into(inbox)
     application.mark_in(inbox)
     library = Library(kb, kb_dir, settings.kb_cache_dir)
@@ -162,12 +180,20 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
                       dropped=lambda subscriptions: reminders.cancel(subscriptions),
                       policy=RetryPolicy(give_up_after=settings.delivery_retry),
                       sleep=sleep, admin_notice=tell_admins,
-                      notices=(STATE_WRITE_FAILED, STATE_WRITE_RESUMED))
+                      notices=(DATABASE_WRITE_FAILED if cluster else STATE_WRITE_FAILED,
+                               STATE_WRITE_RESUMED),
+                      shared=cluster is not None)
     reminders = Reminders(
         application.job_queue, store, library, courier, clock,
         lambda kb, said, place, ack_id: (render_reminder_html(kb, said, place),
                                          ack_buttons(ack_id)),
         settings.reminder_grace, settings.countdown_days)
+    kb_versions = None
+    if cluster is not None:
+        kb_versions = cluster.knowledge(library, lambda result: announce_reload(
+            services_of(application), result, subject="thidua kb reload"))
+        cluster.wire(application, courier, reminders)
+    application.bot_data[_CLUSTER] = cluster
     install_services(application, Services(
         library=library,
         buttons=QuestionButtons(),
@@ -182,6 +208,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         admin_ids=settings.admin_ids,
         background=Background(),
         conversation_idle=settings.conversation_idle,
+        kb_versions=kb_versions,
     ))
     application.bot_data[_RELOAD] = reload_signal or ReloadSignal()
 
@@ -238,6 +265,10 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
 async def _start(application: Application) -> None:
     """Set descriptions and menus; resume unhandled updates, reminders and delivery; trim hourly."""
     services = services_of(application)
+    await services.store.connect()
+    cluster = application.bot_data[_CLUSTER]
+    if cluster is not None:
+        await cluster.start(application)
     services.admin_menus.update(await set_profile(application.bot, services.admin_ids))
     # Which metrics can be charted is worked out once, off the loop (a second at national scale).
     await asyncio.to_thread(chartable_metrics, services.kb)
@@ -269,6 +300,9 @@ async def _trim_history(application: Application) -> None:
 
 async def _trim_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await _trim_history(context.application)
+    cluster = context.application.bot_data[_CLUSTER]
+    if cluster is not None:
+        await cluster.trim()
 
 
 async def _stop(application: Application) -> None:
@@ -276,12 +310,19 @@ async def _stop(application: Application) -> None:
     application.bot_data[_RELOAD].detach()
     services = services_of(application)
     await services.courier.stop()
+    cluster = application.bot_data[_CLUSTER]
+    if cluster is not None:
+        await cluster.stop()
     await services.background.drain()
 
 
 async def _close(application: Application) -> None:
-    """Close the store and release the data directory."""
-    await services_of(application).store.close()
+    """Close the store: release the data directory, or leave the instances on the database."""
+    cluster = application.bot_data[_CLUSTER]
+    if cluster is not None:
+        await cluster.close()
+    else:
+        await services_of(application).store.close()
 
 
 class TokenRedactor(logging.Filter):
@@ -341,7 +382,8 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     for handler in root.handlers:
         handler.addFilter(PrivateDataFilter())
-        for secret in (settings.telegram_bot_token, settings.webhook_secret):
+        for secret in (settings.telegram_bot_token, settings.webhook_secret,
+                       database_password(settings.database_url)):
             if secret:
                 handler.addFilter(TokenRedactor(secret))
 
@@ -382,6 +424,9 @@ async def serve_webhook(application: Application, settings: Settings,
     Without ``WEBHOOK_SECRET`` a fresh secret is generated and registered with ``setWebhook``
     at each start, so the server never accepts requests without one.
     """
+    if settings.database_url and not settings.webhook_secret:
+        raise SettingsError("WEBHOOK_SECRET must be set with DATABASE_URL: the instances "
+                            "behind one webhook share one secret")
     secret = settings.webhook_secret or new_secret()
     if not settings.webhook_secret:
         logger.warning("WEBHOOK_SECRET is not set: registering a secret generated for this run.")

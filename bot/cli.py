@@ -125,15 +125,19 @@ def cmd_kb_reload(args: argparse.Namespace) -> int:
     if cmd_kb_validate(args):
         print("Not reloaded: a running bot keeps the knowledge base it has.")
         return 1
-    _signal_reload()
+    _signal_reload(args.data_dir)
     return 0
 
 
-def _signal_reload() -> None:
+def _signal_reload(data_dir: Path | None = None) -> None:
     from bot.curation import ask_bot_to_reload
     from bot.storage import DataDirLocked
 
-    state = _settings().data_dir
+    settings = _settings()
+    if settings.database_url:
+        _publish(settings.database_url, data_dir)
+        return
+    state = settings.data_dir
     try:
         pid = ask_bot_to_reload(state)
     except DataDirLocked as exc:
@@ -145,13 +149,42 @@ def _signal_reload() -> None:
           "changed and tells the chats concerned (as /capnhat does).")
 
 
+def _publish(url: str, data_dir: Path | None) -> None:
+    """Several instances: publish the data files; every instance loads them, one announces."""
+    import socket
+
+    from bot.kbversions import publish
+    from bot.library import read_data_files
+
+    async def run() -> Any:
+        store = PostgresStore(url, register=False)
+        await store.connect()
+        try:
+            return await publish(store, read_data_files(data_dir),
+                                 f"thidua kb reload on {socket.gethostname()}", announced=False)
+        finally:
+            await store.close()
+
+    from bot.pgstore import PostgresStore
+    from bot.storage import StoreUnavailable
+
+    try:
+        published = asyncio.run(run())
+    except StoreUnavailable as exc:
+        raise SystemExit(f"Error: {exc}") from exc
+    print(f"Published the knowledge base as version {published.digest[:12]}: every running "
+          "instance loads it now, and one announces new figures to the groups registered for "
+          "their units.")
+
+
 def cmd_kb_unanswered(args: argparse.Namespace) -> int:
     """List the questions the bot could not answer, most frequent first (read-only)."""
     from bot.unanswered import most_frequent
 
-    state = _settings().data_dir
-    entries = asyncio.run(_read(state, lambda store: store.unanswered()))
-    print(f"{len(entries)} logged question(s) in {state}.")
+    settings = _settings()
+    entries = asyncio.run(_read(settings, lambda store: store.unanswered()))
+    where = "the database" if settings.database_url else settings.data_dir
+    print(f"{len(entries)} logged question(s) in {where}.")
     for group in most_frequent(entries, args.limit):
         kinds = ", ".join(f"{kind} {count}" for kind, count in group.kinds.items())
         print(f"{group.count:5d}  {group.last_at:%Y-%m-%d %H:%M}  {kinds:<30}  {group.example}")
@@ -254,7 +287,7 @@ def cmd_kb_add(args: argparse.Namespace) -> int:
           + (f"; new metrics: {', '.join(addition.new_metrics)}" if addition.new_metrics else "")
           + (f"; not added, no fact uses them: {', '.join(addition.unused_metrics)}"
              if addition.unused_metrics else "") + ".")
-    _signal_reload()
+    _signal_reload(args.data_dir)
     return 0
 
 
@@ -286,11 +319,20 @@ def cmd_kb_ingest_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _read(data_dir: Path, read: Callable[[Any], Awaitable[Any]]) -> Any:
-    """Run ``read(store)`` on what the bot running on ``data_dir`` has committed."""
-    from bot.storage import read_store
+async def _read(settings: Settings, read: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Run ``read(store)`` on the committed state: DATABASE_URL's, else DATA_DIR's."""
+    from bot.storage import StoreUnavailable, read_store
 
-    store = read_store(data_dir)
+    if settings.database_url:
+        from bot.pgstore import PostgresStore
+
+        store: Any = PostgresStore(settings.database_url, register=False)
+        try:
+            await store.connect()
+        except StoreUnavailable as exc:
+            raise SystemExit(f"Error: {exc}") from exc
+    else:
+        store = read_store(settings.data_dir)
     try:
         return await read(store)
     finally:
@@ -302,12 +344,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     from bot.health import health
     from bot.storage import DataDirLocked, last_error, lock_holder
 
-    state = _settings().data_dir
+    settings = _settings()
+    if settings.database_url:
+        return _cluster_status(settings)
+    state = settings.data_dir
     try:
         pid = lock_holder(state)
     except DataDirLocked:
         pid = None
-    figures = asyncio.run(_read(state, lambda store: health(store, dt.datetime.now(dt.UTC))))
+    figures = asyncio.run(_read(settings, lambda store: health(store, dt.datetime.now(dt.UTC))))
     print(f"Bot on {state.resolve()}: " + (f"running (PID {pid})" if pid else "not running"))
     print(f"outbox: {figures.pending} pending, {figures.waiting} held back"
           + (f", oldest queued {figures.oldest_pending:%Y-%m-%d %H:%M %Z}"
@@ -319,6 +364,33 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cluster_status(settings: Settings) -> int:
+    """``thidua status`` with DATABASE_URL: every instance, then the shared outbox."""
+    from bot.health import health
+
+    async def read(store: Any) -> Any:
+        return await store.instances(), await health(store, dt.datetime.now(dt.UTC))
+
+    instances, figures = asyncio.run(_read(settings, read))
+    alive = [row for row in instances if row[3]]
+    print(f"Instances on the database: {len(alive)} running, {len(instances) - len(alive)} "
+          "stopped or dead (seen in the last day)")
+    for name, started, seen, running, info in instances:
+        error = f"; last error: {info['last_error']}" if info.get("last_error") else ""
+        print(f"  {name}: {'running' if running else 'not seen'} since {seen:%Y-%m-%d %H:%M:%S %Z}"
+              f" (started {started:%Y-%m-%d %H:%M}), knowledge base "
+              f"{str(info.get('kb') or '?')[:12]}{error}")
+    versions = {str(info.get("kb")) for *_, running, info in instances if running}
+    if len(versions) > 1:
+        print("  WARNING: running instances answer from different knowledge-base versions")
+    print(f"outbox: {figures.pending} pending, {figures.waiting} held back"
+          + (f", oldest queued {figures.oldest_pending:%Y-%m-%d %H:%M %Z}"
+             if figures.oldest_pending else ""))
+    print(f"possibly sent twice: {figures.uncertain}; given up: {figures.given_up}; "
+          f"updates recorded but not yet handled: {figures.unhandled_updates}")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     """Print the audit log (DATA_DIR), oldest first."""
     from zoneinfo import ZoneInfo
@@ -326,10 +398,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from handlers.texts import audit_line
 
     settings = _settings()
-    entries = asyncio.run(_read(settings.data_dir, lambda store: store.audit(args.limit)))
+    entries = asyncio.run(_read(settings, lambda store: store.audit(args.limit)))
     zone = settings.timezone or ZoneInfo("Asia/Ho_Chi_Minh")
-    print(f"{len(entries)} audit entr{'y' if len(entries) == 1 else 'ies'} in "
-          f"{settings.data_dir}.")
+    where = "the database" if settings.database_url else settings.data_dir
+    print(f"{len(entries)} audit entr{'y' if len(entries) == 1 else 'ies'} in {where}.")
     for entry in entries:
         print(audit_line(entry, zone))
     return 0
@@ -404,14 +476,43 @@ def cmd_reminders_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_reminders_acks(args: argparse.Namespace) -> int:
-    """Print who acknowledged the reminders of the last 30 days, across chats (DATA_DIR)."""
+    """Print who acknowledged the reminders of the last 30 days, across chats (read-only)."""
     from handlers.acknowledgements import acks_report
 
     settings = _settings()
     kb = _load(args.data_dir)
     now = dt.datetime.now(settings.timezone)
-    print(asyncio.run(_read(settings.data_dir, lambda store: acks_report(
+    print(asyncio.run(_read(settings, lambda store: acks_report(
         store, kb, now, settings.timezone))))
+    return 0
+
+
+def cmd_state_migrate(args: argparse.Namespace) -> int:
+    """Copy the state from DATA_DIR into DATABASE_URL (--to postgres), or back (--to tinydb)."""
+    from bot.storage import DataDirLocked, StoreUnavailable
+    from bot.transfer import counts_text, to_postgres, to_tinydb
+
+    settings = _settings()
+    if not settings.database_url:
+        raise SystemExit("Error: set DATABASE_URL to the PostgreSQL database to copy to or from")
+    try:
+        if args.to == "postgres":
+            read, written = asyncio.run(to_postgres(settings.data_dir, settings.database_url))
+            print(f"Copied the state of {settings.data_dir} into the database:")
+        else:
+            read, written = asyncio.run(to_tinydb(settings.database_url, settings.data_dir))
+            print(f"Copied the state of the database into {settings.data_dir}:")
+    except DataDirLocked as exc:
+        raise SystemExit(f"Error: {exc} Stop the bot first.") from exc
+    except (StoreUnavailable, ValueError, OSError) as exc:
+        raise SystemExit(f"Error: {exc}") from exc
+    for line in counts_text(read, written):
+        print(f"  {line}")
+    if read != written:
+        print("Counts differ: check the lines marked MISMATCH.")
+        return 1
+    target = "DATABASE_URL" if args.to == "postgres" else "DATA_DIR without DATABASE_URL"
+    print(f"All counts match. Start the bot with {target} to use the copy.")
     return 0
 
 
@@ -493,6 +594,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore = state_sub.add_parser("restore", help="replace the state by a backup (bot stopped)")
     restore.add_argument("backup", type=Path, help="a file written by `thidua state backup`")
     restore.set_defaults(func=cmd_state_restore)
+    copy = state_sub.add_parser(
+        "migrate", help="copy the state from DATA_DIR into DATABASE_URL, or back (bot stopped)")
+    copy.add_argument("--to", choices=("postgres", "tinydb"), required=True,
+                      help="postgres: DATA_DIR into an empty database; tinydb: the database "
+                           "into a DATA_DIR without state")
+    copy.set_defaults(func=cmd_state_migrate)
 
     reminders = sub.add_parser("reminders", help="target reminders: preview, acknowledgements")
     reminders_sub = reminders.add_subparsers(dest="reminders_command", required=True)
@@ -500,7 +607,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("unit", help="the unit, as typed after /theodoi (e.g. \"Bình Thạnh\")")
     preview.set_defaults(func=cmd_reminders_preview)
     reminders_sub.add_parser(
-        "acks", help="who pressed \"Đã nhận\" under the reminders, across chats (DATA_DIR)",
+        "acks", help="who pressed \"Đã nhận\" under the reminders, across chats",
     ).set_defaults(func=cmd_reminders_acks)
 
     bench = sub.add_parser("bench", help="benchmarks")

@@ -2,9 +2,12 @@
 
 Each try is committed as ``in_flight`` before the request leaves and its outcome after, so a
 try whose answer never came (a read timeout, a kill) is known: the row is sent again and
-counted as possibly sent twice. A chat's ``RetryAfter``, 5xx or network error holds back that
-chat only; when Telegram itself is unreachable the courier waits for it (``getMe``) and
-resumes every chat as soon as it answers, for ``RetryPolicy.give_up_after`` (24 h by default).
+counted as possibly sent twice. Rows are claimed through the store (``Store.claim``,
+``Store.take``): with several instances on one database, one instance delivers to a chat at a
+time, and a dead instance's chats are taken over once its claims lapse (``shared``). A chat's
+``RetryAfter``, 5xx or network error holds back that chat only; when Telegram itself is
+unreachable the courier waits for it (``getMe``) and resumes every chat as soon as it answers,
+for ``RetryPolicy.give_up_after`` (24 h by default).
 When a commit fails (disk full, read-only) the courier stops starting tries, tells the bot
 admins directly, keeps the outcomes it could not record and writes them first once commits
 work again, so nothing goes out twice for it.
@@ -42,7 +45,7 @@ from bot.schedule import (
     Subscription,
     summarize,
 )
-from bot.storage import Store, StoreUnavailable
+from bot.storage import RowClaimed, Store, StoreUnavailable, delivery_order
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,8 @@ AdminNotice = Callable[[str], Awaitable[None]]
 REPORT_INTERVAL = dt.timedelta(seconds=10)
 PROBE_FIRST, PROBE_MAX = 1.0, 10.0
 STOP_GRACE = 5.0
+# With several instances: how often to look for chats whose instance died (nothing kicks then).
+SHARED_POLL = dt.timedelta(seconds=2)
 
 
 def lost_answer(error: TelegramError) -> bool:
@@ -75,13 +80,15 @@ class Courier:
     ``Forbidden`` stops all delivery to the chat (``dropped`` is told which subscriptions went
     with it); ``ChatMigrated`` moves the chat to its new id; other ``BadRequest`` fail at once.
     A queued announcement is reported to its admin (``report_text``) once every group was tried,
-    and the report is edited as late rows go out.
+    and the report is edited as late rows go out. ``shared``: other instances deliver from the
+    same outbox, so only chats a lane can start now are claimed, and the outbox is looked at
+    every ``SHARED_POLL`` for chats left by an instance that died.
     """
 
     def __init__(self, store: Store, clock: Clock, report_text: ReportText,
                  dropped: DroppedChat, policy: RetryPolicy, *, concurrency: int = 32,
                  sleep: Sleep = asyncio.sleep, admin_notice: AdminNotice | None = None,
-                 notices: tuple[str, str] = ("", "")) -> None:
+                 notices: tuple[str, str] = ("", ""), shared: bool = False) -> None:
         self._store = store
         self._clock = clock
         self._report_text = report_text
@@ -91,6 +98,7 @@ class Courier:
         self._sleep = sleep
         self._admin_notice = admin_notice
         self._stalled_notice, self._resumed_notice = notices
+        self._shared = shared
         self._bot: Bot | None = None
         self._kicked = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -139,7 +147,6 @@ class Courier:
         self._kicked.set()
 
     async def _run(self) -> None:
-        await self._recover()
         while not self._stopping:
             self._kicked.clear()
             try:
@@ -161,6 +168,9 @@ class Courier:
                 await self._sleep(PROBE_FIRST)
                 continue
             if not self._halted:
+                if self._shared:
+                    poll = self._clock() + SHARED_POLL
+                    wake = poll if wake is None else min(wake, poll)
                 await self._wait(wake)
 
     async def _drain_lanes(self) -> None:
@@ -183,33 +193,18 @@ class Courier:
             for waiting in waits:
                 waiting.cancel()
 
-    async def _recover(self) -> None:
-        """Tries a kill cut short are uncertain: send them again, counted."""
-        while True:
-            try:
-                interrupted = [row.interrupted() for row in await self._store.pending()
-                               if row.in_flight]
-                if interrupted:
-                    logger.warning("%s message(s) were in flight when the bot stopped: sending "
-                                   "them again (they may arrive twice).", len(interrupted))
-                    await self._store.save_rows(interrupted)
-                return
-            except StoreUnavailable as error:
-                await self._stall(error)
-                await self._sleep(PROBE_FIRST)
-
     # Dispatching -------------------------------------------------------------------------
 
     async def _dispatch(self) -> dt.datetime | None:
-        """Run lanes for every chat with a due head row; return when to look again.
+        """Run lanes for chats with a due first row; return when to look again.
 
         A lane's failure to commit ends the pass (``StoreUnavailable`` propagates).
         """
-        ready, wake = await self._scan()
+        ready, wake = await self._claim()
         while ready or self._lanes:
             while ready and len(self._lanes) < self._concurrency and not self._halted:
-                chat_id, rows = ready.pop(0)
-                self._lanes[chat_id] = asyncio.ensure_future(self._lane(chat_id, rows))
+                rows = ready.pop(0)
+                self._lanes[rows[0].chat_id] = asyncio.ensure_future(self._lane(rows))
             if not self._lanes:
                 break
             kicked = asyncio.ensure_future(self._kicked.wait())
@@ -223,12 +218,13 @@ class Courier:
                         raise error
             if self._halted:
                 continue
-            if self._kicked.is_set():
+            if self._kicked.is_set() or (self._shared and len(self._lanes) < self._concurrency):
                 self._kicked.clear()
-                fresh, wake = await self._scan()
-                queued = {chat_id for chat_id, _ in ready}
-                ready = sorted([*ready, *(item for item in fresh if item[0] not in queued)],
-                               key=_priority)
+                fresh, wake = await self._claim()
+                queued = {rows[0].chat_id for rows in ready}
+                ready = sorted([*ready, *(rows for rows in fresh
+                                          if rows[0].chat_id not in queued)],
+                               key=delivery_order)
             await self._update_reports()
         return wake
 
@@ -236,41 +232,54 @@ class Courier:
     def _halted(self) -> bool:
         return self._stalled or self._offline or self._stopping
 
-    async def _scan(self) -> tuple[list[tuple[int, list[OutboxRow]]], dt.datetime | None]:
-        """Chats whose first pending row is due (private chats first), and the next wake-up."""
-        now = self._clock()
-        by_chat: dict[int, list[OutboxRow]] = {}
-        for row in await self._store.pending():
-            by_chat.setdefault(row.chat_id, []).append(row)
-        ready, later = [], []
-        for chat_id, rows in by_chat.items():
-            if chat_id in self._lanes:
-                continue
-            if rows[0].is_due(now):
-                ready.append((chat_id, rows))
-            elif rows[0].not_before is not None:
-                later.append(rows[0].not_before)
-        return sorted(ready, key=_priority), min(later, default=None)
+    async def _claim(self) -> tuple[list[list[OutboxRow]], dt.datetime | None]:
+        """Chats to deliver to (shared: only as many as lanes can start), and the next wake-up."""
+        limit = self._concurrency - len(self._lanes) if self._shared else None
+        if limit == 0:
+            return [], None
+        claimed = await self._store.claim(self._clock(), limit, exclude=set(self._lanes))
+        return claimed.chats, claimed.next_due
 
-    async def _lane(self, chat_id: int, rows: list[OutboxRow]) -> None:
+    async def _lane(self, rows: list[OutboxRow]) -> None:
         """Send a chat's rows in order; stop at the first that must wait."""
-        for listed in rows:
-            if self._halted:
-                return
-            row = await self._store.row(listed.id)
-            if row is None or row.chat_id != chat_id or not row.is_due(self._clock()):
-                return
-            if not await self._deliver(row):
-                return
+        taken: str | None = None
+        try:
+            for listed in rows:
+                if self._halted:
+                    return
+                row = await self._store.take(listed.id, self._clock())
+                if row is None or row.chat_id != listed.chat_id:
+                    return
+                taken = row.id
+                if row.in_flight:
+                    logger.warning("A try of %s to chat %s never reported back (its bot was "
+                                   "stopped): sending it again; it may arrive twice.",
+                                   row.message_key, row.chat_id)
+                    row = row.interrupted()
+                    if not await self._store.save_claimed(row):
+                        return
+                if not await self._deliver(row):
+                    return
+        finally:
+            if taken is not None:
+                with contextlib.suppress(StoreUnavailable):
+                    await self._store.release([taken])
 
     async def _deliver(self, row: OutboxRow) -> bool:
         """Try one row and record the outcome; False when the chat gets no more now."""
         assert self._bot is not None
         limiter = self._bot.rate_limiter if isinstance(self._bot, ExtBot) else None
-        if isinstance(limiter, ChatRateLimiter):
-            await limiter.wait_turn(row.chat_id)  # in flight only once it may leave
         started = row.started(self._clock())
-        await self._store.save_rows([started])
+        if isinstance(limiter, ChatRateLimiter):
+            # In flight only once it may leave; if recording that took too long, its turn is
+            # gone and it waits for another (a late message would crowd the next ones).
+            deadline = await limiter.wait_turn(row.chat_id, bulk=True)
+            if not await self._store.save_claimed(started):
+                return False  # another instance took the chat over meanwhile
+            if asyncio.get_running_loop().time() > deadline:
+                await limiter.wait_turn(row.chat_id, bulk=True)
+        elif not await self._store.save_claimed(started):
+            return False
         try:
             message_id = await self._attempt(self._bot, started)
         except TelegramError as error:
@@ -337,10 +346,14 @@ class Courier:
     async def _record(self, row: OutboxRow) -> None:
         """Commit a try's outcome; if the commit fails, keep it to write first later."""
         try:
-            await self._store.save_rows([row])
+            recorded = await self._store.save_claimed(row)
         except StoreUnavailable:
             self._unrecorded.append(row)
             raise
+        if not recorded:
+            logger.warning("The outcome of %s to chat %s was not recorded: another instance "
+                           "took the chat over meanwhile and delivers it.", row.message_key,
+                           row.chat_id)
 
     # Telegram down, or the disk ----------------------------------------------------------
 
@@ -360,7 +373,8 @@ class Courier:
             await self._sleep(delay)
             delay = min(PROBE_MAX, delay * 2)
         held = [row.released() for row in await self._store.pending() if row.failures]
-        await self._store.save_rows(held)
+        with contextlib.suppress(RowClaimed):  # those are another instance's to release
+            await self._store.save_rows(held)
         self._offline = False
         logger.warning("Telegram answers again: delivery resumes (%s chats released).",
                        len(held))
@@ -377,11 +391,10 @@ class Courier:
         delay = PROBE_FIRST
         while True:
             try:
-                if self._unrecorded:
-                    await self._store.save_rows(self._unrecorded)
-                    self._unrecorded.clear()
-                else:
-                    await self._store.check_writable()
+                await self._store.check_writable()
+                while self._unrecorded:  # a claim lost meanwhile: another instance has it
+                    await self._store.save_claimed(self._unrecorded[0])
+                    self._unrecorded.pop(0)
                 break
             except StoreUnavailable:
                 await self._sleep(delay)
@@ -428,14 +441,11 @@ class Courier:
         if first.state == "pending":
             if first.in_flight:
                 return None
-            await self._store.save_rows([replace(first, text=text)])
+            try:
+                await self._store.save_rows([replace(first, text=text)])
+            except RowClaimed:  # on its way with the old text: edit it once it is sent
+                return None
             return []
         key = f"{announcement.report_key}:{announcement.report_version}"
         return [OutboxRow(key, announcement.admin_chat_id, text,
                           edit_of=first.message_id if first.state == "sent" else None)]
-
-
-def _priority(item: tuple[int, list[OutboxRow]]) -> tuple[bool, int]:
-    """Private chats (a user's reminder, an admin's report) before groups, then in order."""
-    chat_id, rows = item
-    return chat_id < 0, rows[0].seq

@@ -6,23 +6,34 @@ fails it returns nothing, and the same updates are fetched again). ``InboxApplic
 each update handled after its handlers ran; at start, recorded updates never marked are handled
 first (an answer may then come twice; commands are safe to repeat). Handled ids are kept for
 two days, so an update Telegram sends again (its confirmation lost) is not handled again.
-The webhook server
-(``bot/webhook.py``) records an update before it answers Telegram.
+The webhook server (``bot/webhook.py``) records an update before it answers Telegram.
+
+Several instances on one database (``SharedInbox``): whichever instance Telegram's request
+reaches records the update once (by ``update_id``); a chat's updates are then handled by one
+instance at a time, under the chat's lock across instances, oldest first: an instance handles
+the chat's older updates that another instance recorded but has not handled (or died before
+handling) before its own, and leaves alone an update that one of them already handled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import Application, ExtBot
 
+from bot.concurrency import chat_number
 from bot.records import InboxEntry
 from bot.storage import Store, StoreUnavailable
+
+if TYPE_CHECKING:  # PostgreSQL's modules load only when DATABASE_URL is set
+    from bot.pglocks import ChatLocks
+    from bot.pgstore import PostgresStore
 
 logger = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0
@@ -30,7 +41,8 @@ RETRY_SECONDS = 1.0
 
 def entries(updates: Sequence[Update], now: dt.datetime) -> list[InboxEntry]:
     """The inbox entries of fetched updates."""
-    return [InboxEntry(update.update_id, update.to_dict(), now) for update in updates]
+    return [InboxEntry(update.update_id, update.to_dict(), now, chat=chat_number(update))
+            for update in updates]
 
 
 class Inbox:
@@ -57,6 +69,15 @@ class Inbox:
         """Note an update queued from the inbox at start."""
         self._taken.add(update_id)
 
+    def queued(self, update_id: int) -> bool:
+        """Whether this process queued the update and has not handled it yet."""
+        return update_id in self._taken
+
+    @contextlib.asynccontextmanager
+    async def turn(self, update: object) -> AsyncIterator[bool]:
+        """Whether to handle the update: one process handles every update it queued."""
+        yield True
+
     async def done(self, update: object) -> None:
         """Mark a handled update (a failure to mark it only means a replay)."""
         if not isinstance(update, Update):
@@ -67,6 +88,63 @@ class Inbox:
         except StoreUnavailable as error:
             logger.warning("Update %s handled but not marked (%s): it may be handled again "
                            "after a restart.", update.update_id, error)
+
+
+class SharedInbox(Inbox):
+    """The inbox of one of several instances on one PostgreSQL database.
+
+    ``attach`` gives it the application that handles a chat's older updates.
+    """
+
+    def __init__(self, store: PostgresStore, clock: Callable[[], dt.datetime],
+                 locks: ChatLocks) -> None:
+        super().__init__(store, clock)
+        self.shared = store
+        self._locks = locks
+        self._application: Application | None = None  # type: ignore[type-arg]
+
+    def attach(self, application: Application) -> None:  # type: ignore[type-arg]
+        """Handle older updates through ``application``."""
+        self._application = application
+
+    @contextlib.asynccontextmanager
+    async def turn(self, update: object) -> AsyncIterator[bool]:
+        """Hold the chat across instances; handle its older updates; say whether this one."""
+        if not isinstance(update, Update):
+            yield True
+            return
+        chat = chat_number(update)
+        if chat is None:
+            yield not await self.shared.is_handled(update.update_id)
+            return
+        async with self._locks.holding(chat):
+            for older in await self.shared.unhandled_before(chat, update.update_id):
+                await self._handle_recorded(older)
+            mine = not await self.shared.is_handled(update.update_id)
+            if not mine:
+                self._taken.discard(update.update_id)
+            yield mine
+
+    async def _handle_recorded(self, entry: InboxEntry) -> None:
+        assert self._application is not None
+        self._taken.add(entry.update_id)
+        await self._application.process_update(
+            Update.de_json(entry.payload, self._application.bot))
+
+    async def sweep(self, older_than: dt.timedelta) -> int:
+        """Queue the updates recorded a while ago and still unhandled (their instance died)."""
+        assert self._application is not None
+        left = [entry for entry in await self.shared.unhandled_updates()
+                if entry.received_at < self.clock() - older_than
+                and not self.queued(entry.update_id)]
+        for entry in left:
+            self.replayed(entry.update_id)
+            await self._application.update_queue.put(
+                Update.de_json(entry.payload, self._application.bot))
+        if left:
+            logger.warning("Handling %s update(s) another instance recorded but did not handle.",
+                           len(left))
+        return len(left)
 
 
 class InboxBot(ExtBot[Any]):

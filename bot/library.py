@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from bot.journal import write_atomically
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from knowledge.base import DATA_DIR
 from knowledge.changes import PlaceChanges, compare
-from knowledge.snapshot import data_digest, from_snapshot, to_snapshot
+from knowledge.snapshot import data_digest, data_files, from_snapshot, to_snapshot
 from knowledge.validation import Problem
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,21 @@ class Reload:
     def warnings(self) -> tuple[Problem, ...]:
         """What is odd in the new data but did not stop the reload."""
         return tuple(p for p in self.problems if p.warning)
+
+
+def read_data_files(directory: Path | None) -> dict[str, str]:
+    """The knowledge base's data files as text, by path relative to ``directory``."""
+    root = directory or DATA_DIR
+    return {path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+            for path in data_files(root)}
+
+
+def version_of(files: dict[str, str]) -> str:
+    """A digest naming the content of the data files (``read_data_files``)."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return digest.hexdigest()
 
 
 def settle() -> None:
@@ -90,13 +106,17 @@ def load_cached(data_dir: Path | None, cache_dir: Path | None) -> KnowledgeBase:
 
 
 class Library:
-    """Holds the current knowledge base, so handlers and jobs always read the latest one."""
+    """Holds the current knowledge base, so handlers and jobs always read the latest one.
+
+    ``version`` names the content of the data files it was loaded from (``version_of``).
+    """
 
     def __init__(self, kb: KnowledgeBase, data_dir: Path | None = None,
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, version: str | None = None) -> None:
         self.kb = kb
         self.data_dir = data_dir
         self.cache_dir = cache_dir
+        self.version = version or version_of(read_data_files(data_dir))
         self._reloading = threading.Lock()
         settle()
 
@@ -108,12 +128,21 @@ class Library:
         warnings come with the report.
         """
         with self._reloading:
+            version = version_of(read_data_files(self.data_dir))
             try:
                 new = load_cached(self.data_dir, self.cache_dir)
             except KnowledgeBaseError as error:
                 return Reload(problems=tuple(error.problems))
-            changes = compare(self.kb, new)
-            labels = {m.id: m.label for kb in (self.kb, new) for m in kb.metrics.values()}
-            self.kb = new
-            settle()
-            return Reload(problems=new.warnings, changes=tuple(changes), labels=labels)
+            return self._swap(new, version)
+
+    def adopt(self, kb: KnowledgeBase, version: str) -> Reload:
+        """Answer from ``kb`` (published by another instance) from now on."""
+        with self._reloading:
+            return self._swap(kb, version)
+
+    def _swap(self, kb: KnowledgeBase, version: str) -> Reload:
+        changes = compare(self.kb, kb)
+        labels = {m.id: m.label for base in (self.kb, kb) for m in base.metrics.values()}
+        self.kb, self.version = kb, version
+        settle()
+        return Reload(problems=kb.warnings, changes=tuple(changes), labels=labels)

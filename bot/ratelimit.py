@@ -1,17 +1,19 @@
 """Outgoing rate limits: Telegram's overall and per-group ceilings, and per-chat back-pressure.
 
 PTB's ``AIORateLimiter`` pauses every request while one chat's ``RetryAfter`` runs; here a
-chat's ``RetryAfter`` holds back requests to that chat only. The ceilings themselves are
-``aiolimiter`` leaky buckets, as in PTB's own limiter.
+chat's ``RetryAfter`` holds back requests to that chat only. The ceilings are a ``SendBudget``:
+``LocalBudget`` (``aiolimiter`` leaky buckets, as in PTB's own limiter) for one process, or
+one budget kept in PostgreSQL for several instances (``bot/pgbudget.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import math
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
 from telegram.error import RetryAfter
@@ -27,22 +29,52 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
 
 
-class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
-    """Throttles requests that go to a chat; a ``RetryAfter`` holds back that chat only.
+class SendBudget(Protocol):
+    """Telegram's ceilings: waits until a message to a chat may leave."""
 
-    ``overall_per_second`` and ``group_per_minute`` of 0 turn a ceiling off. A request is tried
-    again after a ``RetryAfter`` up to ``max_retries`` times (``rate_limit_args={"max_retries":
-    0}`` lets the outbox hold the row itself instead). The outbox takes its turn first
-    (``wait_turn``) and then sends with ``{"turn_taken": True}``, so a message counts as in flight
-    only once it may leave.
-    """
+    async def take(self, chat_id: object, bulk: bool) -> float:
+        """Wait for a turn to send to ``chat_id``; ``bulk`` (the outbox) yields to answers.
 
-    def __init__(self, overall_per_second: float, group_per_minute: float, max_retries: int,
-                 *, monotonic: Callable[[], float] = time.monotonic,
-                 sleep: Sleep = asyncio.sleep) -> None:
+        Returns the event-loop time by which the message must leave to keep its turn.
+        """
+        ...
+
+
+class LocalBudget:
+    """The ceilings of one process: ``overall_per_second``, ``group_per_minute`` (0: off)."""
+
+    def __init__(self, overall_per_second: float, group_per_minute: float) -> None:
         self._overall = AsyncLimiter(overall_per_second, 1) if overall_per_second else None
         self._group_rate = group_per_minute
         self._groups: dict[object, AsyncLimiter] = {}
+
+    async def take(self, chat_id: object, bulk: bool) -> float:
+        """Wait for the group's bucket, then the overall one; the turn does not expire."""
+        if self._group_rate and is_group(chat_id):
+            group = self._groups.get(chat_id)
+            if group is None:
+                if len(self._groups) >= MAX_GROUP_LIMITERS:
+                    self._groups.clear()
+                group = self._groups[chat_id] = AsyncLimiter(self._group_rate, 60)
+            await group.acquire()
+        if self._overall is not None:
+            await self._overall.acquire()
+        return math.inf
+
+
+class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    """Throttles requests that go to a chat; a ``RetryAfter`` holds back that chat only.
+
+    The ceilings are the ``budget``'s. A request is tried again after a ``RetryAfter`` up to
+    ``max_retries`` times (``rate_limit_args={"max_retries": 0}`` lets the outbox hold the row
+    itself instead). The outbox takes its turn first (``wait_turn``) and then sends with
+    ``{"turn_taken": True}``, so a message counts as in flight only once it may leave.
+    """
+
+    def __init__(self, budget: SendBudget, max_retries: int, *,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        self._budget = budget
         self._max_retries = max_retries
         self._monotonic = monotonic
         self._sleep = sleep
@@ -82,31 +114,22 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
                     raise
         raise AssertionError("unreachable")
 
-    async def wait_turn(self, chat_id: object) -> None:
-        """Wait until a request to ``chat_id`` may leave: its hold, then the ceilings."""
-        await self._wait_for(chat_id)
-        await self._acquire(chat_id)
+    async def wait_turn(self, chat_id: object, *, bulk: bool = False) -> float:
+        """Wait until a request to ``chat_id`` may leave: its hold, then the ceilings.
 
-    async def _wait_for(self, chat_id: object) -> None:
+        ``bulk`` (the outbox) lets answers to users go first when the budget is short.
+        Returns the event-loop time by which it must leave (else wait for a turn again).
+        """
         while (wait := self._held.get(chat_id, 0.0) - self._monotonic()) > 0:
             await self._sleep(wait)
         self._held.pop(chat_id, None)
-
-    async def _acquire(self, chat_id: object) -> None:
         if chat_id is None:
-            return
-        if self._group_rate and _is_group(chat_id):
-            group = self._groups.get(chat_id)
-            if group is None:
-                if len(self._groups) >= MAX_GROUP_LIMITERS:
-                    self._groups.clear()
-                group = self._groups[chat_id] = AsyncLimiter(self._group_rate, 60)
-            await group.acquire()
-        if self._overall is not None:
-            await self._overall.acquire()
+            return math.inf
+        return await self._budget.take(chat_id, bulk)
 
 
-def _is_group(chat_id: object) -> bool:
+def is_group(chat_id: object) -> bool:
+    """Whether ``chat_id`` is a group's (negative id or @channel name)."""
     if isinstance(chat_id, str):
         return chat_id.startswith(("@", "-"))
     return isinstance(chat_id, int) and chat_id < 0

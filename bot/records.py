@@ -83,12 +83,14 @@ class InboxEntry:
 
     Once handled, ``handled_at`` is set and the payload dropped; the id stays a while, so an
     update Telegram sends again (not yet confirmed when the bot stopped) is not handled twice.
+    ``chat`` orders it among the updates of one chat (a chat id, else a user id).
     """
 
     update_id: int
     payload: dict[str, Any]
     received_at: dt.datetime
     handled_at: dt.datetime | None = None
+    chat: int | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -33,9 +33,10 @@ class Reminders:
 
     A check queues the target reminder on the subscription's days, when it says something (a
     target of this year or later, or a year that is over and not yet reported so), and event
-    countdowns on any day, through the outbox (whose sent log makes every reminder go out once),
-    then wakes the courier. At start, what fell due within ``grace`` while the bot was down is
-    queued first.
+    countdowns on any day, through the outbox (whose sent log makes every reminder go out once,
+    however many instances queue it), then wakes the courier. At start, what fell due within
+    ``grace`` while the bot was down is queued first. ``resync`` brings the jobs in line with the
+    stored subscriptions after another instance changed them.
     """
 
     def __init__(self, job_queue: JobQueue, store: Store, library: Library, courier: Courier,
@@ -49,13 +50,21 @@ class Reminders:
         self._compose = compose
         self._grace = grace
         self._countdown_days = countdown_days
+        self._scheduled: dict[str, Subscription] = {}
 
     async def start(self) -> None:
         """Queue what fell due while the bot was down, schedule every subscription, deliver."""
+        await self.resync()
+
+    async def resync(self) -> None:
+        """Queue what is due, schedule new or changed subscriptions, drop removed ones."""
         subscriptions = await self._store.subscriptions()
         await self._queue_due(subscriptions, self._clock())
+        stored = {subscription.id: subscription for subscription in subscriptions}
+        self.cancel([s for s in self._scheduled.values() if s.id not in stored])
         for subscription in subscriptions:
-            self.schedule(subscription)
+            if self._scheduled.get(subscription.id) != subscription:
+                self.schedule(subscription)
         self._courier.kick()
 
     def schedule(self, subscription: Subscription) -> None:
@@ -65,10 +74,12 @@ class Reminders:
         at = next_tick(subscription, now)
         self._jobs.run_once(self._check, (at - now).total_seconds(),
                             name=_job_name(subscription), data=(subscription.id, at))
+        self._scheduled[subscription.id] = subscription
 
     def cancel(self, subscriptions: Iterable[Subscription]) -> None:
         """Remove the jobs of these subscriptions."""
         for subscription in subscriptions:
+            self._scheduled.pop(subscription.id, None)
             for job in self._jobs.get_jobs_by_name(_job_name(subscription)):
                 job.schedule_removal()
 
@@ -76,6 +87,7 @@ class Reminders:
         subscription_id, due = context.job.data
         subscription = await self._store.subscription(subscription_id)
         if subscription is None:
+            self._scheduled.pop(subscription_id, None)
             return
         # The job may run a hair before the clock reads its time; it is for that time.
         await self._queue_due([subscription], max(self._clock(), due))

@@ -52,6 +52,10 @@ class Subscription:
         """When the reminder runs."""
         return Schedule(self.frequency, self.hour, self.minute, self.weekday, self.day)
 
+    def reporting_over(self, years: Iterable[int]) -> Subscription:
+        """The subscription with the target ``years`` also noted as reported over."""
+        return replace(self, reported_over=tuple(sorted({*self.reported_over, *years})))
+
     def occurs_on(self, date: dt.date) -> bool:
         """Whether a reminder runs on this local date."""
         return self.schedule.occurs_on(date)

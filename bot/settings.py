@@ -37,6 +37,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "127.0.0.1"
     data_dir: Path = Path("data")
+    database_url: str | None = field(default=None, repr=False)
     admin_ids: frozenset[int] = frozenset()
     timezone: ZoneInfo = DEFAULT_TIMEZONE
     log_level: str = "INFO"
@@ -96,7 +97,7 @@ def load_settings(
         return parse(name, env[name]) if name in env else default
 
     defaults = Settings()
-    return Settings(
+    settings = Settings(
         telegram_bot_token=read("TELEGRAM_BOT_TOKEN", _token, None),
         telegram_api_base_url=read("TELEGRAM_API_BASE_URL", _http_url, None),
         webhook_url=read("WEBHOOK_URL", _https_url, None),
@@ -104,6 +105,7 @@ def load_settings(
         webhook_secret=read("WEBHOOK_SECRET", _secret, None),
         webhook_listen=read("WEBHOOK_LISTEN", _text, defaults.webhook_listen),
         data_dir=read("DATA_DIR", lambda _, v: Path(v), defaults.data_dir),
+        database_url=read("DATABASE_URL", _database_url, None),
         admin_ids=read("ADMIN_IDS", _int_set, defaults.admin_ids),
         timezone=read("TIMEZONE", _zone, defaults.timezone),
         log_level=read("LOG_LEVEL", _log_level, defaults.log_level),
@@ -128,6 +130,10 @@ def load_settings(
         conversation_minutes=read("CONVERSATION_MINUTES", _at_least_one,
                                   defaults.conversation_minutes),
     )
+    if settings.database_url and settings.webhook_url and not settings.webhook_secret:
+        raise SettingsError("WEBHOOK_SECRET must be set with DATABASE_URL and WEBHOOK_URL: "
+                            "the instances behind one webhook share one secret")
+    return settings
 
 
 def _text(_name: str, value: str) -> str:
@@ -162,6 +168,20 @@ def _https_url(name: str, value: str) -> str:
         raise SettingsError(f"{name} must be the public https:// URL Telegram posts to, "
                             f"got {value!r}")
     return value
+
+
+def _database_url(name: str, value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("postgresql", "postgres") or not (parsed.hostname or parsed.query):
+        # The value may hold a password: describe the expected shape, never echo it.
+        raise SettingsError(f"{name} must be a PostgreSQL URL such as "
+                            "postgresql://thidua:PASSWORD@db.example.vn:5432/thidua")
+    return value
+
+
+def database_password(url: str | None) -> str | None:
+    """The password in a database URL, to keep out of the log."""
+    return urlparse(url).password if url else None
 
 
 def _int(name: str, value: str) -> int:

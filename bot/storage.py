@@ -4,25 +4,27 @@ Every write method is one commit: when its ``await`` returns, the change is on d
 method raised ``StoreUnavailable`` and nothing changed). Reads see committed state only.
 ``open_store`` opens a data directory for the bot, ``memory_store`` keeps the same behaviour in
 memory (tests), ``read_store`` reads what a running bot has committed (reports, ``thidua
-status``). A PostgreSQL store implements the same ``Store`` protocol.
+status``). ``PostgresStore`` (``bot/pgstore.py``) implements the same ``Store`` protocol for
+several instances on one database.
 
-Adding a table (e.g. ``conversations``: key → context with last use and expiry) takes a
-dataclass in ``bot/records.py`` (``TABLE_TYPES``), methods on ``Store`` and ``TinyStore``
-that address documents by key, and nothing else: documents are checked on load, journaled and
-compacted like every other table.
+Adding a table takes a dataclass in ``bot/records.py`` (``TABLE_TYPES``), methods on ``Store``
+and ``TinyStore`` that address documents by key (documents are checked on load, journaled and
+compacted like every other table), and for PostgreSQL a numbered file in ``bot/sql`` and an
+entry in ``bot.pgstore.TABLES``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import datetime as dt
 import fcntl
 import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -96,6 +98,22 @@ class StoreUnavailable(RuntimeError):
     """A commit failed (disk full, read-only, I/O error): nothing of it was kept."""
 
 
+class RowClaimed(RuntimeError):
+    """Outbox rows another running instance works on were left as they are."""
+
+    def __init__(self, row_ids: list[str]) -> None:
+        self.row_ids = row_ids
+        super().__init__(f"{len(row_ids)} outbox row(s) are claimed by another instance")
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What ``Store.claim`` found: chats to deliver to now, and when to look again."""
+
+    chats: list[list[OutboxRow]]
+    next_due: dt.datetime | None
+
+
 @dataclass(frozen=True, slots=True)
 class StoreHealth:
     """How the store's commits go: the last failure, if any, and whether it lasts."""
@@ -117,7 +135,10 @@ class Store(Protocol):
         ...
 
     async def save_subscription(self, subscription: Subscription) -> Subscription:
-        """Store a subscription, replacing the chat's one to the same unit (keeping its id)."""
+        """Store a subscription, replacing the chat's one to the same unit.
+
+        The replaced one's id is kept, and the target years it reported over.
+        """
         ...
 
     async def remove_subscriptions(self, chat_id: int,
@@ -189,15 +210,40 @@ class Store(Protocol):
         ...
 
     async def save_rows(self, rows: Iterable[OutboxRow]) -> None:
-        """Record rows' new states (after a try, a release, a restart)."""
+        """Record rows' new states (a release after an outage, a report brought up to date).
+
+        Rows another instance is delivering are left alone (``RowClaimed`` after the rest).
+        """
         ...
 
     async def outbox(self) -> list[OutboxRow]:
         """Every row still kept, in enqueue order (health reports)."""
         ...
 
+    async def claim(self, now: dt.datetime, limit: int | None,
+                    exclude: Collection[int] = ()) -> Claimed:
+        """Chats whose first pending row is due at ``now`` and that nobody delivers to.
+
+        Each chat comes as its pending rows in order (private chats first), its first row
+        claimed by this store until settled or released; at most ``limit`` chats (None: all),
+        none of ``exclude``. Also when a held-back row falls due next.
+        """
+        ...
+
+    async def take(self, row_id: str, now: dt.datetime) -> OutboxRow | None:
+        """The row, claimed, if it is still pending, due and the first of its chat; else None."""
+        ...
+
+    async def save_claimed(self, row: OutboxRow) -> bool:
+        """Record a claimed row's new state; False (nothing written) if the claim was lost."""
+        ...
+
+    async def release(self, row_ids: Iterable[str]) -> None:
+        """Give up claims on rows this store took and did not settle."""
+        ...
+
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """Move a chat's subscriptions, group registration and pending rows to its new id."""
+        """Move a chat's subscriptions, registration, pending rows and figures to its new id."""
         ...
 
     async def drop_chat(self, chat_id: int, reason: str) -> list[Subscription]:
@@ -277,6 +323,10 @@ class Store(Protocol):
 
     async def audit(self, limit: int | None = None) -> list[AuditEntry]:
         """The audit log, oldest first (the last ``limit`` entries)."""
+        ...
+
+    async def connect(self) -> None:
+        """Be ready to serve: connect, bring the schema up to date (TinyDB: already open)."""
         ...
 
     def health(self) -> StoreHealth:
@@ -432,6 +482,14 @@ class TinyStore:
         """How commits are going."""
         return self._health
 
+    async def connect(self) -> None:
+        """Nothing to do: ``open_store`` opened the data directory."""
+
+    def export_tables(self) -> dict[str, dict[str, Any]]:
+        """Every committed document, by table and key (the audit log is in its own file)."""
+        tables = self._storage.read()
+        return {name: copy.deepcopy(tables.get(name, {})) for name in TABLE_TYPES}
+
     async def check_writable(self) -> None:
         """Make a small commit (``StoreUnavailable`` while commits fail)."""
         async with self._writing():
@@ -503,13 +561,16 @@ class TinyStore:
             return self._get(self._subscriptions, Subscription, subscription_id)
 
     async def save_subscription(self, subscription: Subscription) -> Subscription:
-        """Store a subscription, replacing the chat's one to the same unit (keeping its id)."""
+        """Store a subscription, replacing the chat's one to the same unit.
+
+        The replaced one's id is kept, and the target years it reported over.
+        """
         same = (where("chat_id") == subscription.chat_id) & (
             where("place") == subscription.place)
         async with self._writing():
-            existing = self._subscriptions.search(same)
-            if existing:
-                subscription = replace(subscription, id=existing[0].doc_id)
+            for existing in self._find(self._subscriptions, Subscription, same):
+                subscription = replace(subscription, id=existing.id).reporting_over(
+                    existing.reported_over)
             self._put(self._subscriptions, subscription.id, subscription)
         return subscription
 
@@ -610,9 +671,7 @@ class TinyStore:
             for subscription_id, years in reported_over.items():
                 current = self._get(self._subscriptions, Subscription, subscription_id)
                 if current is not None:  # not one removed meanwhile
-                    years = tuple(sorted({*current.reported_over, *years}))
-                    self._put(self._subscriptions, current.id,
-                              replace(current, reported_over=years))
+                    self._put(self._subscriptions, current.id, current.reporting_over(years))
             for receipt in sent:
                 if not self._reminders_sent.contains(doc_id=receipt.key):
                     self._put(self._reminders_sent, receipt.key, receipt)
@@ -660,15 +719,45 @@ class TinyStore:
         return sorted(rows, key=lambda row: row.seq)
 
     async def save_rows(self, rows: Iterable[OutboxRow]) -> None:
-        """Record rows' new states (after a try, a release, a restart)."""
+        """Record rows' new states (one process: nobody else claims them)."""
         async with self._writing():
             for row in rows:
                 if not self._outbox.contains(doc_id=row.id):
                     raise KeyError(f"no outbox row {row.id}")
                 self._put(self._outbox, row.id, row)
 
+    async def claim(self, now: dt.datetime, limit: int | None,
+                    exclude: Collection[int] = ()) -> Claimed:
+        """Chats whose first pending row is due, private chats first (one process: no claims)."""
+        by_chat: dict[int, list[OutboxRow]] = {}
+        for row in await self.pending():
+            by_chat.setdefault(row.chat_id, []).append(row)
+        ready, later = [], []
+        for chat_id, rows in by_chat.items():
+            if chat_id in exclude:
+                continue
+            if rows[0].is_due(now):
+                ready.append(rows)
+            elif rows[0].not_before is not None:
+                later.append(rows[0].not_before)
+        ready.sort(key=delivery_order)
+        return Claimed(ready if limit is None else ready[:limit], min(later, default=None))
+
+    async def take(self, row_id: str, now: dt.datetime) -> OutboxRow | None:
+        """The row if it is still pending and due (its chat's lane is the only one here)."""
+        row = await self.row(row_id)
+        return row if row is not None and row.is_due(now) else None
+
+    async def save_claimed(self, row: OutboxRow) -> bool:
+        """Record the row's new state; a claim is never lost in one process."""
+        await self.save_rows([row])
+        return True
+
+    async def release(self, row_ids: Iterable[str]) -> None:
+        """Nothing to release in one process."""
+
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """Move a chat's subscriptions, group registration and pending rows to its new id."""
+        """Move a chat's subscriptions, registration, pending rows and figures to its new id."""
         async with self._writing():
             for subscription in self._remove_subscriptions(old_chat_id, None):
                 moved = replace(subscription, chat_id=new_chat_id)
@@ -878,6 +967,11 @@ class TinyStore:
             with contextlib.suppress(ValueError, BadDocument):
                 entries.append(decode(AuditEntry, json.loads(line)))
         return entries
+
+
+def delivery_order(rows: list[OutboxRow]) -> tuple[bool, int]:
+    """Private chats (a user's reminder, an admin's report) before groups, then in order."""
+    return rows[0].chat_id < 0, rows[0].seq
 
 
 def read_audit_lines(directory: Path) -> list[str]:

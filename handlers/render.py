@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 
 from telegram.constants import MessageLimit
 
 from handlers.texts import stop_line
 from knowledge import KnowledgeBase, name_for
 from knowledge.charts import Chart, chart_lines
-from knowledge.model import Answer, Place
-from knowledge.phrasing import source_lines
+from knowledge.model import Answer, Place, Source
+from knowledge.phrasing import format_source, source_lines
 from knowledge.reminders import TargetReminder, reminder_lines
 
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH
@@ -22,8 +23,17 @@ ELLIPSIS = "…"
 def answer_lines(answer: Answer) -> tuple[list[str], list[str]]:
     """Split the answer into body lines and source lines, each escaped as HTML."""
     body = [html.escape(line) for line in answer.body.splitlines()]
-    sources = [f"<i>{html.escape(line)}</i>" for line in source_lines(answer.sources)]
-    return body, sources
+    return body, source_html(answer.sources)
+
+
+def source_html(sources: Iterable[Source]) -> list[str]:
+    """A short ``Nguồn`` line per source, then the full references in a quote a tap expands."""
+    sources = list(sources)
+    if not sources:
+        return []
+    full = "\n".join(html.escape(f"📄 {format_source(s)}") for s in sources)
+    return [*(f"<i>{html.escape(line)}</i>" for line in source_lines(sources)),
+            f"<blockquote expandable>{full}</blockquote>"]
 
 
 def render_html(answer: Answer, limit: int = MESSAGE_LIMIT) -> list[str]:

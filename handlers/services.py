@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
@@ -17,12 +18,18 @@ from handlers.buttons import QuestionButtons
 from handlers.flood import FloodControl
 from knowledge import KnowledgeBase
 
+if TYPE_CHECKING:  # PostgreSQL's modules load only when DATABASE_URL is set
+    from bot.kbversions import KnowledgeVersions
+
 _KEY = "services"
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """The adapters the composition root hands to every handler."""
+    """The adapters the composition root hands to every handler.
+
+    ``kb_versions`` shares reloads with the other instances (PostgreSQL; None on TinyDB).
+    """
 
     library: Library
     buttons: QuestionButtons
@@ -38,6 +45,7 @@ class Services:
     conversation_idle: dt.timedelta = dt.timedelta(minutes=30)
     # Bot admins whose private command menu (with the admin commands) is set in this run.
     admin_menus: set[int] = field(default_factory=set)
+    kb_versions: KnowledgeVersions | None = None
 
     @property
     def kb(self) -> KnowledgeBase:

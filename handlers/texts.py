@@ -737,6 +737,9 @@ def kb_news_html(followed: list[PlaceChanges], given: list[FigureChange],
 STATE_WRITE_FAILED = ("⚠️ Bot không ghi được dữ liệu (ổ đĩa đầy hoặc chỉ cho đọc?). Đã tạm dừng "
                       "gửi tin và sẽ tự thử lại; tin đã gửi không bị gửi lại. Xem /trangthai.")
 STATE_WRITE_RESUMED = "✅ Bot đã ghi được dữ liệu trở lại và tiếp tục gửi tin."
+DATABASE_WRITE_FAILED = ("⚠️ Bot không ghi được vào cơ sở dữ liệu (PostgreSQL không trả lời?). "
+                         "Đã tạm dừng gửi tin và sẽ tự thử lại; tin đã gửi không bị gửi lại. "
+                         "Xem /trangthai.")
 
 
 def _when(moment: dt.datetime, tz: dt.tzinfo) -> str:

@@ -74,10 +74,21 @@ async def apply_reload(services: Services, user: User | None = None) -> str:
     """Reload the knowledge base; queue the news to the chats that should know.
 
     Returns the report for the admin (or the log). On any problem the old base stays in use.
-    ``user`` is the admin who asked (None: ``thidua kb reload``).
+    ``user`` is the admin who asked (None: ``thidua kb reload``). With several instances, the
+    new version is published to the others.
     """
     # Loading a national knowledge base takes seconds: answers go on meanwhile.
     result = await asyncio.to_thread(services.library.reload)
+    report = await announce_reload(services, result, user,
+                                   subject="/capnhat" if user else "SIGHUP")
+    if result.ok and services.kb_versions is not None:
+        await services.kb_versions.published()
+    return report
+
+
+async def announce_reload(services: Services, result: Reload, user: User | None = None, *,
+                          subject: str) -> str:
+    """Queue a reload's news to the chats that should know, audit it; return the report."""
     rows = []
     if result.ok:
         rows = await news_rows(services, result)
@@ -86,8 +97,7 @@ async def apply_reload(services: Services, user: User | None = None) -> str:
             services.courier.kick()
     report = reload_report(result, len({row.chat_id for row in rows}))
     logger.info("Knowledge base reload: %s", report.replace("\n", " | "))
-    await audit(services, "kb_reloaded", user, subject="/capnhat" if user else "SIGHUP",
-                detail=report)
+    await audit(services, "kb_reloaded", user, subject=subject, detail=report)
     return report
 
 

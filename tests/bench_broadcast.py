@@ -8,7 +8,15 @@ The real Application runs against the fake Bot API on 127.0.0.1. Prints:
   unanswered log already full; outgoing limits are off for this part, since 100 answers a
   second to different users is more than Telegram allows a bot anyway.
 
+With ``DATABASE_URL`` set (a PostgreSQL server where the user may create databases), it
+measures several instances instead (``--instances``, 2 by default): ``thidua run`` processes
+in webhook mode on a fresh database behind a local balancer broadcast to the groups while a
+user asks a private question every half second; it prints the messages per second (against
+the shared 30/s) and the p50/p99 of the time from a question reaching the balancer to its answer
+reaching the fake Bot API.
+
 Run: .venv/bin/python tests/bench_broadcast.py [--groups 10000] [--questions 1000]
+     DATABASE_URL=postgresql://… .venv/bin/python tests/bench_broadcast.py --groups 2000
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import resource
 import sys
 import tempfile
@@ -23,6 +32,7 @@ import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -155,6 +165,70 @@ async def questions(count: int) -> None:
           "machine is shared)")
 
 
+async def cluster_broadcast(url: str, group_count: int, instances: int) -> None:
+    """Several instances on a fresh database at ``url``'s server: msg/s and answer latency."""
+    import gc
+    import statistics
+
+    import httpx
+    import psycopg
+    from cluster import Balancer, free_port, post_update, process_env, spawn, stop_process
+    from test_cluster_kill import Tally, seed
+
+    name = f"thidua_bench_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    database_url = urlunparse(urlparse(url)._replace(path=f"/{name}"))
+    gc.collect()
+    gc.freeze()  # the fake Bot API times what arrives: no pauses here
+    try:
+        async with FakeBotApi() as api:
+            started_seeding = time.perf_counter()
+            chats = await seed(database_url, group_count)
+            print(f"groups registered: {group_count:,} in "
+                  f"{time.perf_counter() - started_seeding:.1f} s (PostgreSQL, one commit each)")
+            ports = [free_port() for _ in range(instances)]
+            with tempfile.TemporaryDirectory() as root:
+                processes = [await spawn(process_env(api, database_url, port,
+                                                     ADMIN_IDS=str(ADMIN["id"])), Path(root))
+                             for port in ports]
+                await api.wait_until(lambda: len(api.calls_to("setWebhook")) >= instances, 60)
+                tally, latencies = Tally(api), []
+                async with Balancer(ports) as balancer, httpx.AsyncClient() as client:
+                    n = 0
+                    while len(tally.update().content) < group_count:
+                        asker = user(900_000 + n, f"U{n}")
+                        n += 1
+                        asked = time.monotonic()
+                        await post_update(balancer.url,
+                                          api.text_update(asker, "Quận 10 thu ngân sách 2030"),
+                                          client)
+                        await api.wait_until(lambda a=asker: bool(api.texts_to(a["id"])), 30)
+                        reply = next(c for c in api.calls_to("sendMessage")
+                                     if c.chat_id == asker["id"])
+                        latencies.append(reply.at - asked)
+                        await asyncio.sleep(0.5)
+                for process in processes:
+                    await stop_process(process)
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    sends = [c for c in api.calls_to("sendMessage") if c.error is None and c.chat_id in
+             set(chats)]
+    elapsed = sends[-1].at - sends[0].at
+    latencies.sort()
+    lost = group_count - len(tally.content)
+    print(f"{instances} instances on PostgreSQL, outgoing limits 30/s overall, 20/min per group")
+    print(f"announcement delivered: {len(sends):,} messages in {elapsed:.1f} s = "
+          f"{len(sends) / elapsed:.1f} messages/s ({len(sends) / elapsed / TELEGRAM_CEILING:.0%}"
+          f" of Telegram's {TELEGRAM_CEILING:.0f}/s); lost {lost}, duplicated "
+          f"{sum(count - 1 for count in tally.content.values())}")
+    print(f"private answers while broadcasting: {len(latencies)}, p50 "
+          f"{statistics.median(latencies) * 1000:.0f} ms, p99 "
+          f"{latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000:.0f} ms, "
+          f"max {latencies[-1] * 1000:.0f} ms (question at the balancer to answer at the API)")
+
+
 def main() -> None:
     """Parse the arguments and run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -162,7 +236,13 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=1000)
     parser.add_argument("--no-limits", action="store_true",
                         help="turn the outgoing limits off, to see the bot's own ceiling")
+    parser.add_argument("--instances", type=int, default=2,
+                        help="with DATABASE_URL: how many instances broadcast")
     args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url:
+        asyncio.run(cluster_broadcast(database_url, args.groups, args.instances))
+        return
     ok = asyncio.run(broadcast(args.groups, limits=not args.no_limits))
     asyncio.run(questions(args.questions))
     if not ok:

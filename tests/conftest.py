@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_bot_api import FakeBotApi
+from pg_server import PostgresMissing, PostgresServer
 from seed_reports import seed_reports_only
 from telegram.ext import Application
 
@@ -27,6 +28,23 @@ StartBot = Callable[..., Awaitable[Application]]
 def knowledge_base() -> KnowledgeBase:
     """The knowledge base the project ships, as its five seed reports make it."""
     return seed_reports_only(load_knowledge_base())
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server for the session (fails loudly when none can be started)."""
+    try:
+        server = PostgresServer().start()
+    except PostgresMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database_url(postgres_server: PostgresServer) -> str:
+    """A fresh, empty database on the test server."""
+    return postgres_server.create_database()
 
 
 @pytest.fixture

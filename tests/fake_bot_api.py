@@ -215,13 +215,25 @@ class FakeBotApi:
     def send_text(self, sender: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
                   reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
         """Deliver a text message from ``sender`` (in their private chat unless ``chat``)."""
+        message = self._text_message(sender, text, chat, reply_to)
+        self.add_update({"message": message})
+        return message
+
+    def text_update(self, sender: dict[str, Any], text: str,
+                    chat: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A text message update with the next update_id, for a test to post to a webhook."""
+        update_id = next(self._update_ids)
+        self.last_update_id = update_id
+        return {"update_id": update_id, "message": self._text_message(sender, text, chat, None)}
+
+    def _text_message(self, sender: dict[str, Any], text: str, chat: dict[str, Any] | None,
+                      reply_to: dict[str, Any] | None) -> dict[str, Any]:
         message = self._message(sender, chat, text=text)
         entities = text_entities(text)
         if entities:
             message["entities"] = entities
         if reply_to is not None:
             message["reply_to_message"] = reply_to
-        self.add_update({"message": message})
         return message
 
     def send_sticker(self, sender: dict[str, Any],
@@ -259,15 +271,27 @@ class FakeBotApi:
     def press_button(self, sender: dict[str, Any], message: dict[str, Any] | None,
                      data: str, inline_message_id: str | None = None) -> str:
         """Deliver a callback query for a button under ``message`` (or an inline message)."""
-        query_id = f"cbq-{next(self._ids)}"
-        query: dict[str, Any] = {"id": query_id, "from": sender, "chat_instance": "ci-1",
-                                 "data": data}
+        query = self._callback_query(sender, message, data, inline_message_id)
+        self.add_update({"callback_query": query})
+        return query["id"]
+
+    def button_update(self, sender: dict[str, Any], message: dict[str, Any],
+                      data: str) -> dict[str, Any]:
+        """A button press under ``message`` with the next update_id, to post to a webhook."""
+        update_id = next(self._update_ids)
+        self.last_update_id = update_id
+        return {"update_id": update_id,
+                "callback_query": self._callback_query(sender, message, data, None)}
+
+    def _callback_query(self, sender: dict[str, Any], message: dict[str, Any] | None,
+                        data: str, inline_message_id: str | None) -> dict[str, Any]:
+        query: dict[str, Any] = {"id": f"cbq-{next(self._ids)}", "from": sender,
+                                 "chat_instance": "ci-1", "data": data}
         if message is not None:
             query["message"] = message
         if inline_message_id is not None:
             query["inline_message_id"] = inline_message_id
-        self.add_update({"callback_query": query})
-        return query_id
+        return query
 
     def inline_query(self, sender: dict[str, Any], text: str) -> str:
         """Deliver an inline query (``@bot text`` typed in any chat)."""

@@ -18,6 +18,7 @@ import pytest
 from bot import journal, storage
 from bot.audit import AuditEntry
 from bot.backups import backup_state, check_state, restore_state
+from bot.pgstore import PostgresStore
 from bot.records import Ack, InboxEntry, ReminderSent, encode
 from bot.schedule import Announcement, Group, OutboxRow, Subscription, announcement_rows, due_sends
 from bot.storage import (
@@ -65,9 +66,14 @@ async def reopen(store: TinyStore, directory: Path) -> TinyStore:
     return open_store(directory)
 
 
-@pytest.fixture(params=["file", "memory"])
+@pytest.fixture(params=["file", "memory", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    opened = open_store(tmp_path) if request.param == "file" else memory_store()
+    """Each store behind the ``Store`` protocol: TinyDB on disk, in memory, PostgreSQL."""
+    if request.param == "postgres":
+        opened: Store = PostgresStore(request.getfixturevalue("database_url"))
+        await opened.connect()
+    else:
+        opened = open_store(tmp_path) if request.param == "file" else memory_store()
     yield opened
     await opened.close()
 
@@ -347,6 +353,15 @@ async def test_resubscribing_to_a_unit_replaces_it_and_keeps_its_id(store: Store
     second = await store.save_subscription(subscription(id="b", frequency="daily", hour=9))
     assert second.id == first.id == "a"
     assert await store.subscriptions() == [second]
+
+
+async def test_resubscribing_keeps_the_years_already_reported_over(store: Store) -> None:
+    await store.save_subscription(subscription(id="a"))
+    await store.queue_reminders([], NOW, {"a": (2022,)}, [])
+    # The chat re-subscribes with what it read before that reminder was queued.
+    saved = await store.save_subscription(subscription(id="b", hour=9, reported_over=(2021,)))
+    assert saved.reported_over == (2021, 2022) and saved.hour == 9
+    assert await store.subscriptions() == [saved]
 
 
 async def test_unsubscribing_removes_one_unit_or_all(store: Store) -> None:

@@ -27,10 +27,15 @@ def test_user_and_data_values_are_escaped():
 
 def test_source_line_follows_the_answer_with_publisher_and_date():
     [message] = render_html(sourced("Thu ngân sách: 4.670,8 tỷ đồng."))
-    body, source = message.split("\n")
+    body, source, reference = message.split("\n")
     assert body == "Thu ngân sách: 4.670,8 tỷ đồng."
     assert source.startswith("<i>Nguồn: ") and source.endswith("</i>")
     assert "Phòng &lt;Nội vụ&gt; &amp; TĐKT, 25/03/2023" in source
+    # the full reference, title first, in a quote that shows its start and expands on a tap
+    assert reference.startswith("<blockquote expandable>📄 ") and reference.endswith(
+        "</blockquote>")
+    assert f"{REPORT.title} — " in reference.replace("&lt;", "<").replace("&gt;", ">").replace(
+        "&amp;", "&")
 
 
 def test_answer_without_facts_has_no_source_line():
@@ -50,8 +55,8 @@ def test_long_answer_is_split_between_lines_under_the_limit():
     messages = render_html(sourced("\n".join(lines)), limit=1000)
     assert len(messages) > 1
     assert all(len(m) <= 1000 for m in messages)
-    assert "\n".join(messages).split("\n")[:-1] == lines
-    assert messages[-1].endswith("</i>")
+    assert "\n".join(messages).split("\n")[:-2] == lines
+    assert messages[-1].endswith("</blockquote>")
 
 
 def test_split_keeps_every_line_whole_and_in_order():
