@@ -42,7 +42,15 @@ from bot.settings import Settings, SettingsError, database_password
 from bot.signals import ReloadSignal
 from bot.storage import Store, StoreUnavailable, open_store
 from bot.webhook import new_secret, webhook_server
-from handlers.announcements import ANNOUNCEMENT_PATTERN, decide_announcement, draft_announcement
+from handlers.acknowledgements import ACK_PATTERN, ack_buttons, acknowledge, show_acks
+from handlers.announcements import (
+    ANNOUNCEMENT_PATTERN,
+    SCHEDULED_PATTERN,
+    cancel_scheduled,
+    decide_announcement,
+    draft_announcement,
+    list_scheduled,
+)
 from handlers.buttons import CHART_PATTERN, EXAMPLE_PATTERN, FEEDBACK_PATTERN, QuestionButtons
 from handlers.charts import send_chart_command, send_pressed_chart
 from handlers.errors import report_error
@@ -62,7 +70,7 @@ from handlers.questions import (
     answer_pressed_suggestion,
     answer_private_text,
 )
-from handlers.render import render_one_html
+from handlers.render import render_reminder_html
 from handlers.reports import receive_document
 from handlers.review import (
     DRAFT_KEPT,
@@ -74,10 +82,12 @@ from handlers.review import (
 from handlers.services import Services, install_services, services_of
 from handlers.subscriptions import (
     FOLLOW_PATTERN,
+    OFFER_PATTERN,
     UNFOLLOW_PATTERN,
     follow_pressed,
     list_subscriptions,
     subscribe,
+    take_offer,
     unfollow_pressed,
     unsubscribe,
 )
@@ -87,7 +97,7 @@ from handlers.texts import (
     STATE_WRITE_RESUMED,
     broadcast_report,
 )
-from handlers.updates import announce_reload, apply_reload, reload_knowledge
+from handlers.updates import GIVEN_KEPT, announce_reload, apply_reload, reload_knowledge
 from knowledge import KnowledgeBase
 from knowledge.charts import chartable_metrics
 
@@ -102,6 +112,8 @@ HISTORY = dt.timedelta(days=30)
 TRIM_EVERY = dt.timedelta(hours=1)
 # Telegram keeps an unconfirmed update for a day: handled ids are kept longer.
 HANDLED_UPDATES_KEPT = dt.timedelta(days=2)
+# Reminders sent and their acknowledgements: a year of them, for the year-end assessment.
+ACKS_KEPT = dt.timedelta(days=400)
 CONCURRENT_UPDATES = 32
 
 
@@ -181,8 +193,11 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
                       notices=(DATABASE_WRITE_FAILED if cluster else STATE_WRITE_FAILED,
                                STATE_WRITE_RESUMED),
                       shared=cluster is not None)
-    reminders = Reminders(application.job_queue, store, library, courier, clock,
-                          render_one_html, settings.reminder_grace, settings.countdown_days)
+    reminders = Reminders(
+        application.job_queue, store, library, courier, clock,
+        lambda kb, said, place, ack_id: (render_reminder_html(kb, said, place),
+                                         ack_buttons(ack_id)),
+        settings.reminder_grace, settings.countdown_days)
     kb_versions = None
     if cluster is not None:
         kb_versions = cluster.knowledge(library, lambda result: announce_reload(
@@ -228,6 +243,8 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         CommandHandler("chuatraloi", list_unanswered, filters=new_message),
         CommandHandler("trangthai", show_status, filters=new_message),
         CommandHandler("nhatky", show_audit, filters=new_message),
+        CommandHandler("lichthongbao", list_scheduled, filters=new_message),
+        CommandHandler("baocao", show_acks, filters=new_message),
         MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
         ChatMemberHandler(follow_membership, ChatMemberHandler.MY_CHAT_MEMBER),
         # A bot admin's reply to a review prompt sets a draft's field; other replies are questions.
@@ -245,6 +262,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         ),
         CallbackQueryHandler(send_pressed_chart, pattern=CHART_PATTERN),
         CallbackQueryHandler(decide_announcement, pattern=ANNOUNCEMENT_PATTERN),
+        CallbackQueryHandler(cancel_scheduled, pattern=SCHEDULED_PATTERN),
+        CallbackQueryHandler(acknowledge, pattern=ACK_PATTERN),
+        CallbackQueryHandler(take_offer, pattern=OFFER_PATTERN),
         CallbackQueryHandler(press_review_button, pattern=REVIEW_PATTERN),
         CallbackQueryHandler(record_feedback, pattern=FEEDBACK_PATTERN),
         CallbackQueryHandler(answer_pressed_example, pattern=EXAMPLE_PATTERN),
@@ -285,6 +305,7 @@ async def _trim_history(application: Application) -> None:
     try:
         forgotten = await services.store.forget_before(now - HISTORY)
         await services.store.forget_updates(now - HANDLED_UPDATES_KEPT)
+        await services.store.trim_records(now - GIVEN_KEPT, now - ACKS_KEPT)
         await services.store.forget_conversations(now - THREAD_KEPT)
         await services.store.forget_report_drafts(now - DRAFT_KEPT)
     except StoreUnavailable as error:

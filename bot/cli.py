@@ -1,4 +1,4 @@
-"""The ``thidua`` command: ask, chat, run the bot, check the knowledge base, benchmark."""
+"""The ``thidua`` command: ask, chat, run the bot, the knowledge base, reminders, benchmark."""
 
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def _signal_reload(data_dir: Path | None = None) -> None:
         print(f"No bot is running on {state}: it loads the knowledge base when it starts.")
         return
     print(f"Asked the bot (PID {pid}) on {state} to reload. It checks the files again, logs what "
-          "changed and announces new figures to the groups registered for their units.")
+          "changed and tells the chats concerned (as /capnhat does).")
 
 
 def _publish(url: str, data_dir: Path | None) -> None:
@@ -442,6 +442,52 @@ def cmd_state_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reminders_preview(args: argparse.Namespace) -> int:
+    """Print what a subscriber of the unit gets now: the message on stdout, its buttons on stderr.
+
+    For a unit without targets of this year or later, nothing is sent on schedule: it prints the
+    offer ``/theodoi`` makes instead.
+    """
+    from handlers.render import plain_text, render_reminder_html
+    from handlers.texts import ACK_BUTTON, DIGEST_BUTTON, NO_THANKS_BUTTON, no_targets_offer
+    from knowledge import lookup_place
+    from knowledge.reminders import target_reminder
+
+    kb = _load(args.data_dir)
+    lookup = lookup_place(args.unit, kb)
+    place = lookup.place
+    if place is None or lookup.rest:
+        options = ", ".join(f"{p.name} ({p.province})" for p in lookup.options)
+        raise SystemExit(f"Error: {args.unit!r} names no single unit"
+                         + (f"; it may be: {options}" if options else "") + ".")
+    if place.key not in kb.by_place:
+        raise SystemExit(f"Error: the knowledge base has no facts of {place.name} "
+                         f"({place.province}): /theodoi refuses it.")
+    today = dt.datetime.now(_settings().timezone).date()
+    reminder = target_reminder(kb, place, today)
+    if not reminder.says_something:
+        print(f"No scheduled reminder: {place.name} has no targets of {today.year} or later; "
+              "/theodoi answers with this offer.", file=sys.stderr)
+        print(no_targets_offer(place))
+        print(f"[{DIGEST_BUTTON}] [{NO_THANKS_BUTTON}]", file=sys.stderr)
+        return 0
+    print(plain_text(render_reminder_html(kb, reminder, place)))
+    print(f"[{ACK_BUTTON}]", file=sys.stderr)
+    return 0
+
+
+def cmd_reminders_acks(args: argparse.Namespace) -> int:
+    """Print who acknowledged the reminders of the last 30 days, across chats (read-only)."""
+    from handlers.acknowledgements import acks_report
+
+    settings = _settings()
+    kb = _load(args.data_dir)
+    now = dt.datetime.now(settings.timezone)
+    print(asyncio.run(_read(settings, lambda store: acks_report(
+        store, kb, now, settings.timezone))))
+    return 0
+
+
 def cmd_state_migrate(args: argparse.Namespace) -> int:
     """Copy the state from DATA_DIR into DATABASE_URL (--to postgres), or back (--to tinydb)."""
     from bot.storage import DataDirLocked, StoreUnavailable
@@ -555,6 +601,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="postgres: DATA_DIR into an empty database; tinydb: the database "
                            "into a DATA_DIR without state")
     copy.set_defaults(func=cmd_state_migrate)
+
+    reminders = sub.add_parser("reminders", help="target reminders: preview, acknowledgements")
+    reminders_sub = reminders.add_subparsers(dest="reminders_command", required=True)
+    preview = reminders_sub.add_parser("preview", help="what a subscriber of UNIT gets now")
+    preview.add_argument("unit", help="the unit, as typed after /theodoi (e.g. \"Bình Thạnh\")")
+    preview.set_defaults(func=cmd_reminders_preview)
+    reminders_sub.add_parser(
+        "acks", help="who pressed \"Đã nhận\" under the reminders, across chats",
+    ).set_defaults(func=cmd_reminders_acks)
 
     bench = sub.add_parser("bench", help="benchmarks")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")

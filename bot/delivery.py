@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 
 import httpx
-from telegram import Bot, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -291,8 +291,11 @@ class Courier:
     async def _attempt(bot: Bot, row: OutboxRow) -> int | None:
         no_retry = {"max_retries": 0, "turn_taken": True}
         if row.edit_of is None:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                            for label, data in row.buttons]]) if row.buttons \
+                else None
             message = await bot.send_message(row.chat_id, row.text, parse_mode=ParseMode.HTML,
-                                             rate_limit_args=no_retry)
+                                             reply_markup=markup, rate_limit_args=no_retry)
             return message.message_id
         try:
             edited = await bot.edit_message_text(row.text, chat_id=row.chat_id,

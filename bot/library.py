@@ -6,7 +6,7 @@ import gc
 import hashlib
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.journal import write_atomically
@@ -23,11 +23,13 @@ logger = logging.getLogger(__name__)
 class Reload:
     """How a reload went: the errors that kept the old knowledge base, or what changed.
 
-    ``problems`` holds the errors and warnings; warnings alone do not stop a reload.
+    ``problems`` holds the errors and warnings; warnings alone do not stop a reload. ``labels``
+    names the metrics of both versions (a withdrawn figure's metric may be gone).
     """
 
     problems: tuple[Problem, ...] = ()
     changes: tuple[PlaceChanges, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -148,6 +150,7 @@ class Library:
 
     def _swap(self, kb: KnowledgeBase, version: str) -> Reload:
         changes = compare(self.kb, kb)
+        labels = {m.id: m.label for base in (self.kb, kb) for m in base.metrics.values()}
         self.kb, self.version = kb, version
         settle()
-        return Reload(problems=kb.warnings, changes=tuple(changes))
+        return Reload(problems=kb.warnings, changes=tuple(changes), labels=labels)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 Tables = dict[str, dict[str, Any]]
-SCHEMA = 3
+SCHEMA = 4
 
 
 def _by_int_id(table: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -48,13 +48,33 @@ def _v1_to_v2(tables: Tables) -> Tables:
     }
 
 
+def _district_key(code: Any) -> Any:
+    """A former district's code as the key of a unit of either map (``765`` → ``d765``)."""
+    return f"d{code}" if isinstance(code, str) else code
+
+
 def _v2_to_v3(tables: Tables) -> Tables:
+    """Subscriptions, groups and announcements name any unit by its key, not a district code."""
+    for doc in tables.get("subscriptions", {}).values():
+        if isinstance(doc, dict) and "district" in doc:
+            doc["place"] = _district_key(doc.pop("district"))
+    for doc in tables.get("groups", {}).values():
+        if isinstance(doc, dict) and "districts" in doc:
+            codes = doc.pop("districts")
+            doc["places"] = [_district_key(c) for c in codes] if isinstance(codes, list) else codes
+    for doc in tables.get("announcements", {}).values():
+        if isinstance(doc, dict) and "district" in doc:
+            doc["place"] = _district_key(doc.pop("district"))
+    return tables
+
+
+def _v3_to_v4(tables: Tables) -> Tables:
     """Add ``report_drafts``: reports bot admins send, under review (issue 17)."""
     return {**tables, "report_drafts": tables.get("report_drafts", {})}
 
 
 # MIGRATIONS[n] turns schema n into n + 1.
-MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def migrate(tables: Tables, schema: int) -> Tables:

@@ -11,7 +11,8 @@ schema is versioned in ``bot/sql`` (``bot/pgschema.py``). Several instances shar
   (``claim``/``take``, ``SELECT … FOR UPDATE SKIP LOCKED``). A claim lives as long as its
   instance's heartbeat (``INSTANCE_TIMEOUT``); a dead instance's chats are then taken over and
   a try it left in flight is sent again, counted as possibly sent twice;
-- updates are recorded once by ``update_id``.
+- updates are recorded once by ``update_id``; an acknowledgement once per reminder and person,
+  a reminder's receipt once per run, the figures given once per chat and fact (the latest time).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Collection, Iterable
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -35,9 +36,12 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from bot.audit import AuditEntry
 from bot.pgschema import apply_migrations
 from bot.records import (
+    Ack,
     BadDocument,
     Conversation,
+    GivenFact,
     InboxEntry,
+    ReminderSent,
     ReportDraft,
     SentMark,
     decode,
@@ -70,7 +74,7 @@ Columns = Callable[[Any], dict[str, Any]]
 
 # Each table: the dataclass of its documents and the columns derived from one.
 TABLES: dict[str, tuple[type, Columns]] = {
-    "subscriptions": (Subscription, lambda s: {"chat_id": s.chat_id, "district": s.district}),
+    "subscriptions": (Subscription, lambda s: {"chat_id": s.chat_id, "place": s.place}),
     "groups": (Group, lambda g: {}),
     "announcements": (Announcement, lambda a: {"state": a.state, "created_at": a.created_at}),
     "outbox": (OutboxRow, lambda r: {"seq": r.seq, "message_key": r.message_key,
@@ -82,6 +86,9 @@ TABLES: dict[str, tuple[type, Columns]] = {
                                      "handled_at": e.handled_at}),
     "audit": (AuditEntry, lambda e: {}),
     "conversations": (Conversation, lambda c: {"at": c.at}),
+    "given": (GivenFact, lambda g: {"chat_id": g.chat_id, "fact_id": g.fact_id, "at": g.at}),
+    "reminders_sent": (ReminderSent, lambda r: {"chat_id": r.chat_id, "due": r.due}),
+    "acks": (Ack, lambda a: {"chat_id": a.chat_id, "at": a.at}),
     "report_drafts": (ReportDraft, lambda d: {"admin_id": d.admin_id, "state": d.state,
                                               "created_at": d.created_at}),
 }
@@ -257,19 +264,30 @@ class PostgresStore:
         _, columns = TABLES[table]
         return {"key": key, "doc": Jsonb(encode(record)), **columns(record)}
 
-    async def _put(self, connection: AsyncConnection, table: str, key: str,
-                   record: Any) -> None:
+    async def _put(self, connection: AsyncConnection, table: str, key: str, record: Any, *,
+                   overwrite: bool = True, newer_by: str | None = None) -> bool:
+        """Store ``record`` under ``key``; True if it was stored.
+
+        A row already under the key is replaced; with ``overwrite=False`` it stays; with
+        ``newer_by`` (a time column), it is replaced only by a later record.
+        """
         values = self._row(table, key, record)
         names = list(values)
-        await connection.execute(sql.SQL(
-            "INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT (key) DO UPDATE "
-            "SET {updates}").format(
-                table=sql.Identifier(table),
-                names=sql.SQL(", ").join(map(sql.Identifier, names)),
-                values=sql.SQL(", ").join(map(sql.Placeholder, names)),
-                updates=sql.SQL(", ").join(
-                    sql.SQL("{name} = EXCLUDED.{name}").format(name=sql.Identifier(name))
-                    for name in names if name != "key")), values)
+        on_conflict = sql.SQL("DO NOTHING")
+        if overwrite:
+            on_conflict = sql.SQL("DO UPDATE SET {updates}").format(updates=sql.SQL(", ").join(
+                sql.SQL("{name} = EXCLUDED.{name}").format(name=sql.Identifier(name))
+                for name in names if name != "key"))
+            if newer_by is not None:
+                on_conflict += sql.SQL(" WHERE {table}.{column} < EXCLUDED.{column}").format(
+                    table=sql.Identifier(table), column=sql.Identifier(newer_by))
+        cursor = await connection.execute(sql.SQL(
+            "INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT (key) {on_conflict}"
+        ).format(table=sql.Identifier(table),
+                 names=sql.SQL(", ").join(map(sql.Identifier, names)),
+                 values=sql.SQL(", ").join(map(sql.Placeholder, names)),
+                 on_conflict=on_conflict), values)
+        return cursor.rowcount == 1
 
     @staticmethod
     def _decode_all(cls: type, docs: Iterable[Any]) -> list[Any]:
@@ -307,31 +325,35 @@ class PostgresStore:
                                (subscription_id,))
 
     async def save_subscription(self, subscription: Subscription) -> Subscription:
-        """Store a subscription, replacing the chat's one to the same district (keeping its id)."""
+        """Store a subscription, replacing the chat's one to the same unit.
+
+        The replaced one's id is kept, and the target years it reported over.
+        """
         async with self._transaction() as connection:
             cursor = await connection.execute(
-                "SELECT key FROM subscriptions WHERE chat_id = %s AND district = %s FOR UPDATE",
-                (subscription.chat_id, subscription.district))
-            existing = await cursor.fetchone()
-            if existing:
-                subscription = replace(subscription, id=existing[0])
+                "SELECT doc FROM subscriptions WHERE chat_id = %s AND place = %s FOR UPDATE",
+                (subscription.chat_id, subscription.place))
+            for existing in self._decode_all(Subscription,
+                                             (doc for (doc,) in await cursor.fetchall())):
+                subscription = replace(subscription, id=existing.id).reporting_over(
+                    existing.reported_over)
             await self._put(connection, "subscriptions", subscription.id, subscription)
             await _notify(connection, "subscriptions")
         return subscription
 
     async def remove_subscriptions(self, chat_id: int,
-                                   district: str | None = None) -> list[Subscription]:
-        """Remove a chat's subscriptions (to ``district`` only, if given) and return them."""
+                                   place: str | None = None) -> list[Subscription]:
+        """Remove a chat's subscriptions (to the unit ``place`` only, if given); return them."""
         async with self._transaction() as connection:
-            return await self._remove_subscriptions(connection, chat_id, district)
+            return await self._remove_subscriptions(connection, chat_id, place)
 
     async def _remove_subscriptions(self, connection: AsyncConnection, chat_id: int,
-                                    district: str | None) -> list[Subscription]:
+                                    place: str | None) -> list[Subscription]:
         query = "DELETE FROM subscriptions WHERE chat_id = %s"
         params: tuple[Any, ...] = (chat_id,)
-        if district is not None:
-            query += " AND district = %s"
-            params += (district,)
+        if place is not None:
+            query += " AND place = %s"
+            params += (place,)
         cursor = await connection.execute(query + " RETURNING doc", params)
         removed = self._decode_all(Subscription, (doc for (doc,) in await cursor.fetchall()))
         if removed:
@@ -382,6 +404,33 @@ class PostgresStore:
                 assert now is not None
                 await self._enqueue(connection, rows, now)
 
+    async def cancel_announcement(self, announcement_id: str) -> bool:
+        """Cancel a queued announcement none of whose rows was tried yet; False if too late.
+
+        Its rows and its key in the sent log go, so nothing of it is sent. An instance that
+        claimed one of its rows then fails to record the try and sends nothing.
+        """
+        async with self._transaction() as connection:
+            cursor = await connection.execute(
+                "SELECT doc FROM announcements WHERE key = %s FOR UPDATE", (announcement_id,))
+            found = self._decode_all(Announcement, (doc for (doc,) in await cursor.fetchall()))
+            if not found or found[0].state != "queued":
+                return False
+            announcement = found[0]
+            cursor = await connection.execute(
+                "SELECT doc FROM outbox WHERE message_key = %s ORDER BY seq FOR UPDATE",
+                (announcement.message_key,))
+            rows = self._decode_all(OutboxRow, (doc for (doc,) in await cursor.fetchall()))
+            if any(row.state != "pending" or row.attempts or row.in_flight for row in rows):
+                return False
+            await connection.execute("DELETE FROM outbox WHERE message_key = %s",
+                                     (announcement.message_key,))
+            await connection.execute("DELETE FROM sent_log WHERE key = %s",
+                                     (announcement.message_key,))
+            await self._put(connection, "announcements", announcement.id,
+                            replace(announcement, state="cancelled"))
+            return True
+
     async def enqueue(self, rows: Iterable[OutboxRow], now: dt.datetime) -> list[OutboxRow]:
         """Add the rows not yet in the outbox (in order), log their keys as sent; return them.
 
@@ -392,6 +441,29 @@ class PostgresStore:
             return []
         async with self._transaction() as connection:
             return await self._enqueue(connection, rows, now)
+
+    async def queue_reminders(self, rows: Iterable[OutboxRow], now: dt.datetime,
+                              reported_over: Mapping[str, Iterable[int]],
+                              sent: Iterable[ReminderSent]) -> list[OutboxRow]:
+        """Enqueue reminder rows, in one commit with what they tell.
+
+        ``reported_over``: the target years each reports as over, by subscription id; ``sent``:
+        the receipts of the target reminders among them. Instances queuing the same run add
+        its row and receipt once; the years reported over are the union of what each noted.
+        """
+        rows = list(rows)
+        async with self._transaction() as connection:
+            cursor = await connection.execute(
+                "SELECT doc FROM subscriptions WHERE key = ANY(%s) ORDER BY key FOR UPDATE",
+                (sorted(reported_over),))
+            for current in self._decode_all(Subscription,
+                                            (doc for (doc,) in await cursor.fetchall())):
+                await self._put(connection, "subscriptions", current.id,
+                                current.reporting_over(reported_over[current.id]))
+            for receipt in sorted(sent, key=lambda receipt: receipt.key):
+                await self._put(connection, "reminders_sent", receipt.key, receipt,
+                                overwrite=False)
+            return await self._enqueue(connection, rows, now) if rows else []
 
     async def _enqueue(self, connection: AsyncConnection, rows: list[OutboxRow],
                        now: dt.datetime) -> list[OutboxRow]:
@@ -515,7 +587,7 @@ class PostgresStore:
                                      "AND claimed_by = %s", (list(row_ids), self.instance_id))
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """Move a chat's subscriptions, group registration and pending rows to its new id."""
+        """Move a chat's subscriptions, registration, pending rows and figures to its new id."""
         async with self._transaction() as connection:
             for subscription in await self._remove_subscriptions(connection, old_chat_id, None):
                 await self._put(connection, "subscriptions", subscription.id,
@@ -535,6 +607,11 @@ class PostgresStore:
                     "INSERT INTO outbox (key, seq, message_key, chat_id, state, not_before, doc) "
                     "VALUES (%(key)s, %(seq)s, %(message_key)s, %(chat_id)s, %(state)s, "
                     "%(not_before)s, %(doc)s) ON CONFLICT (key) DO NOTHING", values)
+            cursor = await connection.execute("DELETE FROM given WHERE chat_id = %s RETURNING doc",
+                                              (old_chat_id,))
+            moved = self._decode_all(GivenFact, (doc for (doc,) in await cursor.fetchall()))
+            for given in sorted(moved, key=lambda given: given.fact_id):
+                await self._put_given(connection, replace(given, chat_id=new_chat_id))
             await _notify(connection, "subscriptions")
 
     async def drop_chat(self, chat_id: int, reason: str) -> list[Subscription]:
@@ -550,6 +627,7 @@ class PostgresStore:
             for row in self._decode_all(OutboxRow, (doc for (doc,) in await cursor.fetchall())):
                 await self._put(connection, "outbox", row.id, row.inactive(reason))
             await connection.execute("DELETE FROM groups WHERE key = %s", (str(chat_id),))
+            await connection.execute("DELETE FROM given WHERE chat_id = %s", (chat_id,))
             return await self._remove_subscriptions(connection, chat_id, None)
 
     async def forget_before(self, cutoff: dt.datetime) -> int:
@@ -688,6 +766,51 @@ class PostgresStore:
             cursor = await connection.execute("DELETE FROM report_drafts WHERE created_at < %s",
                                               (cutoff,))
             return cursor.rowcount
+
+    # Figures given, reminders sent and acknowledged --------------------------------------
+
+    async def record_given(self, chat_id: int, fact_ids: Iterable[str], at: dt.datetime) -> None:
+        """Remember that these figures were given to the chat at ``at``."""
+        async with self._transaction() as connection:
+            for fact_id in sorted(set(fact_ids)):  # rows locked in one order: no deadlock
+                await self._put_given(connection, GivenFact(chat_id, fact_id, at))
+
+    async def _put_given(self, connection: AsyncConnection, given: GivenFact) -> None:
+        """Keep the latest time a figure was given, in whatever order instances note it."""
+        await self._put(connection, "given", given.key, given, newer_by="at")
+
+    async def given(self, fact_ids: Iterable[str]) -> list[GivenFact]:
+        """Who was given these figures (and when last), while they are kept."""
+        return await self._select(GivenFact, "SELECT doc FROM given WHERE fact_id = ANY(%s) "
+                                  "ORDER BY key", (list(dict.fromkeys(fact_ids)),))
+
+    async def record_ack(self, ack: Ack) -> bool:
+        """Keep an acknowledgement; False if that person had already acknowledged it."""
+        async with self._transaction() as connection:
+            return await self._put(connection, "acks", ack.key, ack, overwrite=False)
+
+    async def acks(self, chat_id: int | None = None) -> list[Ack]:
+        """Acknowledgements, of one chat or all, oldest first."""
+        if chat_id is None:
+            return await self._select(Ack, "SELECT doc FROM acks ORDER BY at, key")
+        return await self._select(Ack, "SELECT doc FROM acks WHERE chat_id = %s "
+                                  "ORDER BY at, key", (chat_id,))
+
+    async def reminders_sent(self, chat_id: int | None = None) -> list[ReminderSent]:
+        """Target reminders queued, of one chat or all, oldest first."""
+        if chat_id is None:
+            return await self._select(ReminderSent,
+                                      "SELECT doc FROM reminders_sent ORDER BY due, key")
+        return await self._select(ReminderSent, "SELECT doc FROM reminders_sent WHERE "
+                                  "chat_id = %s ORDER BY due, key", (chat_id,))
+
+    async def trim_records(self, given_before: dt.datetime, acks_before: dt.datetime) -> None:
+        """Forget figures given before ``given_before``; reminders and acks before the other."""
+        async with self._transaction() as connection:
+            await connection.execute("DELETE FROM given WHERE at < %s", (given_before,))
+            await connection.execute("DELETE FROM reminders_sent WHERE due < %s",
+                                     (acks_before,))
+            await connection.execute("DELETE FROM acks WHERE at < %s", (acks_before,))
 
     # The audit log ---------------------------------------------------------------------
 

@@ -30,6 +30,54 @@ class SentMark:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class GivenFact:
+    """A figure given to a chat in an answer (the fact's id, not the text), and when last.
+
+    Kept ``GIVEN_KEPT`` (30 days), so the chat hears when a reload changes or withdraws it.
+    """
+
+    chat_id: int
+    fact_id: str
+    at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        """One document per chat and fact."""
+        return f"{self.chat_id}|{self.fact_id}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReminderSent:
+    """A reminder queued for a chat: its targets, or an event's countdown.
+
+    ``key`` is its short name (``ack_id``), ``place`` the unit's key, ``due`` the run.
+    """
+
+    key: str
+    chat_id: int
+    place: str
+    due: dt.datetime
+    chat_title: str = ""
+    kind: Literal["targets", "countdown"] = "targets"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Ack:
+    """Someone pressed "Đã nhận" under a reminder (``reminder``: its message key)."""
+
+    reminder: str
+    chat_id: int
+    user_id: int
+    name: str
+    at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        """One acknowledgement per reminder and person."""
+        return f"{self.reminder}|{self.user_id}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class InboxEntry:
     """A Telegram update recorded before it is handled (``payload`` as the Bot API sent it).
 
@@ -210,5 +258,8 @@ TABLE_TYPES: dict[str, type] = {
     "unanswered": Unanswered,
     "inbox": InboxEntry,
     "conversations": Conversation,
+    "given": GivenFact,
+    "reminders_sent": ReminderSent,
+    "acks": Ack,
     "report_drafts": ReportDraft,
 }

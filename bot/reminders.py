@@ -6,39 +6,48 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from telegram.ext import ContextTypes, JobQueue
 
 from bot.delivery import Clock, Courier
 from bot.library import Library
-from bot.schedule import Subscription, due_countdowns, due_sends, next_tick
+from bot.records import ReminderSent
+from bot.schedule import OutboxRow, Subscription, due_countdowns, due_sends, next_tick
 from bot.storage import Store
 from knowledge import KnowledgeBase
-from knowledge.model import Answer
-from knowledge.reminders import countdown, event_occurrences, target_reminder
+from knowledge.model import Answer, Place
+from knowledge.reminders import TargetReminder, countdown, event_occurrences, target_reminder
 
 logger = logging.getLogger(__name__)
+
+Buttons = tuple[tuple[str, str], ...]
+# A reminder as sent: its text (Telegram HTML) and buttons, from what it says (the targets, or
+# an event's countdown), its unit and its short name (for the "Đã nhận" button).
+ComposeReminder = Callable[[KnowledgeBase, TargetReminder | Answer, Place, str],
+                           tuple[str, Buttons]]
 
 
 class Reminders:
     """Keeps a job ``reminder:<id>`` per subscription at its next daily check.
 
-    A check queues the target reminder on the subscription's days and event countdowns on any
-    day, through the outbox (whose sent log makes every reminder go out once, however many
-    instances queue it), then wakes the courier. At start, what fell due within ``grace`` while
-    the bot was down is queued first. ``resync`` brings the jobs in line with the stored
-    subscriptions after another instance changed them.
+    A check queues the target reminder on the subscription's days, when it says something (a
+    target of this year or later, or a year that is over and not yet reported so), and event
+    countdowns on any day, through the outbox (whose sent log makes every reminder go out once,
+    however many instances queue it), then wakes the courier. At start, what fell due within
+    ``grace`` while the bot was down is queued first. ``resync`` brings the jobs in line with the
+    stored subscriptions after another instance changed them.
     """
 
     def __init__(self, job_queue: JobQueue, store: Store, library: Library, courier: Courier,
-                 clock: Clock, render: Callable[[Answer], str], grace: dt.timedelta,
+                 clock: Clock, compose: ComposeReminder, grace: dt.timedelta,
                  countdown_days: Collection[int]) -> None:
         self._jobs = job_queue
         self._store = store
         self._library = library
         self._courier = courier
         self._clock = clock
-        self._render = render
+        self._compose = compose
         self._grace = grace
         self._countdown_days = countdown_days
         self._scheduled: dict[str, Subscription] = {}
@@ -88,26 +97,43 @@ class Reminders:
     async def _queue_due(self, subscriptions: list[Subscription], now: dt.datetime) -> None:
         kb = self._library.kb
         sent = await self._store.sent_keys()
-        rows = []
+        rows: list[OutboxRow] = []
+        reported: dict[str, tuple[int, ...]] = {}
+        receipts: list[ReminderSent] = []
         for send in due_sends(subscriptions, sent, now, self._grace):
-            district = kb.gazetteer.districts.get(send.subscription.district)
-            if district is None:
-                logger.error("Subscription %s names unknown district %s; skipped.",
-                             send.subscription.id, send.subscription.district)
+            subscription = send.subscription
+            place = kb.gazetteer.place_by_key(subscription.place)
+            if place is None:
+                logger.error("Subscription %s names unknown unit %s; skipped.",
+                             subscription.id, subscription.place)
                 continue
-            rows.append(send.row(self._render(target_reminder(kb, district))))
-        for due in due_countdowns(subscriptions, partial(_district_events, kb), sent, now,
+            today = send.due.astimezone(ZoneInfo(subscription.tz)).date()
+            reminder = target_reminder(kb, place, today, subscription.reported_over)
+            if not reminder.says_something:
+                continue
+            text, buttons = self._compose(kb, reminder, place, send.ack_id)
+            rows.append(send.row(text, buttons))
+            receipts.append(ReminderSent(send.ack_id, subscription.chat_id, place.key, send.due,
+                                         subscription.title))
+            if reminder.over_years:
+                reported[subscription.id] = reminder.over_years
+        for due in due_countdowns(subscriptions, partial(_unit_events, kb), sent, now,
                                   self._grace, self._countdown_days):
-            text = self._render(countdown(kb, due.event_id, due.occurs_on, due.days_left))
-            rows.append(due.row(text))
+            place = kb.gazetteer.place_by_key(due.subscription.place)
+            if place is None:
+                continue
+            said = countdown(kb, due.event_id, due.occurs_on, due.days_left)
+            text, buttons = self._compose(kb, said, place, due.ack_id)
+            rows.append(due.row(text, buttons))
+            receipts.append(ReminderSent(due.ack_id, due.subscription.chat_id, place.key, due.due,
+                                         due.subscription.title, "countdown"))
         if rows:
-            await self._store.enqueue(rows, now)
+            await self._store.queue_reminders(rows, now, reported, receipts)
 
 
-def _district_events(kb: KnowledgeBase, code: str,
-                     today: dt.date) -> Iterator[tuple[str, dt.date]]:
-    district = kb.gazetteer.districts.get(code)
-    return event_occurrences(kb, district, today) if district else iter(())
+def _unit_events(kb: KnowledgeBase, key: str, today: dt.date) -> Iterator[tuple[str, dt.date]]:
+    place = kb.gazetteer.place_by_key(key)
+    return event_occurrences(kb, place, today) if place else iter(())
 
 
 def _job_name(subscription: Subscription) -> str:

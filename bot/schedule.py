@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
-import unicodedata
+import hashlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from knowledge.text import fold
+from bot.timewords import Frequency, Schedule
 
-Frequency = Literal["daily", "weekly", "monthly"]
-FREQUENCIES: tuple[str, ...] = ("daily", "weekly", "monthly")
 OutboxState = Literal["pending", "sent", "failed", "inactive"]
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
-
-UsageProblem = Literal["bad_hour", "bad_frequency", "no_place", "bad_moment", "past_moment",
-                       "too_far"]
 
 
 def _require_aware(moment: dt.datetime) -> None:
@@ -29,15 +22,16 @@ def _require_aware(moment: dt.datetime) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """A chat's reminder about one district's targets, at a local time of ``tz``.
+    """A chat's reminder about one unit's targets (``place``: its key), at a local time of ``tz``.
 
-    ``weekday`` (0 = Monday) is used by weekly reminders, ``day`` by monthly ones; a ``day`` past
-    the end of a month falls on that month's last day.
+    The schedule's fields are those of ``Schedule``. ``reported_over`` lists the target years
+    that are over and were reported so, never to be reported again. ``title`` names the chat
+    for the acknowledgements report (a group's title, a person's name).
     """
 
     id: str
     chat_id: int
-    district: str
+    place: str
     created_at: dt.datetime
     frequency: Frequency = "weekly"
     hour: int = 8
@@ -45,27 +39,40 @@ class Subscription:
     weekday: int = 0
     day: int = 1
     tz: str = DEFAULT_TZ
+    reported_over: tuple[int, ...] = ()
+    title: str = ""
 
     def __post_init__(self) -> None:
-        if self.frequency not in FREQUENCIES:
-            raise ValueError(f"unknown frequency {self.frequency!r}")
-        if not (0 <= self.hour <= 23 and 0 <= self.minute <= 59
-                and 0 <= self.weekday <= 6 and 1 <= self.day <= 31):
-            raise ValueError(f"invalid reminder time in {self!r}")
+        Schedule(self.frequency, self.hour, self.minute, self.weekday, self.day)  # checks them
         _require_aware(self.created_at)
         ZoneInfo(self.tz)  # fails early for an unknown zone
 
+    @property
+    def schedule(self) -> Schedule:
+        """When the reminder runs."""
+        return Schedule(self.frequency, self.hour, self.minute, self.weekday, self.day)
+
+    def reporting_over(self, years: Iterable[int]) -> Subscription:
+        """The subscription with the target ``years`` also noted as reported over."""
+        return replace(self, reported_over=tuple(sorted({*self.reported_over, *years})))
+
     def occurs_on(self, date: dt.date) -> bool:
         """Whether a reminder runs on this local date."""
-        if self.frequency == "weekly":
-            return date.weekday() == self.weekday
-        if self.frequency == "monthly":
-            return date.day == min(self.day, calendar.monthrange(date.year, date.month)[1])
-        return True
+        return self.schedule.occurs_on(date)
 
     def run_on(self, date: dt.date) -> dt.datetime:
         """Return the reminder's local time on ``date``."""
         return dt.datetime.combine(date, dt.time(self.hour, self.minute), tzinfo=ZoneInfo(self.tz))
+
+
+def subscription_for(schedule: Schedule, *, subscription_id: str, chat_id: int, place: str,
+                     now: dt.datetime, tz: str = DEFAULT_TZ, reported_over: tuple[int, ...] = (),
+                     title: str = "") -> Subscription:
+    """A subscription to ``place`` (a unit's key) on ``schedule``, made at ``now``."""
+    return Subscription(id=subscription_id, chat_id=chat_id, place=place, created_at=now,
+                        frequency=schedule.frequency, hour=schedule.hour, minute=schedule.minute,
+                        weekday=schedule.weekday, day=schedule.day, tz=tz,
+                        reported_over=reported_over, title=title)
 
 
 def _runs(subscription: Subscription, start: dt.datetime, step_days: int) -> Iterator[dt.datetime]:
@@ -116,7 +123,8 @@ class OutboxRow:
     committed before each try, so a try whose answer never came (a lost reply, a kill) is known:
     the row is then ``uncertain``, sent again and counted as possibly sent twice. ``edit_of``
     makes the row an edit of the bot's message with that id (a report brought up to date);
-    ``message_id`` is Telegram's id once sent. Transitions are allowed only from ``pending``: a
+    ``message_id`` is Telegram's id once sent; ``buttons`` (label, callback data) go under the
+    message in one row. Transitions are allowed only from ``pending``: a
     row reaches one final state.
     """
 
@@ -137,6 +145,7 @@ class OutboxRow:
     edit_of: int | None = None
     message_id: int | None = None
     queued_at: dt.datetime | None = None
+    buttons: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -220,9 +229,14 @@ class Send:
         """Stable across restarts, so the sent log tells whether this run was already sent."""
         return f"reminder:{self.subscription.id}:{self.due.isoformat()}"
 
-    def row(self, text: str) -> OutboxRow:
-        """Return the outbox row delivering this reminder as ``text``."""
-        return OutboxRow(self.key, self.subscription.chat_id, text)
+    @property
+    def ack_id(self) -> str:
+        """Short name of this reminder for its "Đã nhận" button and the acknowledgements."""
+        return f"{self.subscription.id}:{self.due:%Y%m%d%H%M}"
+
+    def row(self, text: str, buttons: tuple[tuple[str, str], ...] = ()) -> OutboxRow:
+        """Return the outbox row delivering this reminder as ``text``, with ``buttons``."""
+        return OutboxRow(self.key, self.subscription.chat_id, text, buttons=buttons)
 
 
 def due_sends(subscriptions: Iterable[Subscription], sent_keys: Collection[str],
@@ -271,9 +285,15 @@ class Countdown:
         return (f"countdown:{self.subscription.id}:{self.event_id}:"
                 f"{self.occurs_on.isoformat()}:{self.days_left}")
 
-    def row(self, text: str) -> OutboxRow:
-        """Return the outbox row delivering this countdown as ``text``."""
-        return OutboxRow(self.key, self.subscription.chat_id, text)
+    @property
+    def ack_id(self) -> str:
+        """Short name of this countdown for its "Đã nhận" button and the acknowledgements."""
+        event = hashlib.blake2b(self.event_id.encode(), digest_size=3).hexdigest()
+        return f"{self.subscription.id}:{self.due:%Y%m%d%H%M}:{event}"
+
+    def row(self, text: str, buttons: tuple[tuple[str, str], ...] = ()) -> OutboxRow:
+        """Return the outbox row delivering this countdown as ``text``, with ``buttons``."""
+        return OutboxRow(self.key, self.subscription.chat_id, text, buttons=buttons)
 
 
 Occurrences = Callable[[str, dt.date], Iterable[tuple[str, dt.date]]]
@@ -284,8 +304,8 @@ def due_countdowns(subscriptions: Iterable[Subscription], occurrences: Occurrenc
                    days_before: Collection[int]) -> list[Countdown]:
     """Countdowns to send at ``now``.
 
-    Each day at the subscription's time, an event of its district that falls ``days_before``
-    days later (``occurrences(district, date)`` gives event ids and their next dates) gets one
+    Each day at the subscription's time, an event of its unit that falls ``days_before`` days
+    later (``occurrences(place, date)`` gives event ids and their next dates) gets one
     countdown; like reminders, only within ``grace`` of that time and never twice.
     """
     countdowns = []
@@ -293,7 +313,7 @@ def due_countdowns(subscriptions: Iterable[Subscription], occurrences: Occurrenc
         due = last_run(replace(subscription, frequency="daily"), now)
         if subscription.created_at > due or now - due > grace:
             continue
-        for event_id, occurs_on in occurrences(subscription.district, due.date()):
+        for event_id, occurs_on in occurrences(subscription.place, due.date()):
             countdown = Countdown(subscription, due, event_id, occurs_on)
             if countdown.days_left in days_before and countdown.key not in sent_keys:
                 countdowns.append(countdown)
@@ -302,80 +322,23 @@ def due_countdowns(subscriptions: Iterable[Subscription], occurrences: Occurrenc
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """A group chat registered for announcements about some districts, or all when empty."""
+    """A group chat registered for announcements about some units (their keys), or all."""
 
     chat_id: int
-    districts: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
     title: str = ""
 
-    def wants(self, district: str | None) -> bool:
-        """Whether an announcement about ``district`` (``None``: every district) goes here."""
-        return district is None or not self.districts or district in self.districts
+    def wants(self, place: str | None) -> bool:
+        """Whether an announcement about ``place`` (``None``: every unit) goes here."""
+        return place is None or not self.places or place in self.places
 
 
-def announcement_rows(message_key: str, text: str, groups: Iterable[Group], district: str | None,
+def announcement_rows(message_key: str, text: str, groups: Iterable[Group], place: str | None,
                       not_before: dt.datetime | None = None) -> list[OutboxRow]:
-    """One outbox row per group that wants an announcement about ``district``."""
+    """One outbox row per group that wants an announcement about ``place``."""
     return [OutboxRow(message_key, group.chat_id, text, not_before=not_before,
                       chat_title=group.title)
-            for group in groups if group.wants(district)]
-
-
-@dataclass(frozen=True, slots=True)
-class SubscribeRequest:
-    """What ``/theodoi`` asked for; ``district`` is as typed, still to be looked up."""
-
-    district: str
-    frequency: Frequency = "weekly"
-    hour: int = 8
-    minute: int = 0
-
-    def subscription(self, *, subscription_id: str, chat_id: int, district: str,
-                     now: dt.datetime, tz: str = DEFAULT_TZ) -> Subscription:
-        """Return the subscription to the resolved ``district``, made at ``now``."""
-        return Subscription(id=subscription_id, chat_id=chat_id, district=district, created_at=now,
-                            frequency=self.frequency, hour=self.hour, minute=self.minute, tz=tz)
-
-
-@dataclass(frozen=True, slots=True)
-class UsageError:
-    """A mistake in a command's arguments: what is wrong, and the words at fault as typed."""
-
-    problem: UsageProblem
-    given: str = ""
-
-
-_FREQUENCY_PREFIXES = frozenset({"hang", "moi"})  # hằng / hàng / mỗi
-_FREQUENCY_UNITS: dict[str, Frequency] = {"ngay": "daily", "tuan": "weekly", "thang": "monthly"}
-_TIME = re.compile(r"(\d{1,2})[hg:](\d{2})?")
-
-
-def parse_subscribe(text: str) -> SubscribeRequest | UsageError:
-    """Parse ``<quận> [hằng ngày|hằng tuần|hằng tháng] [giờ]``, with or without diacritics.
-
-    The time is ``8h``, ``8h30``, ``8g30``, ``08:00``, ``8:30`` or ``8 giờ``; a bare number stays
-    part of the district (``quận 8``).
-    """
-    words = unicodedata.normalize("NFC", text).split()
-    keys = [fold(word) for word in words]
-    if len(keys) >= 2 and keys[-1] == "gio" and keys[-2].isdigit():
-        words[-2:] = [f"{words[-2]} {words[-1]}"]
-        keys[-2:] = [f"{keys[-2]}h"]
-    hour, minute = 8, 0
-    if keys and (time := _TIME.fullmatch(keys[-1])):
-        hour, minute = int(time[1]), int(time[2] or 0)
-        if hour > 23 or minute > 59:
-            return UsageError("bad_hour", words[-1])
-        words, keys = words[:-1], keys[:-1]
-    frequency: Frequency = "weekly"
-    if len(keys) >= 2 and keys[-2] in _FREQUENCY_PREFIXES:
-        if keys[-1] not in _FREQUENCY_UNITS:
-            return UsageError("bad_frequency", f"{words[-2]} {words[-1]}")
-        frequency = _FREQUENCY_UNITS[keys[-1]]
-        words = words[:-2]
-    if not words:
-        return UsageError("no_place")
-    return SubscribeRequest(" ".join(words), frequency, hour, minute)
+            for group in groups if group.wants(place)]
 
 
 AnnouncementState = Literal["draft", "queued", "cancelled", "reported"]
@@ -385,9 +348,10 @@ AnnouncementState = Literal["draft", "queued", "cancelled", "reported"]
 class Announcement:
     """An admin's message to registered groups: a draft, then queued or cancelled, then reported.
 
-    ``district`` is the code of the district it is about (``None``: every group); ``text`` is the
-    message as groups receive it; ``send_at`` holds a scheduled one back. ``report`` is the last
-    report queued for the admin, ``report_version`` how many times it was brought up to date.
+    ``place`` is the key of the unit it is about (``None``: every group); ``text`` is the
+    message as groups receive it, ``content`` what the admin wrote; ``send_at`` holds a
+    scheduled one back. ``report`` is the last report queued for the admin, ``report_version``
+    how many times it was brought up to date.
     """
 
     id: str
@@ -395,11 +359,12 @@ class Announcement:
     admin_chat_id: int
     text: str
     created_at: dt.datetime
-    district: str | None = None
+    place: str | None = None
     send_at: dt.datetime | None = None
     state: AnnouncementState = "draft"
     report: str = ""
     report_version: int = 0
+    content: str = ""
 
     @property
     def message_key(self) -> str:
@@ -461,58 +426,3 @@ def summarize(rows: Iterable[OutboxRow]) -> BroadcastSummary:
     return BroadcastSummary(sent=tuple(by_state["sent"]), failed=tuple(by_state["failed"]),
                             removed=tuple(by_state["inactive"]),
                             pending=tuple(by_state["pending"]))
-
-
-_TIME_PART = r"(?P<h{n}>\d{{1,2}})\s*(?:h|g|:|gio)\s*(?P<m{n}>\d{{2}})?(?:\s*phut)?"
-_DATE_PART = r"(?:ngay\s*)?(?P<d{n}>\d{{1,2}})[/.-](?P<mo{n}>\d{{1,2}})(?:[/.-](?P<y{n}>\d{{4}}))?"
-_WHEN_FORMS = (
-    re.compile(f"{_TIME_PART.format(n=1)}(?:\\s*,?\\s*{_DATE_PART.format(n=1)})?"),
-    re.compile(f"{_DATE_PART.format(n=2)}\\s*,?\\s*(?:luc\\s*)?{_TIME_PART.format(n=2)}"),
-)
-_AT_WORD = re.compile(r"(?:^|\s)(?:lúc|luc)\s+(?P<when>[^\n]+?)\s*$", re.IGNORECASE)
-MAX_SCHEDULE_AHEAD = dt.timedelta(days=366)
-
-
-def split_send_time(text: str, now: dt.datetime) -> tuple[str, dt.datetime | None] | UsageError:
-    """Split a trailing ``lúc <giờ> [<ngày>]`` off an announcement: ``(content, when)``.
-
-    ``now`` gives the zone and "today": a time alone is its next occurrence, a date without a
-    year the next such date. Text after ``lúc`` that is not a time stays part of the content.
-    """
-    _require_aware(now)
-    text = unicodedata.normalize("NFC", text).strip()
-    found = _AT_WORD.search(text)
-    if found is None:
-        return text, None
-    folded = fold(found["when"]).strip(" .")
-    match = next((m for form in _WHEN_FORMS if (m := form.fullmatch(folded))), None)
-    if match is None:
-        return text, None
-    parts = {name[:-1]: value for name, value in match.groupdict().items() if value is not None}
-    hour, minute = int(parts["h"]), int(parts.get("m", 0))
-    try:
-        clock = dt.time(hour, minute)
-        when = _next_moment(clock, parts, now)
-    except ValueError:
-        return UsageError("bad_moment", found["when"])
-    if when <= now:
-        return UsageError("past_moment", found["when"])
-    if when - now > MAX_SCHEDULE_AHEAD:
-        return UsageError("too_far", found["when"])
-    return text[: found.start()].strip(), when
-
-
-def _next_moment(clock: dt.time, parts: dict[str, str], now: dt.datetime) -> dt.datetime:
-    """The first moment at ``clock`` on the date in ``parts`` (or after ``now`` when partial)."""
-    today = now.date()
-    if "d" not in parts:
-        moment = dt.datetime.combine(today, clock, tzinfo=now.tzinfo)
-        return moment if moment > now else moment + dt.timedelta(days=1)
-    day, month = int(parts["d"]), int(parts["mo"])
-    if "y" in parts:
-        return dt.datetime.combine(dt.date(int(parts["y"]), month, day), clock, tzinfo=now.tzinfo)
-    moment = dt.datetime.combine(dt.date(today.year, month, day), clock, tzinfo=now.tzinfo)
-    if moment <= now and today - moment.date() > dt.timedelta(days=1):
-        moment = dt.datetime.combine(dt.date(today.year + 1, month, day), clock,
-                                     tzinfo=now.tzinfo)
-    return moment

@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Collection, Iterable
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,9 +55,12 @@ from bot.journal import (
 from bot.migrations import SCHEMA, migrate
 from bot.records import (
     TABLE_TYPES,
+    Ack,
     BadDocument,
     Conversation,
+    GivenFact,
     InboxEntry,
+    ReminderSent,
     ReportDraft,
     SentMark,
     decode,
@@ -133,12 +136,15 @@ class Store(Protocol):
         ...
 
     async def save_subscription(self, subscription: Subscription) -> Subscription:
-        """Store a subscription, replacing the chat's one to the same district (keeping its id)."""
+        """Store a subscription, replacing the chat's one to the same unit.
+
+        The replaced one's id is kept, and the target years it reported over.
+        """
         ...
 
     async def remove_subscriptions(self, chat_id: int,
-                                   district: str | None = None) -> list[Subscription]:
-        """Remove a chat's subscriptions (to ``district`` only, if given) and return them."""
+                                   place: str | None = None) -> list[Subscription]:
+        """Remove a chat's subscriptions (to the unit ``place`` only, if given); return them."""
         ...
 
     async def groups(self) -> list[Group]:
@@ -170,8 +176,22 @@ class Store(Protocol):
         """Store an announcement and, in the same commit, enqueue ``rows`` (at ``now``)."""
         ...
 
+    async def cancel_announcement(self, announcement_id: str) -> bool:
+        """Cancel a queued announcement none of whose rows was tried yet; False if too late."""
+        ...
+
     async def enqueue(self, rows: Iterable[OutboxRow], now: dt.datetime) -> list[OutboxRow]:
         """Add the rows not yet in the outbox (in order), log their keys as sent; return them."""
+        ...
+
+    async def queue_reminders(self, rows: Iterable[OutboxRow], now: dt.datetime,
+                              reported_over: Mapping[str, Iterable[int]],
+                              sent: Iterable[ReminderSent]) -> list[OutboxRow]:
+        """Enqueue reminder rows, in one commit with what they tell.
+
+        ``reported_over``: the target years each reports as over, by subscription id; ``sent``:
+        the receipts of the target reminders among them.
+        """
         ...
 
     async def sent_keys(self) -> set[str]:
@@ -224,7 +244,7 @@ class Store(Protocol):
         ...
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """Move a chat's subscriptions, group registration and pending rows to its new id."""
+        """Move a chat's subscriptions, registration, pending rows and figures to its new id."""
         ...
 
     async def drop_chat(self, chat_id: int, reason: str) -> list[Subscription]:
@@ -237,6 +257,30 @@ class Store(Protocol):
 
     async def log_unanswered(self, entry: Unanswered) -> None:
         """Add a question to the log, keeping the newest ``MAX_UNANSWERED``."""
+        ...
+
+    async def record_given(self, chat_id: int, fact_ids: Iterable[str], at: dt.datetime) -> None:
+        """Remember that these figures were given to the chat at ``at``."""
+        ...
+
+    async def given(self, fact_ids: Iterable[str]) -> list[GivenFact]:
+        """Who was given these figures (and when last), while they are kept."""
+        ...
+
+    async def record_ack(self, ack: Ack) -> bool:
+        """Keep an acknowledgement; False if that person had already acknowledged it."""
+        ...
+
+    async def acks(self, chat_id: int | None = None) -> list[Ack]:
+        """Acknowledgements, of one chat or all, oldest first."""
+        ...
+
+    async def reminders_sent(self, chat_id: int | None = None) -> list[ReminderSent]:
+        """Target reminders queued, of one chat or all, oldest first."""
+        ...
+
+    async def trim_records(self, given_before: dt.datetime, acks_before: dt.datetime) -> None:
+        """Forget figures given before ``given_before``; reminders and acks before the other."""
         ...
 
     async def unanswered(self) -> list[Unanswered]:
@@ -346,7 +390,8 @@ class TinyStore:
                                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         tables = {name: self._db.table(name, cache_size=0) for name in (
             "subscriptions", "groups", "announcements", "outbox", "sent_log", "unanswered",
-            "inbox", "conversations", "report_drafts", "meta")}
+            "inbox", "conversations", "given", "reminders_sent", "acks", "report_drafts",
+            "meta")}
         self._subscriptions = tables["subscriptions"]
         self._groups = tables["groups"]
         self._announcements = tables["announcements"]
@@ -355,6 +400,9 @@ class TinyStore:
         self._unanswered = tables["unanswered"]
         self._inbox = tables["inbox"]
         self._conversations = tables["conversations"]
+        self._given = tables["given"]
+        self._reminders_sent = tables["reminders_sent"]
+        self._acks = tables["acks"]
         self._report_drafts = tables["report_drafts"]
         self._meta = tables["meta"]
 
@@ -536,26 +584,29 @@ class TinyStore:
             return self._get(self._subscriptions, Subscription, subscription_id)
 
     async def save_subscription(self, subscription: Subscription) -> Subscription:
-        """Store a subscription, replacing the chat's one to the same district (keeping its id)."""
+        """Store a subscription, replacing the chat's one to the same unit.
+
+        The replaced one's id is kept, and the target years it reported over.
+        """
         same = (where("chat_id") == subscription.chat_id) & (
-            where("district") == subscription.district)
+            where("place") == subscription.place)
         async with self._writing():
-            existing = self._subscriptions.search(same)
-            if existing:
-                subscription = replace(subscription, id=existing[0].doc_id)
+            for existing in self._find(self._subscriptions, Subscription, same):
+                subscription = replace(subscription, id=existing.id).reporting_over(
+                    existing.reported_over)
             self._put(self._subscriptions, subscription.id, subscription)
         return subscription
 
     async def remove_subscriptions(self, chat_id: int,
-                                   district: str | None = None) -> list[Subscription]:
-        """Remove a chat's subscriptions (to ``district`` only, if given) and return them."""
+                                   place: str | None = None) -> list[Subscription]:
+        """Remove a chat's subscriptions (to the unit ``place`` only, if given); return them."""
         async with self._writing():
-            return self._remove_subscriptions(chat_id, district)
+            return self._remove_subscriptions(chat_id, place)
 
-    def _remove_subscriptions(self, chat_id: int, district: str | None) -> list[Subscription]:
+    def _remove_subscriptions(self, chat_id: int, place: str | None) -> list[Subscription]:
         cond = where("chat_id") == chat_id
-        if district is not None:
-            cond &= where("district") == district
+        if place is not None:
+            cond &= where("place") == place
         docs = self._subscriptions.search(cond)
         self._drop(self._subscriptions, (doc.doc_id for doc in docs))
         return [decode(Subscription, doc) for doc in docs]
@@ -604,12 +655,49 @@ class TinyStore:
                 assert now is not None
                 self._enqueue(rows, now)
 
+    async def cancel_announcement(self, announcement_id: str) -> bool:
+        """Cancel a queued announcement none of whose rows was tried yet; False if too late.
+
+        Its rows and its key in the sent log go, so nothing of it is sent.
+        """
+        async with self._writing():
+            announcement = self._get(self._announcements, Announcement, announcement_id)
+            if announcement is None or announcement.state != "queued":
+                return False
+            rows = self._find(self._outbox, OutboxRow,
+                              where("message_key") == announcement.message_key)
+            if any(row.state != "pending" or row.attempts or row.in_flight for row in rows):
+                return False
+            self._drop(self._outbox, [row.id for row in rows])
+            self._drop(self._sent_log, [announcement.message_key])
+            self._put(self._announcements, announcement.id,
+                      replace(announcement, state="cancelled"))
+            return True
+
     async def enqueue(self, rows: Iterable[OutboxRow], now: dt.datetime) -> list[OutboxRow]:
         """Add the rows not yet in the outbox (in order), log their keys as sent; return them.
 
         Idempotent: enqueuing the same (message, chat) again adds nothing.
         """
         async with self._writing():
+            return self._enqueue(list(rows), now)
+
+    async def queue_reminders(self, rows: Iterable[OutboxRow], now: dt.datetime,
+                              reported_over: Mapping[str, Iterable[int]],
+                              sent: Iterable[ReminderSent]) -> list[OutboxRow]:
+        """Enqueue reminder rows, in one commit with what they tell.
+
+        ``reported_over``: the target years each reports as over, by subscription id; ``sent``:
+        the receipts of the target reminders among them.
+        """
+        async with self._writing():
+            for subscription_id, years in reported_over.items():
+                current = self._get(self._subscriptions, Subscription, subscription_id)
+                if current is not None:  # not one removed meanwhile
+                    self._put(self._subscriptions, current.id, current.reporting_over(years))
+            for receipt in sent:
+                if not self._reminders_sent.contains(doc_id=receipt.key):
+                    self._put(self._reminders_sent, receipt.key, receipt)
             return self._enqueue(list(rows), now)
 
     def _enqueue(self, rows: list[OutboxRow], now: dt.datetime) -> list[OutboxRow]:
@@ -692,7 +780,7 @@ class TinyStore:
         """Nothing to release in one process."""
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """Move a chat's subscriptions, group registration and pending rows to its new id."""
+        """Move a chat's subscriptions, registration, pending rows and figures to its new id."""
         async with self._writing():
             for subscription in self._remove_subscriptions(old_chat_id, None):
                 moved = replace(subscription, chat_id=new_chat_id)
@@ -706,6 +794,13 @@ class TinyStore:
                 moved_row = row.moved_to(new_chat_id)
                 if not self._outbox.contains(doc_id=moved_row.id):
                     self._put(self._outbox, moved_row.id, moved_row)
+            for given in self._given_of(old_chat_id):
+                self._drop(self._given, [given.key])
+                moved_given = replace(given, chat_id=new_chat_id)
+                self._put(self._given, moved_given.key, moved_given)
+
+    def _given_of(self, chat_id: int) -> list[GivenFact]:
+        return self._find(self._given, GivenFact, where("chat_id") == chat_id)
 
     def _pending_of(self, chat_id: int) -> list[OutboxRow]:
         cond = (where("chat_id") == chat_id) & (where("state") == "pending")
@@ -721,6 +816,7 @@ class TinyStore:
             for row in self._pending_of(chat_id):
                 self._put(self._outbox, row.id, row.inactive(reason))
             self._drop(self._groups, [str(chat_id)])
+            self._drop(self._given, [given.key for given in self._given_of(chat_id)])
             return self._remove_subscriptions(chat_id, None)
 
     async def forget_before(self, cutoff: dt.datetime) -> int:
@@ -811,6 +907,55 @@ class TinyStore:
                 where("created_at").test(lambda at: dt.datetime.fromisoformat(at) < cutoff))]
             self._drop(self._report_drafts, old)
         return len(old)
+
+    # Figures given, reminders sent and acknowledged --------------------------------------
+
+    async def record_given(self, chat_id: int, fact_ids: Iterable[str], at: dt.datetime) -> None:
+        """Remember that these figures were given to the chat at ``at``."""
+        async with self._writing():
+            for fact_id in dict.fromkeys(fact_ids):
+                given = GivenFact(chat_id, fact_id, at)
+                self._put(self._given, given.key, given)
+
+    async def given(self, fact_ids: Iterable[str]) -> list[GivenFact]:
+        """Who was given these figures (and when last), while they are kept."""
+        wanted = list(dict.fromkeys(fact_ids))
+        async with self._reading():
+            return self._find(self._given, GivenFact, where("fact_id").one_of(wanted))
+
+    async def record_ack(self, ack: Ack) -> bool:
+        """Keep an acknowledgement; False if that person had already acknowledged it."""
+        async with self._writing():
+            if self._acks.contains(doc_id=ack.key):
+                return False
+            self._put(self._acks, ack.key, ack)
+            return True
+
+    async def acks(self, chat_id: int | None = None) -> list[Ack]:
+        """Acknowledgements, of one chat or all, oldest first."""
+        async with self._reading():
+            cond = None if chat_id is None else where("chat_id") == chat_id
+            found = self._find(self._acks, Ack, cond)
+        return sorted(found, key=lambda ack: ack.at)
+
+    async def reminders_sent(self, chat_id: int | None = None) -> list[ReminderSent]:
+        """Target reminders queued, of one chat or all, oldest first."""
+        async with self._reading():
+            cond = None if chat_id is None else where("chat_id") == chat_id
+            found = self._find(self._reminders_sent, ReminderSent, cond)
+        return sorted(found, key=lambda sent: sent.due)
+
+    async def trim_records(self, given_before: dt.datetime, acks_before: dt.datetime) -> None:
+        """Forget figures given before ``given_before``; reminders and acks before the other."""
+        def older(cutoff: dt.datetime) -> Callable[[Any], bool]:
+            return lambda at: dt.datetime.fromisoformat(at) < cutoff
+
+        async with self._writing():
+            for table, field, cutoff in ((self._given, "at", given_before),
+                                         (self._reminders_sent, "due", acks_before),
+                                         (self._acks, "at", acks_before)):
+                self._drop(table, [doc.doc_id for doc in table.search(
+                    where(field).test(older(cutoff)))])
 
     async def record_updates(self, entries: Iterable[InboxEntry]) -> set[int]:
         """Record fetched updates before they are handled; return the ids already known.

@@ -15,24 +15,25 @@ from handlers.help import bot_joined, greet_group
 from handlers.permissions import may_manage_chat
 from handlers.replies import reply_plain
 from handlers.services import services_of
-from handlers.subscriptions import find_district
+from handlers.subscriptions import find_place
 from handlers.texts import (
     GROUP_ADMINS_ONLY,
     GROUP_NOT_REGISTERED,
     GROUP_UNREGISTERED,
     GROUPS_ONLY,
+    REGISTER_USAGE,
     group_registered,
 )
-from knowledge.model import District
+from knowledge.model import Place
 from knowledge.text import fold
 
 logger = logging.getLogger(__name__)
-_ALL = {"tat ca", "tat ca cac quan", "moi quan"}
+_ALL = {"tat ca", "tat ca cac quan", "moi quan", "tat ca cac don vi", "moi don vi"}
 _LIST_SEPARATOR = re.compile(r"[,;\n]+")
 
 
 async def register_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Register the group for announcements: about every district, or ``/dangkynhom A, B``."""
+    """Register the group for announcements: about every unit, or ``/dangkynhom A, B``."""
     message = update.effective_message
     services = services_of(context)
     if not await _group_admin_asks(message, context):
@@ -40,20 +41,20 @@ async def register_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     argument = command_argument(message)
     names = [] if fold(argument) in _ALL else [
         name.strip() for name in _LIST_SEPARATOR.split(argument) if name.strip()]
-    districts: list[District] = []
+    places: list[Place] = []
     for name in names:
-        found = find_district(name, services.kb, "dangkynhom")
+        found = find_place(name, services.kb, "dangkynhom", REGISTER_USAGE)
         if isinstance(found, str):
             await reply_plain(message, found)
             return
-        districts.append(found)
-    districts = list(dict.fromkeys(districts))
-    await services.store.save_group(Group(message.chat.id, tuple(d.code for d in districts),
+        places.append(found)
+    places = list(dict.fromkeys(places))
+    await services.store.save_group(Group(message.chat.id, tuple(p.key for p in places),
                                           message.chat.title or ""))
     await audit(services, "group_registered", message.from_user, chat_id=message.chat.id,
                 subject=message.chat.title or "",
-                detail=", ".join(d.code for d in districts) or "tất cả")
-    await reply_plain(message, group_registered(districts))
+                detail=", ".join(p.key for p in places) or "tất cả")
+    await reply_plain(message, group_registered(places))
 
 
 async def unregister_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -24,7 +24,7 @@ from handlers.services import Services, services_of
 from handlers.texts import ASK_PLACEHOLDER, ASK_PROMPT, MAX_QUESTION_CHARS, STALE_BUTTON, TOO_LONG
 from knowledge import Context, respond
 from knowledge.charts import chart_metric
-from knowledge.model import Answer
+from knowledge.model import FIGURE_KINDS, Answer
 
 logger = logging.getLogger(__name__)
 # A reply to one of the bot's answers continues that answer's conversation this long.
@@ -72,6 +72,8 @@ async def answer_pressed_suggestion(update: Update, context: ContextTypes.DEFAUL
         _thread_key(message.chat.id, message.message_id),
         _conversation_key(message.chat, query.from_user.id)]
     reply = respond(question, services.kb, await _context(services, keys))
+    if message is not None:
+        remember_given(services, message.chat.id, reply.answer)
     await query.answer()
     await edit_unless_unchanged(query.edit_message_text(
         render_one_html(reply.answer),
@@ -121,6 +123,7 @@ async def reply_with_answer(message: Message, question: str,
     sent = await reply_html(message, render_html(result), _keyboard(services, result, question),
                             quote)
     await _remember(services, reply.context, [_thread_key(m.chat.id, m.message_id) for m in sent])
+    remember_given(services, message.chat.id, result)
 
 
 def _conversation_key(chat: Chat, user_id: int) -> str:
@@ -160,6 +163,17 @@ async def _remember(services: Services, context: Context, keys: list[str]) -> No
         await services.store.save_conversations(Conversation(key, data, now) for key in keys)
     except StoreUnavailable as error:
         logger.warning("Conversation not kept: %s", error)
+
+
+def remember_given(services: Services, chat_id: int, result: Answer) -> None:
+    """Keep the ids of the figures an answer gave the chat, in the background.
+
+    The chat then hears when a reload changes or withdraws one of them.
+    """
+    figures = [fact.id for fact in result.facts if fact.kind in FIGURE_KINDS]
+    if result.status == "answered" and figures:
+        services.background.run(services.store.record_given(chat_id, figures, services.clock()),
+                                "Figures given")
 
 
 def _keyboard(services: Services, result: Answer, question: str,

@@ -1,15 +1,19 @@
-"""Engine answers as Telegram HTML messages: escaped, sourced and within Telegram's length limit."""
+"""Engine answers and reminders as Telegram HTML: escaped, sourced, within the length limit."""
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 from telegram.constants import MessageLimit
 
+from handlers.texts import stop_line
+from knowledge import KnowledgeBase, name_for
 from knowledge.charts import Chart, chart_lines
-from knowledge.model import Answer, Source
+from knowledge.model import Answer, Place, Source
 from knowledge.phrasing import format_source, source_lines
+from knowledge.reminders import TargetReminder, reminder_lines
 
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
@@ -44,10 +48,37 @@ def render_one_html(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
     For places where only one message can be shown (inline results, an edited message).
     """
     body, sources = answer_lines(answer)
-    tail = "\n".join(sources)
-    chunks = split_lines(body, limit - len(tail) - len(ELLIPSIS) - 2)
+    return _fit(body, sources, limit)
+
+
+def render_reminder_html(kb: KnowledgeBase, said: TargetReminder | Answer, place: Place,
+                         limit: int = MESSAGE_LIMIT) -> str:
+    """A reminder as one message, ending with its sources and how to stop it.
+
+    ``said``: a unit's targets, or an event's countdown. Body lines that do not fit give way to
+    "…".
+    """
+    stop = html.escape(stop_line(name_for(place, kb)))
+    if isinstance(said, Answer):
+        body, sources = answer_lines(said)
+        return _fit(body, [*sources, stop], limit)
+    lines, source_texts = reminder_lines(kb, said)
+    head, *rest = (html.escape(line) for line in lines)
+    tail = [*(f"<i>{html.escape(line)}</i>" for line in source_texts), stop]
+    return _fit([f"<b>{head}</b>", *rest], tail, limit)
+
+
+def plain_text(message_html: str) -> str:
+    """A message written in Telegram HTML as the reader sees it, without the markup."""
+    return html.unescape(re.sub(r"<[^>]+>", "", message_html))
+
+
+def _fit(body: list[str], tail: list[str], limit: int) -> str:
+    """Body lines that fit beside the ``tail`` lines (kept whole), then "…", then the tail."""
+    end = "\n".join(tail)
+    chunks = split_lines(body, limit - len(end) - len(ELLIPSIS) - 2)
     head = "\n".join([*chunks[:1], *([ELLIPSIS] if len(chunks) > 1 else [])])
-    return "\n".join(part for part in (head, tail) if part)
+    return "\n".join(part for part in (head, end) if part)
 
 
 def render_chart_caption(chart: Chart, limit: int = CAPTION_LIMIT) -> str:

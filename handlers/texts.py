@@ -17,14 +17,18 @@ from bot.audit import AuditEntry
 from bot.curation import DraftCheck
 from bot.health import Health
 from bot.library import Reload
-from bot.schedule import Announcement, BroadcastSummary, OutboxRow, Subscription, UsageError
+from bot.records import Ack, ReminderSent
+from bot.schedule import Announcement, BroadcastSummary, OutboxRow, Subscription
+from bot.timewords import LAST_DAY, Schedule, Unclear
 from bot.unanswered import UnansweredGroup
-from knowledge import KnowledgeBase
-from knowledge.changes import PlaceChanges
+from knowledge import KnowledgeBase, name_for
+from knowledge.changes import FigureChange, PlaceChanges
 from knowledge.ingest import Addition, Item, Review
-from knowledge.model import District, DistrictLookup, Fact, Place
+from knowledge.model import District, Fact, Place, Source
 from knowledge.numbers import format_vn_number
 from knowledge.phrasing import fact_line, figure, join_vn, place_label, source_lines, vn_date
+from knowledge.places import PlaceLookup
+from knowledge.reminders import TargetReminder
 from knowledge.validation import Problem
 
 # -- examples and limits ---------------------------------------------------------------------
@@ -42,7 +46,7 @@ MAX_QUESTION_CHARS = 1000
 # -- command menus, by who sees them ---------------------------------------------------------
 _ASK = BotCommand("hoi", "Hỏi về kết quả thi đua, chỉ tiêu")
 _CHART = BotCommand("bieudo", "Biểu đồ so sánh các quận")
-_FOLLOW = BotCommand("theodoi", "Nhận nhắc chỉ tiêu của một quận")
+_FOLLOW = BotCommand("theodoi", "Nhận nhắc chỉ tiêu, ví dụ: /theodoi Bình Thạnh thứ sáu 17h")
 _UNFOLLOW = BotCommand("huytheodoi", "Hủy nhắc chỉ tiêu")
 _LIST = BotCommand("danhsach", "Các lời nhắc đang theo dõi")
 _HELP = BotCommand("help", "Hướng dẫn và tất cả các lệnh")
@@ -58,6 +62,8 @@ ADMIN_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("chuatraloi", "Câu hỏi bot chưa trả lời được (quản trị bot)"),
     BotCommand("trangthai", "Tình trạng gửi tin và lưu dữ liệu (quản trị bot)"),
     BotCommand("nhatky", "Nhật ký thông báo, đăng ký nhóm, cập nhật (quản trị bot)"),
+    BotCommand("lichthongbao", "Thông báo đang hẹn giờ, hủy được (quản trị bot)"),
+    BotCommand("baocao", "Ai đã bấm Đã nhận dưới các lời nhắc (quản trị bot)"),
 )
 BOT_ADMIN_COMMANDS: tuple[BotCommand, ...] = (*PRIVATE_COMMANDS, *ADMIN_COMMANDS)
 ALL_COMMANDS: tuple[BotCommand, ...] = tuple(dict.fromkeys(
@@ -141,8 +147,9 @@ def help_html(coverage: str, bot_username: str, admin: bool, trends: bool = Fals
         "/hoi &lt;câu hỏi&gt; — hỏi (tiện trong nhóm)",
         "/bieudo [chỉ số] [quận] — biểu đồ so sánh các quận, hoặc một quận qua các năm"
         if trends else "/bieudo [chỉ số] — biểu đồ so sánh các quận",
-        "/theodoi [quận] [hằng ngày|hằng tuần|hằng tháng] [giờ] — nhận nhắc chỉ tiêu",
-        "/huytheodoi [quận] — hủy nhắc chỉ tiêu",
+        "/theodoi [đơn vị] [lịch] — nhận nhắc chỉ tiêu, lịch như: hằng ngày 7h30, thứ sáu 17h, "
+        "ngày 15 hằng tháng, cuối tháng, hằng quý",
+        "/huytheodoi [đơn vị] — hủy nhắc chỉ tiêu",
         "/danhsach — các lời nhắc và lần nhắc tới",
         "/help — hướng dẫn này",
         "",
@@ -156,8 +163,11 @@ def help_html(coverage: str, bot_username: str, admin: bool, trends: bool = Fals
         lines += [
             "",
             "<b>Quản trị bot</b>",
-            "/thongbao [quận|tất cả] &lt;nội dung&gt; [lúc &lt;giờ&gt; &lt;ngày&gt;] — xem trước "
-            "rồi gửi thông báo tới các nhóm đã đăng ký",
+            "/thongbao [đơn vị|tất cả] &lt;nội dung&gt; [lúc &lt;thời điểm&gt;] — xem trước "
+            "rồi gửi thông báo tới các nhóm đã đăng ký; lúc 9h sáng mai, lúc chiều nay, "
+            "lúc 14h thứ Hai, lúc 20/12…",
+            "/lichthongbao — các thông báo đang hẹn giờ, bấm Hủy để hủy",
+            "/baocao — ai đã bấm Đã nhận dưới các lời nhắc chỉ tiêu",
             "/capnhat — nạp lại dữ liệu đã sửa; báo lỗi (tệp:dòng) hoặc những gì thay đổi",
             "/chuatraloi — các câu hỏi bot chưa trả lời được, thường gặp nhất trước",
             "/trangthai — tình trạng gửi tin và ghi dữ liệu của bot",
@@ -210,9 +220,10 @@ def chart_pick(trends: bool) -> str:
 
 
 # -- reminders: the prompts of bare /theodoi and /huytheodoi ---------------------------------
-FOLLOW_PICK = ("Chọn quận để nhận nhắc chỉ tiêu hằng tuần (thứ Hai, 08:00). Muốn giờ khác, gõ "
-               "ví dụ: /theodoi Bình Thạnh hằng ngày 7h30")
-NOTHING_TO_FOLLOW = "Chưa có quận nào có chỉ tiêu trong cơ sở dữ liệu để nhắc."
+FOLLOW_PICK = ("Chọn đơn vị có chỉ tiêu năm nay hoặc các năm tới để nhận nhắc hằng tuần (thứ "
+               "Hai, 08:00). Muốn lịch khác, gõ ví dụ: /theodoi Tân Hòa thứ sáu 17h")
+NOTHING_TO_FOLLOW = ("Chưa có đơn vị nào có chỉ tiêu năm nay hoặc các năm tới trong cơ sở dữ liệu "
+                     "để nhắc. Gõ /theodoi <đơn vị> để nhận số liệu mới của một đơn vị.")
 UNFOLLOW_PICK = "Chọn lời nhắc muốn hủy:"
 CANCEL_ALL_BUTTON = "Hủy tất cả"
 CONFIRM_CANCEL_ALL_BUTTON = "Có, hủy tất cả"
@@ -233,32 +244,6 @@ def confirm_cancel_all(count: int) -> str:
 
 # -- usage ------------------------------------------------------------------------------------
 ASK_USAGE = f"Cách dùng: /hoi <câu hỏi>, ví dụ: /hoi {EXAMPLE}"
-SUBSCRIBE_USAGE = (
-    "Cách dùng: /theodoi <quận> [hằng ngày|hằng tuần|hằng tháng] [giờ]\n"
-    "Ví dụ: /theodoi Hoàng Mai hằng tuần 8h\n"
-    "Mặc định: hằng tuần, thứ Hai lúc 08:00."
-)
-ANNOUNCE_USAGE = (
-    "Cách dùng: /thongbao [quận|tất cả] <nội dung> [lúc <giờ> <ngày>]\n"
-    "Ví dụ: /thongbao Hoàng Mai Họp giao ban chiều nay\n"
-    "/thongbao tất cả Nộp báo cáo thi đua lúc 8h 01/12"
-)
-
-
-def usage_error(error: UsageError) -> str:
-    """Explain a mistake in the arguments of /theodoi or /thongbao, with the usage."""
-    given = error.given
-    return {
-        "bad_hour": f"Giờ không hợp lệ: {given} (giờ từ 0 đến 23, phút từ 0 đến 59).\n"
-                    f"{SUBSCRIBE_USAGE}",
-        "bad_frequency": f"Chưa hỗ trợ tần suất «{given}»: chọn hằng ngày, hằng tuần hoặc hằng "
-                         f"tháng.\n{SUBSCRIBE_USAGE}",
-        "no_place": f"Bạn chưa nêu quận cần theo dõi.\n{SUBSCRIBE_USAGE}",
-        "bad_moment": f"Thời điểm không hợp lệ: «{given}».\n{ANNOUNCE_USAGE}",
-        "past_moment": f"Thời điểm «{given}» đã qua. Hãy chọn một thời điểm sắp tới."
-                       f"\n{ANNOUNCE_USAGE}",
-        "too_far": f"Chỉ hẹn giờ gửi trong vòng một năm tới, không phải «{given}».",
-    }[error.problem]
 
 
 # -- reminders, groups and announcements ----------------------------------------------------
@@ -266,13 +251,31 @@ MAX_SUBSCRIPTIONS = 20
 MAX_NEW_FIGURES = 10
 MAX_ANNOUNCEMENT_CHARS = 3500
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+SCHEDULE_EXAMPLES = "hằng ngày 7h30 · thứ sáu 17h · ngày 15 hằng tháng · cuối tháng · hằng quý"
+SUBSCRIBE_USAGE = (
+    "Cách dùng: /theodoi <đơn vị> [lịch nhắc]\n"
+    f"Lịch nhắc, ví dụ: {SCHEDULE_EXAMPLES}\n"
+    "Mặc định: hằng tuần, thứ Hai lúc 08:00.\n"
+    "Ví dụ: /theodoi Bình Thạnh thứ sáu 17h"
+)
+ANNOUNCE_USAGE = (
+    "Cách dùng: /thongbao [đơn vị|tất cả] <nội dung> [lúc <thời điểm>]\n"
+    "Ví dụ: /thongbao Hoàng Mai Họp giao ban lúc 9h sáng mai\n"
+    "/thongbao tất cả Nộp báo cáo thi đua lúc 8:00 ngày 1/12"
+)
+REGISTER_USAGE = ("Cách dùng: /dangkynhom [đơn vị, đơn vị…], ví dụ: /dangkynhom Hoàng Mai, Quận 1; "
+                  "/dangkynhom để nhóm nhận mọi thông báo.")
+MOMENT_EXAMPLES = ("lúc 9h sáng mai · lúc chiều nay · lúc 14h thứ Hai · lúc 20/12 · "
+                   "lúc 8:00 ngày 1/1/2027")
 
 GROUP_ADMINS_ONLY = ("Trong nhóm, chỉ quản trị viên nhóm mới đăng ký hoặc hủy nhận tin "
                      "cho cả nhóm.")
-GROUPS_ONLY = "Lệnh này dùng trong nhóm: thêm bot vào nhóm rồi gõ /dangkynhom [quận]."
-TOO_MANY_SUBSCRIPTIONS = (f"Mỗi cuộc trò chuyện theo dõi tối đa {MAX_SUBSCRIPTIONS} quận. "
-                          "Hãy hủy bớt bằng /huytheodoi <quận>.")
-NOTHING_FOLLOWED = "Chưa theo dõi quận nào. Đăng ký: /theodoi <quận>, ví dụ: /theodoi Bình Thạnh."
+GROUPS_ONLY = "Lệnh này dùng trong nhóm: thêm bot vào nhóm rồi gõ /dangkynhom [đơn vị]."
+TOO_MANY_SUBSCRIPTIONS = (f"Mỗi cuộc trò chuyện theo dõi tối đa {MAX_SUBSCRIPTIONS} đơn vị. "
+                          "Hãy hủy bớt bằng /huytheodoi <đơn vị>.")
+NOTHING_FOLLOWED = ("Chưa theo dõi đơn vị nào. Đăng ký: /theodoi <đơn vị>, ví dụ: "
+                    "/theodoi Bình Thạnh.")
+NO_PLACE_GIVEN = f"Bạn chưa nêu đơn vị cần theo dõi.\n{SUBSCRIBE_USAGE}"
 GROUP_NOT_REGISTERED = "Nhóm này chưa đăng ký nhận thông báo."
 GROUP_UNREGISTERED = "Đã hủy đăng ký: nhóm sẽ không nhận thông báo nữa."
 NOT_BOT_ADMIN = "Chỉ quản trị viên của bot mới gửi được thông báo."
@@ -287,28 +290,97 @@ NO_GROUPS_LEFT = "Không còn nhóm nào nhận thông báo này nên không g�
 SEND_BUTTON = "Gửi"
 CANCEL_BUTTON = "Hủy"
 NOT_DRAFT_AUTHOR = "Chỉ người soạn thông báo này mới gửi hoặc hủy được nó."
+NO_SCHEDULED = "Không có thông báo nào đang hẹn giờ gửi."
+ACK_BUTTON = "✅ Đã nhận"
+DIGEST_BUTTON = "Nhận số liệu mới"
+NO_THANKS_BUTTON = "Không, cảm ơn"
+NO_THANKS = "Đã rõ, không đăng ký."
+STALE_OFFER = "Nút này đã cũ. Gõ lại /theodoi <đơn vị>."
+_PART_OF_DAY = ((5, "sáng"), (11, "trưa"), (13, "chiều"), (18, "tối"), (22, "đêm"))
+_FIRST_WORDS = 8
 
 
-def district_problem(lookup: DistrictLookup, command: str, with_data: list[District]) -> str:
-    """Why a command's district argument names no single former district, and what to type."""
-    listed = join_vn(d.short for d in with_data)
-    if lookup.origins:
-        origins = join_vn(place_label(d) for d in lookup.origins)
-        return (f"{lookup.ward} là đơn vị mới từ 01/07/2025, lập từ {origins}. Hãy chọn quận cũ, "
-                f"ví dụ: /{command} {lookup.origins[0].short}")
-    if lookup.options:
-        options = join_vn(place_label(d) for d in lookup.options)
-        first = lookup.options[0]
-        return (f"«{lookup.typed}» có thể là: {options}. Hãy gõ kèm tỉnh, ví dụ: "
-                f"/{command} {first.short} {first.province_short}")
-    return (f"Không tìm thấy quận, huyện «{lookup.typed}». Các quận có số liệu: {listed}. "
-            f"Ví dụ: /{command} {with_data[0].short if with_data else 'Hoàng Mai'}")
+def first_words(text: str, count: int = _FIRST_WORDS) -> str:
+    """The first words of a text, to name it: ``Họp giao ban chiều nay…``."""
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
-def no_data(district: District, with_data: list[District]) -> str:
-    """Refuse reminders for a district the knowledge base has nothing about."""
-    return (f"Chưa có số liệu của {place_label(district)} nên chưa thể nhắc chỉ tiêu. "
-            f"Các quận có số liệu: {join_vn(d.short for d in with_data)}.")
+def place_problem(lookup: PlaceLookup, command: str, kb: KnowledgeBase) -> str:
+    """Why a command's argument names no single unit with facts, and what to type instead."""
+    asked = lookup.asked
+    examples = [name_for(p, kb) for p in kb.places]
+    listed = join_vn(examples)
+    example = examples[0] if examples else "Hoàng Mai"
+    if asked is None:
+        return (f"Không tìm thấy đơn vị «{lookup.typed}». Các đơn vị có số liệu: {listed}. "
+                f"Ví dụ: /{command} {example}")
+    if asked.kind == "ward":
+        ward = asked.places[0]
+        origins = join_vn(place_label(d) for d in asked.origins)
+        with_facts = [d for d in asked.origins if d.key in kb.by_place]
+        then = (f"Hãy chọn đơn vị cũ có số liệu, ví dụ: /{command} {name_for(with_facts[0], kb)}"
+                if with_facts else "Các đơn vị đó cũng chưa có số liệu.")
+        return (f"Chưa có số liệu riêng của {place_label(ward)}, đơn vị mới từ 01/07/2025, lập "
+                f"từ {origins}. {then}")
+    if asked.kind == "province":
+        province = place_label(asked.places[0])
+        if asked.origins:
+            return (f"Chưa có số liệu riêng của {province}. Các đơn vị cũ trong tỉnh có số liệu: "
+                    f"{join_vn(name_for(d, kb) for d in asked.origins)}. Ví dụ: /{command} "
+                    f"{name_for(asked.origins[0], kb)}")
+        return f"Chưa có số liệu của {province}. Các đơn vị có số liệu: {listed}."
+    if asked.kind == "nowhere":
+        return (f"Không tìm thấy «{asked.typed}» ở {join_vn(place_label(p) for p in asked.places)}."
+                f" Các đơn vị có số liệu: {listed}.")
+    options = lookup.options
+    return (f"«{asked.typed}» có thể là: {join_vn(place_label(p) for p in options)}. Hãy gõ kèm "
+            f"tỉnh hoặc loại đơn vị, ví dụ: /{command} {name_for(options[0], kb)}")
+
+
+def unclear_words(words: str, usage: str) -> str:
+    """Words of a command the bot did not understand, said back, with the usage."""
+    return f"Chưa hiểu «{words}», nên chưa làm gì.\n{usage}"
+
+
+def unclear_schedule(problem: Unclear) -> str:
+    """Why a reminder schedule was not understood."""
+    given = problem.given
+    reason = {
+        "unknown": f"Chưa hiểu «{given}» trong lịch nhắc",
+        "conflict": f"Lịch nhắc «{given}» mâu thuẫn (chọn một: hằng ngày, một thứ trong tuần, "
+                    "một ngày trong tháng, hoặc hằng quý)",
+        "bad_hour": f"Giờ không hợp lệ: {given} (giờ từ 0 đến 23, phút từ 0 đến 59)",
+        "bad_day": f"Ngày không hợp lệ: {given} (từ 1 đến 31)",
+    }.get(problem.problem, f"Chưa hiểu lịch nhắc «{given}»")
+    return f"{reason}, nên chưa đăng ký.\n{SUBSCRIBE_USAGE}"
+
+
+def unclear_moment(problem: Unclear, tz: dt.tzinfo, now: dt.datetime) -> str:
+    """Why a send time was refused; the announcement is neither sent nor scheduled."""
+    given = problem.given
+    reason = {
+        "past": f"Thời điểm «{given}» đã qua",
+        "too_far": f"Chỉ hẹn giờ gửi trong vòng một năm tới, không phải «{given}»",
+        "bad_date": f"Ngày không có thật: «{given}»",
+        "bad_hour": f"Giờ không hợp lệ: «{given}» (giờ từ 0 đến 23, phút từ 0 đến 59)",
+        "conflict": f"Thời điểm gửi có hai giờ hoặc hai ngày: «{given}»",
+    }.get(problem.problem, f"Chưa hiểu thời điểm gửi «{given}»")
+    return (f"{reason}, nên chưa gửi gì. Viết thời điểm sau chữ «lúc», ví dụ: {MOMENT_EXAMPLES}. "
+            f"(Bây giờ là {local_time(now, tz)}.)")
+
+
+def no_data(place: Place, kb: KnowledgeBase) -> str:
+    """Refuse reminders for a unit the knowledge base has nothing about."""
+    return (f"Chưa có số liệu của {place_label(place)} nên chưa thể nhắc chỉ tiêu. "
+            f"Các đơn vị có số liệu: {join_vn(name_for(p, kb) for p in kb.places)}.")
+
+
+def no_targets_offer(place: Place) -> str:
+    """A unit without targets: nothing to remind of; offer new figures instead."""
+    return (f"{place_label(place)} chưa có chỉ tiêu của năm nay hoặc các năm tới trong cơ sở dữ "
+            "liệu, nên chưa có gì để nhắc định kỳ. Bot có thể nhắn bạn khi có số liệu mới hoặc "
+            "số liệu thay đổi của đơn vị này (khi dữ liệu được cập nhật). Bạn có muốn nhận?")
 
 
 def local_time(moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
@@ -317,81 +389,182 @@ def local_time(moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
     return f"{local:%H:%M} {WEEKDAYS[local.weekday()]}, {vn_date(local.date())}"
 
 
+def moment_words(moment: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """A send time in words: ``09:00 sáng thứ Ba, 01/12/2026 (ngày mai)``."""
+    local, today = moment.astimezone(tz), now.astimezone(tz).date()
+    part = next((word for hour, word in reversed(_PART_OF_DAY) if local.hour >= hour), "đêm")
+    days = (local.date() - today).days
+    when = {0: "hôm nay", 1: "ngày mai", 2: "ngày kia"}.get(days, f"{days} ngày nữa")
+    return (f"{local:%H:%M} {part} {WEEKDAYS[local.weekday()]}, {vn_date(local.date())} "
+            f"({when})")
+
+
 def _zone_name(tz: str) -> str:
     return "giờ Việt Nam" if tz in ("Asia/Ho_Chi_Minh", "Asia/Saigon") else f"giờ {tz}"
 
 
-def frequency_text(subscription: Subscription) -> str:
-    """``hằng tuần vào thứ Hai lúc 08:00``."""
-    at = f"lúc {subscription.hour:02d}:{subscription.minute:02d}"
-    if subscription.frequency == "daily":
+def frequency_text(schedule: Schedule) -> str:
+    """``hằng tuần vào thứ Hai lúc 08:00``, ``vào ngày cuối mỗi tháng lúc 17:00``."""
+    at = f"lúc {schedule.hour:02d}:{schedule.minute:02d}"
+    if schedule.frequency == "daily":
         return f"hằng ngày {at}"
-    if subscription.frequency == "weekly":
-        return f"hằng tuần vào {WEEKDAYS[subscription.weekday]} {at}"
-    return f"hằng tháng vào ngày {subscription.day} {at}"
+    if schedule.frequency == "weekly":
+        return f"hằng tuần vào {WEEKDAYS[schedule.weekday]} {at}"
+    if schedule.frequency == "monthly":
+        if schedule.day == LAST_DAY:
+            return f"vào ngày cuối mỗi tháng {at}"
+        return f"vào ngày {schedule.day} hằng tháng {at}"
+    if schedule.day == LAST_DAY:
+        return f"hằng quý vào ngày cuối quý (31/3, 30/6, 30/9, 31/12) {at}"
+    return f"hằng quý vào ngày {schedule.day} tháng đầu quý (tháng 1, 4, 7, 10) {at}"
 
 
-def subscribed(district: District, subscription: Subscription, next_at: dt.datetime,
-               has_targets: bool) -> str:
-    """Confirm a subscription: what, how often, the next reminder, how to cancel."""
-    text = (f"Đã đăng ký nhắc chỉ tiêu {place_label(district)}: "
-            f"{frequency_text(subscription)} ({_zone_name(subscription.tz)}).\n"
-            f"Lần nhắc tới: {local_time(next_at)}.\n"
-            "Bot cũng báo trước các ngày kỷ niệm, sự kiện của quận.\n"
-            f"Hủy: /huytheodoi {district.short}")
-    if not has_targets:
-        text += ("\nLưu ý: hiện chưa có chỉ tiêu của quận này trong cơ sở dữ liệu; "
-                 "lời nhắc sẽ cho biết khi có.")
-    return text
+def subscribed(place: Place, subscription: Subscription, next_at: dt.datetime,
+               reminder: TargetReminder, stop_name: str,
+               before: Subscription | None = None) -> str:
+    """Confirm a subscription: what changed, how often, the next reminder, how to stop."""
+    label = place_label(place)
+    schedule = frequency_text(subscription.schedule)
+    zone = _zone_name(subscription.tz)
+    if before is None:
+        head = f"Đã đăng ký nhắc chỉ tiêu {label}: {schedule} ({zone})."
+    elif before.schedule == subscription.schedule:
+        head = (f"Bạn đã theo dõi {label} với lịch này rồi: {schedule} ({zone}). Không có gì "
+                "thay đổi.")
+    else:
+        head = (f"Đã đổi lịch nhắc chỉ tiêu {label}: trước đây {frequency_text(before.schedule)}; "
+                f"từ nay {schedule} ({zone}).")
+    current = reminder.current
+    if current:
+        count = sum(len(y.compared) + len(y.unmatched) for y in current)
+        years = join_vn(str(y.year) for y in current)
+        what = f"Hiện có {count} chỉ tiêu năm {years}; mỗi lời nhắc so với kết quả gần nhất."
+    else:
+        over = join_vn(str(y) for y in reminder.over_years)
+        what = (f"Các chỉ tiêu trong cơ sở dữ liệu thuộc năm {over}, đã qua: lần nhắc tới tóm tắt "
+                "kết thúc năm, sau đó bot chỉ nhắn khi có chỉ tiêu hoặc số liệu mới.")
+    return "\n".join([
+        head,
+        f"Lần nhắc tới: {local_time(next_at)}.",
+        what,
+        "Bot cũng báo trước các ngày kỷ niệm, sự kiện và nhắn khi số liệu của đơn vị thay đổi.",
+        stop_line(stop_name),
+    ])
 
 
-def unsubscribed(removed: list[District]) -> str:
-    """Confirm the districts no longer followed."""
-    return f"Đã hủy theo dõi: {join_vn(place_label(d) for d in removed)}."
+def digest_subscribed(place: Place, stop_name: str) -> str:
+    """Confirm a subscription to a unit without targets: new and changed figures only."""
+    return (f"Đã đăng ký: bot sẽ nhắn khi có số liệu mới hoặc số liệu thay đổi của "
+            f"{place_label(place)}, và nhắc chỉ tiêu khi đơn vị có chỉ tiêu.\n"
+            f"Dừng: /huytheodoi {stop_name}")
 
 
-def not_following(district: District) -> str:
-    """Say the chat does not follow ``district``."""
-    return f"Chưa theo dõi {place_label(district)}. Xem các quận đang theo dõi: /danhsach."
+def stop_line(stop_name: str) -> str:
+    """The last line of every reminder: how to stop it."""
+    return f"Dừng nhắc: /huytheodoi {stop_name}"
 
 
-def subscription_list(rows: list[tuple[District | None, Subscription, dt.datetime]],
-                      group_districts: list[District] | None, registered: bool) -> str:
-    """The chat's subscriptions with their next reminder, and its group registration."""
+def unsubscribed(removed: list[Place]) -> str:
+    """Confirm the units no longer followed."""
+    return f"Đã hủy theo dõi: {join_vn(place_label(p) for p in removed)}."
+
+
+def not_following(place: Place) -> str:
+    """Say the chat does not follow ``place``."""
+    return f"Chưa theo dõi {place_label(place)}. Xem các đơn vị đang theo dõi: /danhsach."
+
+
+def subscription_list(rows: list[tuple[Place | None, Subscription, dt.datetime, bool]],
+                      group_places: list[Place] | None, registered: bool,
+                      acks: list[str] | None = None) -> str:
+    """The chat's subscriptions with their next reminder, and its group registration.
+
+    For bot admins, ``acks`` (lines of ``ack_lines``): who acknowledged the latest reminders.
+    """
     lines = ["Các lời nhắc đang theo dõi:"] if rows else [NOTHING_FOLLOWED]
-    for n, (district, subscription, next_at) in enumerate(rows, 1):
-        name = place_label(district) if district else subscription.district
-        lines.append(f"{n}. {name}: {frequency_text(subscription)}; lần tới "
-                     f"{local_time(next_at)}.")
-    if group_districts is not None:
-        lines.append(registration_scope(group_districts) if registered else GROUP_NOT_REGISTERED)
+    for n, (place, subscription, next_at, reminds) in enumerate(rows, 1):
+        name = place_label(place) if place else subscription.place
+        if reminds:
+            lines.append(f"{n}. {name}: {frequency_text(subscription.schedule)}; lần tới "
+                         f"{local_time(next_at)}.")
+        else:
+            lines.append(f"{n}. {name}: chưa có chỉ tiêu năm nay để nhắc; bot nhắn khi có số "
+                         "liệu mới.")
+    if group_places is not None:
+        lines.append(registration_scope(group_places) if registered else GROUP_NOT_REGISTERED)
+    if acks is not None:
+        lines.append("Xác nhận đã nhận (quản trị bot xem):")
+        lines.extend(acks or ["• Chưa có lời nhắc nào được gửi tới đây."])
     return "\n".join(lines)
 
 
-def registration_scope(districts: list[District]) -> str:
+def ack_lines(sent: list[ReminderSent], acks: list[Ack], places: dict[str, Place],
+              tz: dt.tzinfo, per_chat: int = 3) -> list[str]:
+    """Reminders sent and who acknowledged each, newest first (at most ``per_chat`` a chat)."""
+    by_reminder: dict[str, list[Ack]] = {}
+    for ack in acks:
+        by_reminder.setdefault(ack.reminder, []).append(ack)
+    shown: dict[int, int] = {}
+    lines = []
+    for receipt in sorted(sent, key=lambda r: r.due, reverse=True):
+        if shown.get(receipt.chat_id, 0) >= per_chat:
+            continue
+        shown[receipt.chat_id] = shown.get(receipt.chat_id, 0) + 1
+        place = places.get(receipt.place)
+        unit = place.name if place else receipt.place
+        if receipt.kind == "countdown":
+            unit += " (đếm ngược sự kiện)"
+        who = by_reminder.get(receipt.key, [])
+        read = (f"đã nhận: {', '.join(f'{a.name} ({_when(a.at, tz)})' for a in who)}" if who
+                else "chưa ai bấm Đã nhận")
+        chat = receipt.chat_title or f"chat {receipt.chat_id}"
+        lines.append(f"• {_when(receipt.due, tz)} — {chat} — {unit}: {read}.")
+    return lines
+
+
+def ack_report(lines: list[str], days: int) -> str:
+    """/baocao and ``thidua reminders acks``: who acknowledged the reminders, across chats."""
+    if not lines:
+        return f"Chưa có lời nhắc chỉ tiêu nào được gửi trong {days} ngày qua."
+    return "\n".join([f"Xác nhận lời nhắc chỉ tiêu ({days} ngày qua, mới nhất trước):", *lines])
+
+
+def ack_thanks(first: bool, at: dt.datetime | None, tz: dt.tzinfo) -> str:
+    """The answer to a press of "Đã nhận"."""
+    if first or at is None:
+        return "Đã ghi nhận: bạn đã nhận lời nhắc này."
+    return f"Bạn đã xác nhận lời nhắc này lúc {_when(at, tz)}."
+
+
+def ack_button(count: int) -> str:
+    """The "Đã nhận" button once pressed: how many have acknowledged."""
+    return f"{ACK_BUTTON} ({count})"
+
+
+def registration_scope(places: list[Place]) -> str:
     """Say which announcements the group receives."""
-    if not districts:
+    if not places:
         return "Nhóm nhận mọi thông báo của quản trị viên bot."
-    return f"Nhóm nhận thông báo về: {join_vn(place_label(d) for d in districts)}."
+    return f"Nhóm nhận thông báo về: {join_vn(place_label(p) for p in places)}."
 
 
-def group_registered(districts: list[District]) -> str:
+def group_registered(places: list[Place]) -> str:
     """Confirm a group registration."""
-    return f"Đã đăng ký nhóm. {registration_scope(districts)} Hủy: /huydangkynhom."
+    return f"Đã đăng ký nhóm. {registration_scope(places)} Hủy: /huydangkynhom."
 
 
-def announcement_html(content: str, district: District | None) -> str:
+def announcement_html(content: str, place: Place | None) -> str:
     """The announcement as groups receive it."""
-    about = f"\n<i>Về: {html.escape(place_label(district))}</i>" if district else ""
+    about = f"\n<i>Về: {html.escape(place_label(place))}</i>" if place else ""
     return f"📢 <b>Thông báo</b>{about}\n{html.escape(content)}"
 
 
-def announcement_preview(announcement: Announcement, district: District | None,
-                         group_count: int, tz: dt.tzinfo) -> str:
+def announcement_preview(announcement: Announcement, place: Place | None, group_count: int,
+                         now: dt.datetime, tz: dt.tzinfo) -> str:
     """What the admin checks before pressing Gửi: the message, its recipients and its time."""
-    scope = (f"các nhóm nhận tin về {html.escape(place_label(district))}" if district
+    scope = (f"các nhóm nhận tin về {html.escape(place_label(place))}" if place
              else "tất cả các nhóm đã đăng ký")
-    when = (f"lúc {local_time(announcement.send_at, tz)}" if announcement.send_at
+    when = (f"lúc {moment_words(announcement.send_at, now, tz)}" if announcement.send_at
             else "ngay khi bấm Gửi")
     if not group_count:
         return (f"<b>Xem trước</b>\n{announcement.text}\n\nChưa có nhóm nào trong {scope}: "
@@ -402,8 +575,47 @@ def announcement_preview(announcement: Announcement, district: District | None,
 
 def announcement_queued(group_count: int, send_at: dt.datetime | None, tz: dt.tzinfo) -> str:
     """Tell the admin the announcement is on its way."""
-    when = f"Sẽ gửi lúc {local_time(send_at, tz)}" if send_at else "Đang gửi"
-    return f"{when} tới {group_count} nhóm. Bot sẽ báo kết quả khi gửi xong."
+    if send_at is None:
+        return f"Đang gửi tới {group_count} nhóm. Bot sẽ báo kết quả khi gửi xong."
+    return (f"Sẽ gửi lúc {local_time(send_at, tz)} tới {group_count} nhóm. Bot sẽ báo kết quả "
+            "khi gửi xong; xem hoặc hủy các thông báo hẹn giờ: /lichthongbao.")
+
+
+def scheduled_list(announcements: list[Announcement], group_counts: dict[str, int],
+                   tz: dt.tzinfo) -> str:
+    """/lichthongbao: the announcements waiting for their time."""
+    if not announcements:
+        return NO_SCHEDULED
+    lines = ["Thông báo đang hẹn giờ gửi:"]
+    for n, announcement in enumerate(announcements, 1):
+        assert announcement.send_at is not None
+        lines.append(f"{n}. {local_time(announcement.send_at, tz)}: "
+                     f"«{first_words(announcement_content(announcement))}» — "
+                     f"{group_counts.get(announcement.id, 0)} nhóm.")
+    return "\n".join(lines)
+
+
+def cancel_scheduled_button(n: int) -> str:
+    """The button under /lichthongbao that cancels announcement number ``n``."""
+    return f"Hủy số {n}"
+
+
+def scheduled_cancelled(announcement: Announcement, cancelled: bool, tz: dt.tzinfo) -> str:
+    """Tell the admin whether a scheduled announcement was cancelled."""
+    name = f"«{first_words(announcement_content(announcement))}»"
+    if cancelled:
+        when = f" hẹn lúc {local_time(announcement.send_at, tz)}" if announcement.send_at else ""
+        return f"Đã hủy thông báo {name}{when}: không nhóm nào nhận."
+    if announcement.state == "cancelled":
+        return f"Thông báo {name} đã được hủy trước đó."
+    return f"Thông báo {name} đã bắt đầu gửi, không hủy được nữa."
+
+
+def announcement_content(announcement: Announcement) -> str:
+    """What the admin wrote (older announcements: the text without its markup)."""
+    if announcement.content:
+        return announcement.content
+    return html.unescape(announcement.text.rsplit("\n", 1)[-1])
 
 
 def _chat_name(row: OutboxRow) -> str:
@@ -411,9 +623,11 @@ def _chat_name(row: OutboxRow) -> str:
 
 
 def broadcast_report(announcement: Announcement, summary: BroadcastSummary) -> str:
-    """Report back to the admin: sent, moved to a new id, failed with reasons, removed."""
-    lines = [f"<b>Kết quả gửi thông báo</b> (mã {announcement.id}): "
-             f"đã gửi {len(summary.sent)}/{summary.total} nhóm."]
+    """Report back to the admin: which groups got it, moved, failed with reasons, removed."""
+    name = html.escape(first_words(announcement_content(announcement)))
+    lines = [f"<b>Kết quả gửi thông báo</b> «{name}» (mã {announcement.id}): "
+             f"đã gửi {len(summary.sent)}/{summary.total} nhóm"
+             + (f": {', '.join(_chat_name(r) for r in summary.sent)}." if summary.sent else ".")]
     if summary.maybe_twice:
         lines.append(f"Có thể đã gửi 2 lần: {len(summary.maybe_twice)} nhóm (Telegram không kịp "
                      "trả lời lần gửi trước).")
@@ -464,7 +678,7 @@ def _problem_lines(problems: Sequence[Problem], more: str) -> list[str]:
             *([f"… và {rest} {more} khác."] if rest else [])]
 
 
-def reload_report(result: Reload, groups_told: int) -> str:
+def reload_report(result: Reload, chats_told: int) -> str:
     """Tell an admin what a reload did: the errors that kept the old data, or the changes."""
     if not result.ok:
         return "\n".join([
@@ -478,24 +692,49 @@ def reload_report(result: Reload, groups_told: int) -> str:
                   (("thêm", change.added), ("sửa", change.changed), ("bỏ", change.removed))
                   if facts]
         lines.append(f"• {place_label(change.place)}: {', '.join(counts)} mục.")
-    if groups_told:
-        lines.append(f"Đang báo số liệu mới tới {groups_told} nhóm đã đăng ký.")
+    if chats_told:
+        lines.append(f"Đang báo số liệu mới, đã sửa hoặc đã rút tới {chats_told} cuộc trò chuyện "
+                     "(nhóm đăng ký, người theo dõi, người đã được trả lời các số liệu đó).")
     if result.warnings:
         lines.append("Cảnh báo (không chặn cập nhật):")
         lines.extend(_problem_lines(result.warnings, "cảnh báo"))
     return "\n".join(lines)
 
 
-def new_results_html(change: PlaceChanges, labels: dict[str, str]) -> str:
-    """Tell a group the new figures of its district, each with its year, and their sources."""
-    figures = change.new_figures
-    lines = [f"📊 <b>Số liệu mới</b> của {html.escape(place_label(change.place))}:"]
-    lines.extend(f"• {html.escape(fact_line(f, labels[f.metric], with_place=False))}"
-                 for f in figures[:MAX_NEW_FIGURES])
-    if len(figures) > MAX_NEW_FIGURES:
-        lines.append(f"… và {len(figures) - MAX_NEW_FIGURES} số liệu khác: hỏi bot để xem.")
-    sources = dict.fromkeys(f.source for f in figures)
-    lines.extend(f"<i>{html.escape(line)}</i>" for line in source_lines(sources))
+def kb_news_html(followed: list[PlaceChanges], given: list[FigureChange],
+                 labels: dict[str, str], today: dt.date) -> str:
+    """One message about a reload for one chat, with sources.
+
+    The units it follows (new figures, figures changed or withdrawn), and the figures it was
+    given in an answer that changed.
+    """
+    lines = [f"📊 <b>Số liệu cập nhật ngày {vn_date(today)}</b>"]
+    sources: list[Source] = []
+
+    def listed(title: str, items: list[str]) -> None:
+        if items:
+            lines.append(title)
+            lines.extend(f"• {html.escape(item)}" for item in items[:MAX_NEW_FIGURES])
+            if len(items) > MAX_NEW_FIGURES:
+                lines.append(f"… và {len(items) - MAX_NEW_FIGURES} số liệu khác: hỏi bot để xem.")
+
+    for change in followed:
+        lines.append(f"<b>{html.escape(place_label(change.place))}</b>")
+        added = change.new_figures
+        listed("Số liệu mới:", [fact_line(f, labels[f.metric], with_place=False) for f in added])
+        sources.extend(f.source for f in added)
+        revised = change.revised
+        listed("Đã sửa hoặc đã rút:", [c.line(labels.get(c.old.metric, c.old.metric))
+                                       for c in revised])
+    if given:
+        lines.append("Số liệu bot đã trả lời bạn trong 30 ngày qua nay đã sửa hoặc đã rút:")
+        by_place: dict[str, list[FigureChange]] = {}
+        for change in given:
+            by_place.setdefault(place_label(change.old.place), []).append(change)
+        for label, changes in by_place.items():
+            listed(f"{html.escape(label)}:", [c.line(labels.get(c.old.metric, c.old.metric))
+                                              for c in changes])
+    lines.extend(f"<i>{html.escape(line)}</i>" for line in source_lines(dict.fromkeys(sources)))
     return "\n".join(lines)
 
 

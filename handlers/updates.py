@@ -1,8 +1,14 @@
-"""Hot reload: /capnhat (and SIGHUP) swap in the edited knowledge base and announce new results."""
+"""Hot reload: /capnhat (and SIGHUP) swap in the edited knowledge base and tell who should know.
+
+Each chat told gets one message: the units it follows (a group's registration, a subscription)
+with their new, changed and withdrawn figures, and the figures it was given in an answer in the
+last 30 days that changed or were withdrawn.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import logging
 
@@ -10,27 +16,63 @@ from telegram import Update, User
 from telegram.ext import ContextTypes
 
 from bot.library import Reload
-from bot.schedule import announcement_rows
+from bot.schedule import OutboxRow
 from handlers.auditing import audit, bot_admin_asks
 from handlers.replies import reply_plain
 from handlers.services import Services, services_of
-from handlers.texts import new_results_html, reload_report
-from knowledge.changes import PlaceChanges
+from handlers.texts import kb_news_html, reload_report
+from knowledge.changes import FigureChange, PlaceChanges
 
 logger = logging.getLogger(__name__)
+# How long the figures given to a chat are kept, so it hears when one changes.
+GIVEN_KEPT = dt.timedelta(days=30)
 
 
-def _results_key(change: PlaceChanges) -> str:
-    """Names the announcement by its content, so announcing the same figures twice adds nothing."""
+def _news_key(changes: tuple[PlaceChanges, ...]) -> str:
+    """Names the news by its content, so telling the same changes twice adds nothing."""
     digest = hashlib.blake2b(digest_size=8)
-    for fact in change.new_figures:
-        digest.update(repr((fact.id, fact.value, fact.of, fact.percent, fact.year)).encode())
-    return f"results:{change.place.key}:{digest.hexdigest()}"
+    for change in changes:
+        for fact in (*change.added, *change.changed, *change.removed):
+            digest.update(repr((fact.id, fact.value, fact.of, fact.percent, fact.year)).encode())
+    return f"kb:{digest.hexdigest()}"
+
+
+async def news_rows(services: Services, result: Reload) -> list[OutboxRow]:
+    """One outbox row per chat to tell about this reload (see the module's docstring)."""
+    changes = [c for c in result.changes if c.worth_telling]
+    if not changes:
+        return []
+    now = services.clock()
+    followed: dict[int, dict[str, PlaceChanges]] = {}
+    titles: dict[int, str] = {}
+    for group in await services.store.groups():
+        titles[group.chat_id] = group.title
+        for change in changes:
+            if group.wants(change.place.key):
+                followed.setdefault(group.chat_id, {})[change.place.key] = change
+    by_place = {change.place.key: change for change in changes}
+    for subscription in await services.store.subscriptions():
+        if (change := by_place.get(subscription.place)) is not None:
+            followed.setdefault(subscription.chat_id, {})[change.place.key] = change
+    revised = {c.old.id: c for change in changes for c in change.revised}
+    given: dict[int, dict[str, FigureChange]] = {}
+    for record in await services.store.given(revised):
+        figure = revised[record.fact_id]
+        if now - record.at <= GIVEN_KEPT and (
+                figure.old.place.key not in followed.get(record.chat_id, {})):
+            given.setdefault(record.chat_id, {})[record.fact_id] = figure
+    key = _news_key(result.changes)
+    today = now.date()
+    return [OutboxRow(key, chat_id, kb_news_html(list(followed.get(chat_id, {}).values()),
+                                                 list(given.get(chat_id, {}).values()),
+                                                 result.labels, today),
+                      chat_title=titles.get(chat_id, ""))
+            for chat_id in dict.fromkeys([*followed, *given])]
 
 
 async def apply_reload(services: Services, user: User | None = None,
                        subject: str | None = None) -> str:
-    """Reload the knowledge base; queue new figures to the groups of their districts.
+    """Reload the knowledge base; queue the news to the chats that should know.
 
     Returns the report for the admin (or the log). On any problem the old base stays in use.
     ``user`` is the admin who asked (None: ``thidua kb reload``); ``subject`` what made the
@@ -48,16 +90,10 @@ async def apply_reload(services: Services, user: User | None = None,
 
 async def announce_reload(services: Services, result: Reload, user: User | None = None, *,
                           subject: str) -> str:
-    """Queue a reload's new figures to the groups of their districts, audit it; the report."""
+    """Queue a reload's news to the chats that should know, audit it; return the report."""
     rows = []
     if result.ok:
-        labels = {metric.id: metric.label for metric in services.kb.metrics.values()}
-        groups = await services.store.groups()
-        for change in result.changes:
-            if change.new_figures:
-                rows.extend(announcement_rows(_results_key(change),
-                                              new_results_html(change, labels), groups,
-                                              change.place.code))
+        rows = await news_rows(services, result)
         if rows:
             rows = await services.store.enqueue(rows, services.clock())
             services.courier.kick()

@@ -6,7 +6,7 @@ No Telegram here, and no I/O beyond reading its own data files.
 from knowledge.base import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from knowledge.context import Context
 from knowledge.coverage import coverage_text
-from knowledge.engine import Reply, answer, lookup_district, respond
+from knowledge.engine import Reply, answer, lookup_place, name_for, respond
 from knowledge.phrasing import format_source, render_text
 
 __all__ = [
@@ -18,7 +18,8 @@ __all__ = [
     "coverage_text",
     "format_source",
     "load_knowledge_base",
-    "lookup_district",
+    "lookup_place",
+    "name_for",
     "render_text",
     "respond",
 ]

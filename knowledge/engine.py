@@ -13,9 +13,9 @@ from knowledge.base import KnowledgeBase
 from knowledge.context import Context, completes_pending, follow, settled
 from knowledge.intent import Ask, read_intent
 from knowledge.lexicon import lexicon_of
-from knowledge.model import Answer, District, DistrictLookup
+from knowledge.model import Answer, Place
 from knowledge.phrase import Phraser, examples, hint
-from knowledge.places import Places, find_places
+from knowledge.places import PlaceLookup, Places, find_places
 from knowledge.read import Reading, read
 from knowledge.select import Selector
 
@@ -70,28 +70,32 @@ def respond(question: str, kb: KnowledgeBase, context: Context | None = None) ->
     return Reply(reply, settled(context, places, ask, reply, question))
 
 
-def lookup_district(text: str, kb: KnowledgeBase) -> DistrictLookup:
-    """Find the former district ``text`` names, by the same rules as questions.
+def lookup_place(text: str, kb: KnowledgeBase) -> PlaceLookup:
+    """Find the unit of either map ``text`` names, by the same stages as questions.
 
-    Of same-named districts the one with data is taken when only one has data, as in answers.
+    Of same-named units the one with facts is taken when only one has facts, as in answers.
     """
     lexicon = lexicon_of(kb)
     reading = read(text, lexicon)
     places = find_places(reading, kb, lexicon)
-    whole = bool(reading.tokens) and set(places.used) >= set(range(len(reading.tokens)))
+    rest = reading.raw([i for i in range(len(reading.tokens)) if i not in places.used])
     if not places.asked:
-        return DistrictLookup(text, whole=False)
-    asked = places.asked[0]
-    districts = tuple(p for p in asked.places if isinstance(p, District))
-    if asked.kind == "unit" and districts:
-        return DistrictLookup(asked.typed, whole, district=districts[0])
-    if asked.kind == "no_data" and len(districts) == 1:
-        return DistrictLookup(asked.typed, whole, district=districts[0])
-    if asked.kind == "ward":
-        ward = asked.places[0]
-        return DistrictLookup(asked.typed, whole, ward=f"{ward.name} ({ward.province})",
-                              origins=asked.origins)
-    return DistrictLookup(asked.typed, whole, options=districts)
+        return PlaceLookup(text.strip(), rest=rest)
+    return PlaceLookup(places.asked[0].typed, places.asked[0], rest)
+
+
+def name_for(place: Place, kb: KnowledgeBase) -> str:
+    """The shortest way to type ``place`` that names it alone, for commands the bot suggests.
+
+    ``Bình Thạnh``; ``Tân Hòa Phú Thọ`` (six units are called Tân Hòa).
+    """
+    tries = [place.short, place.name, f"{place.short} {place.province_short}",
+             f"{place.name} {place.province_short}"]
+    for text in tries:
+        found = lookup_place(text, kb)
+        if found.asked is not None and found.asked.places == (place,) and not found.rest:
+            return text
+    return place.name
 
 
 def rest_text(reading: Reading, places: Places) -> str:

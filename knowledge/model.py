@@ -183,23 +183,6 @@ class Fact(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class DistrictLookup:
-    """Which former district a short text (a command argument) names.
-
-    ``district`` when it names one; ``options`` when several same-named districts could be
-    meant; ``origins`` when it names a current ward (``ward``): the districts it was formed from.
-    ``whole`` tells whether place names account for every word of the text.
-    """
-
-    typed: str
-    whole: bool = False
-    district: District | None = None
-    options: tuple[District, ...] = ()
-    ward: str | None = None
-    origins: tuple[District, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class Answer:
     """What the engine replies: a status, plain-text body, the facts used and follow-up questions.
 

@@ -38,6 +38,36 @@ class PlaceAsked:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceLookup:
+    """Which unit a short text (a command argument) names, resolved as in questions.
+
+    ``asked`` is the first place named (None: none); ``rest`` the words that name no place, as
+    typed (empty when place names account for every word).
+    """
+
+    typed: str
+    asked: PlaceAsked | None = None
+    rest: str = ""
+
+    @property
+    def place(self) -> Place | None:
+        """The one unit named: one with facts, or a real unit without facts (``no_data``)."""
+        if self.asked is None:
+            return None
+        if self.asked.kind == "unit" or (self.asked.kind == "no_data"
+                                         and len(self.asked.places) == 1):
+            return self.asked.places[0]
+        return None
+
+    @property
+    def options(self) -> tuple[Place, ...]:
+        """Several units the text could mean (same-named units)."""
+        if self.asked is None or self.place is not None:
+            return ()
+        return self.asked.places if self.asked.kind in ("ambiguous", "no_data") else ()
+
+
+@dataclass(frozen=True, slots=True)
 class Places:
     """What the question says about places."""
 

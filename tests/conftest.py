@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -126,3 +127,44 @@ async def _stop(application: Application, running: list[Application]) -> None:
     await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
+
+
+DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
+# Test data only (never shipped): a 2026 budget target of Quận Hoàng Mai from a second report,
+# so a reminder has a current target beside the 2022 result of the shipped report.
+TARGETS_SOURCE = """
+- id: kiem-thu-hoang-mai-2026
+  title: Kế hoạch năm 2026 (dữ liệu của bộ kiểm thử)
+  publisher: Bộ kiểm thử
+  date: 2026-01-05
+  url:
+"""
+TARGETS_FACTS = """source: kiem-thu-hoang-mai-2026
+unit: Quận Hoàng Mai
+province: Hà Nội
+facts:
+  - id: kiem-thu-hoang-mai-2026-thu-ngan-sach
+    year: 2026
+    kind: target
+    metric: thu_ngan_sach
+    value: "6.000"
+    unit: tỷ đồng
+"""
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped data files, to edit and reload."""
+    copy = tmp_path / "kb"
+    shutil.copytree(DATA, copy)
+    return copy
+
+
+@pytest.fixture
+def targets_kb_dir(kb_dir: Path) -> Path:
+    """The shipped data plus a 2026 budget target of Quận Hoàng Mai (6.000 tỷ đồng)."""
+    with (kb_dir / "sources.yaml").open("a", encoding="utf-8") as sources:
+        sources.write(TARGETS_SOURCE)
+    (kb_dir / "facts" / "kiem-thu-hoang-mai-2026.yaml").write_text(TARGETS_FACTS,
+                                                                  encoding="utf-8")
+    return kb_dir

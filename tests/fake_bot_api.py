@@ -302,15 +302,27 @@ class FakeBotApi:
     def press_button(self, sender: dict[str, Any], message: dict[str, Any] | None,
                      data: str, inline_message_id: str | None = None) -> str:
         """Deliver a callback query for a button under ``message`` (or an inline message)."""
-        query_id = f"cbq-{next(self._ids)}"
-        query: dict[str, Any] = {"id": query_id, "from": sender, "chat_instance": "ci-1",
-                                 "data": data}
+        query = self._callback_query(sender, message, data, inline_message_id)
+        self.add_update({"callback_query": query})
+        return query["id"]
+
+    def button_update(self, sender: dict[str, Any], message: dict[str, Any],
+                      data: str) -> dict[str, Any]:
+        """A button press under ``message`` with the next update_id, to post to a webhook."""
+        update_id = next(self._update_ids)
+        self.last_update_id = update_id
+        return {"update_id": update_id,
+                "callback_query": self._callback_query(sender, message, data, None)}
+
+    def _callback_query(self, sender: dict[str, Any], message: dict[str, Any] | None,
+                        data: str, inline_message_id: str | None) -> dict[str, Any]:
+        query: dict[str, Any] = {"id": f"cbq-{next(self._ids)}", "from": sender,
+                                 "chat_instance": "ci-1", "data": data}
         if message is not None:
             query["message"] = message
         if inline_message_id is not None:
             query["inline_message_id"] = inline_message_id
-        self.add_update({"callback_query": query})
-        return query_id
+        return query
 
     def inline_query(self, sender: dict[str, Any], text: str) -> str:
         """Deliver an inline query (``@bot text`` typed in any chat)."""

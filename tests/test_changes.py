@@ -1,6 +1,7 @@
 """What a reload changes, and how unanswered questions are grouped."""
 
 import datetime as dt
+from dataclasses import replace
 
 from bot import storage
 from bot.storage import memory_store
@@ -28,9 +29,28 @@ def test_changes_are_told_per_district_by_fact_id(knowledge_base):
     hoang_mai = changes["Quận Hoàng Mai"]
     assert [f.id for f in hoang_mai.added] == ["hoang-mai-2023-thu-ngan-sach"]
     assert [f.value for f in hoang_mai.changed] == ["4.671"]
-    assert len(hoang_mai.new_figures) == 2
+    assert [f.value for f in hoang_mai.replaced] == ["4.670,8"]
+    assert [f.id for f in hoang_mai.new_figures] == ["hoang-mai-2023-thu-ngan-sach"]
     assert [f.id for f in changes["Quận Hai Bà Trưng"].removed] == [theme.id]
     assert changes["Quận Hai Bà Trưng"].new_figures == ()
+    assert not changes["Quận Hai Bà Trưng"].worth_telling  # a theme is no figure
+
+
+def test_a_changed_or_withdrawn_figure_reads_old_to_new_with_both_sources(knowledge_base):
+    budget = knowledge_base.by_id["hoang-mai-2022-thu-ngan-sach"]
+    corrected = budget._replace(value="4.671", source=replace(
+        budget.source, id="hm-2", publisher="UBND quận Hoàng Mai", cite=None,
+        date=dt.date(2026, 5, 2)))
+    permits = knowledge_base.by_id["hoang-mai-2022-giay-phep-xay-dung"]
+    facts = [corrected if f is budget else f for f in knowledge_base.facts if f is not permits]
+    [change] = compare(knowledge_base, with_facts(knowledge_base, facts))
+    edit, withdrawn = change.revised
+    assert edit.line("Tổng thu ngân sách") == (
+        "Tổng thu ngân sách năm 2022: 4.670,8 tỷ đồng, đạt 105,29% kế hoạch → 4.671 tỷ đồng, "
+        "đạt 105,29% kế hoạch (nguồn cũ: Phòng Nội vụ quận Hoàng Mai, 25/03/2023; nguồn mới: "
+        "UBND quận Hoàng Mai, 02/05/2026).")
+    assert withdrawn.new is None and withdrawn.line("Giấy phép").endswith(
+        "— đã rút (nguồn cũ: Phòng Nội vụ quận Hoàng Mai, 25/03/2023).")
 
 
 def test_a_fact_moved_within_its_file_is_not_a_change(knowledge_base):

@@ -224,3 +224,52 @@ def test_state_status_and_audit_commands_read_a_data_directory(tmp_path):
     assert "Restored the state" in restore.stdout
     broken = thidua("state", "restore", str(tmp_path / "nothing.json"))
     assert broken.returncode == 1 and "Error:" in broken.stderr
+
+
+def test_reminders_preview_prints_what_a_subscriber_gets(tmp_path):
+    over = run("reminders", "preview", "Bình Thạnh")
+    assert over.returncode == 0, over.stderr
+    text = over.stdout.rstrip("\n")
+    assert text.startswith("Nhắc chỉ tiêu: Quận Bình Thạnh (cũ, TP Hồ Chí Minh)")
+    assert "Kết thúc năm 2022, 10 chỉ tiêu:" in text
+    assert text.count("Chưa có số liệu kết quả") == 1
+    assert text.endswith("Dừng nhắc: /huytheodoi Bình Thạnh")
+    assert over.stderr.strip() == "[✅ Đã nhận]"
+    offer = run("reminders", "preview", "hoang mai")
+    assert offer.returncode == 0 and "chưa có chỉ tiêu của năm nay" in offer.stdout
+    for unit, says in (("Châu Thành", "names no single unit"), ("Quận 10", "no facts of")):
+        refused = run("reminders", "preview", unit)
+        assert refused.returncode == 1 and says in refused.stderr
+
+
+def test_reminders_preview_shows_a_target_beside_its_earlier_result(targets_kb_dir):
+    result = run("--data-dir", str(targets_kb_dir), "reminders", "preview", "Hoàng Mai")
+    assert result.returncode == 0, result.stderr
+    assert ("• Tổng thu ngân sách: chỉ tiêu 6.000 tỷ đồng [1]; năm 2022 đạt 4.670,8 tỷ đồng [2] "
+            "— cần tăng 28,5% so với năm 2022.") in result.stdout
+    assert "Nguồn: [1] Bộ kiểm thử, 05/01/2026." in result.stdout
+    assert "Nguồn: [2] Phòng Nội vụ quận Hoàng Mai, 25/03/2023." in result.stdout
+
+
+def test_reminders_acks_reports_who_pressed_da_nhan(tmp_path):
+    import datetime as dt
+
+    from bot.records import Ack, ReminderSent
+    from bot.storage import open_store
+
+    now = dt.datetime.now(dt.UTC)
+
+    async def seed() -> None:
+        store = open_store(tmp_path / "state")
+        await store.queue_reminders([], now, {}, [
+            ReminderSent("s1:202611300800", -100, "d765", now, "Tổ 1"),
+            ReminderSent("s2:202611300800", 5, "d765", now, "Hùng")])
+        await store.record_ack(Ack("s1:202611300800", -100, 7, "Lan", now))
+        await store.close()
+
+    asyncio.run(seed())
+    result = subprocess.run([THIDUA, "reminders", "acks"], capture_output=True, text=True,
+                            timeout=60, env=state_env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Tổ 1 — Quận Bình Thạnh: đã nhận: Lan" in result.stdout
+    assert "Hùng — Quận Bình Thạnh: chưa ai bấm Đã nhận" in result.stdout

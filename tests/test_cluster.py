@@ -93,7 +93,10 @@ async def test_a_reload_on_one_instance_reaches_the_other(fake_bot_api, instance
     facts = next(p for p in (edited / "facts").glob("*.yaml") if "4.670,8" in p.read_text())
     a, b = await instances(2, kb=load_knowledge_base(edited), kb_dir=edited)
     store = a.application.bot_data["services"].store
-    await store.save_group(Group(-5001, ("008",), "Tổ Hoàng Mai"))
+    await store.save_group(Group(-5001, ("d008",), "Tổ Hoàng Mai"))
+    question = "Hoàng Mai thu ngân sách 2022"
+    await post_update(b.url, fake_bot_api.text_update(LAN, question))  # given on B
+    await fake_bot_api.wait_until(lambda: fake_bot_api.texts_to(LAN["id"]), 10)
     facts.write_text(facts.read_text().replace("4.670,8", "4.700,1"))
 
     await post_update(a.url, fake_bot_api.text_update(ADMIN, "/capnhat"))
@@ -101,13 +104,16 @@ async def test_a_reload_on_one_instance_reaches_the_other(fake_bot_api, instance
     library_b = b.application.bot_data["services"].library
     library_a = a.application.bot_data["services"].library
     await eventually(lambda: library_b.version == library_a.version)
-    await post_update(b.url, fake_bot_api.text_update(LAN, "Hoàng Mai thu ngân sách 2022"))
-    await fake_bot_api.wait_until(lambda: fake_bot_api.texts_to(LAN["id"]), 10)
+    await post_update(b.url, fake_bot_api.text_update(LAN, question))
+    await fake_bot_api.wait_until(lambda: len(fake_bot_api.texts_to(LAN["id"])) == 3, 10)
     await fake_bot_api.wait_until(lambda: fake_bot_api.texts_to(-5001), 10)
     await asyncio.sleep(0.5)
     print(f"\nreload on A: B answers from version {library_b.version[:12]} "
           f"(A {library_a.version[:12]}); group told {len(fake_bot_api.texts_to(-5001))} time")
-    assert "4.700,1" in fake_bot_api.texts_to(LAN["id"])[0]
+    before, *later = fake_bot_api.texts_to(LAN["id"])
+    [news] = [text for text in later if "Số liệu cập nhật" in text]
+    assert "4.670,8" in before and "4.670,8 tỷ đồng, đạt 105,29% kế hoạch → 4.700,1" in news
+    assert any("4.700,1" in text and text != news for text in later)
     assert len(fake_bot_api.texts_to(-5001)) == 1
 
 
@@ -116,7 +122,8 @@ async def test_a_daily_reminder_with_three_instances_is_sent_once(fake_bot_api, 
     """Each reminder goes out once with three instances.
 
     One was due before the instances started, one falls due while they run, one is added on an
-    instance that stops before it is due.
+    instance that stops before it is due. Each follows Bình Thạnh, whose 2022 targets are over:
+    the first reminder says so, once.
     """
     base = dt.datetime.now(VN).replace(hour=7, minute=59, second=53, microsecond=0)
     started = time.monotonic()
@@ -127,13 +134,13 @@ async def test_a_daily_reminder_with_three_instances_is_sent_once(fake_bot_api, 
     store = PostgresStore(database_url)
     await store.connect()
     made = base - dt.timedelta(days=2)
-    await store.save_subscription(Subscription("late", 301, "760", made, "daily", 7, 30))
-    await store.save_subscription(Subscription("timer", 302, "008", made, "daily", 8, 0))
+    await store.save_subscription(Subscription("a1", 301, "d765", made, "daily", 7, 30))
+    await store.save_subscription(Subscription("b2", 302, "d765", made, "daily", 8, 0))
     await store.close()
-    one, *_ = await instances(3, clock=clock)
+    one, *rest = await instances(3, clock=clock)
     services = one.application.bot_data["services"]
     added = await services.store.save_subscription(
-        Subscription("added", 303, "007", made, "daily", 8, 0))
+        Subscription("c3", 303, "d765", made, "daily", 8, 0))
     services.reminders.schedule(added)
     await asyncio.sleep(1)  # the others hear of it
     await one.stop()
@@ -145,6 +152,19 @@ async def test_a_daily_reminder_with_three_instances_is_sent_once(fake_bot_api, 
     await asyncio.sleep(2)
     print(f"\nreminders sent with three instances (one stopped before 08:00): {counts()}")
     assert counts() == [1, 1, 1]
+    store = rest[0].application.bot_data["services"].store
+    assert len(await store.reminders_sent()) == 3
+
+    # "Đã nhận" pressed twice by the same person, each press reaching another instance.
+    [sent] = [c for c in fake_bot_api.calls_to("sendMessage") if c.chat_id == 301]
+    data = sent.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    reader = user(301, "Lan")
+    for instance in rest:
+        assert await post_update(instance.url, fake_bot_api.button_update(
+            reader, sent.result, data)) == 200
+    answers = await fake_bot_api.wait_for("answerCallbackQuery", 2)
+    assert [a.params["text"].startswith("Đã ghi nhận") for a in answers] == [True, False]
+    assert [a.user_id for a in await store.acks()] == [301]
 
 
 async def test_instances_answer_in_a_group_and_register_it_once(fake_bot_api, instances):

@@ -11,12 +11,20 @@ import time
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from bot import pgschema
 from bot.pgbudget import MARGIN, SharedBudget
 from bot.pgstore import PostgresStore
-from bot.records import Conversation, InboxEntry
-from bot.schedule import OutboxRow, Subscription, due_sends
+from bot.records import Ack, Conversation, GivenFact, InboxEntry, ReminderSent, encode
+from bot.schedule import (
+    Announcement,
+    Group,
+    OutboxRow,
+    Subscription,
+    announcement_rows,
+    due_sends,
+)
 from bot.storage import RowClaimed, StoreUnavailable
 
 pytestmark = pytest.mark.postgres
@@ -113,7 +121,7 @@ async def test_rows_another_instance_delivers_are_left_alone(instances):
 
 async def test_a_reminder_queued_by_three_instances_at_once_is_queued_once(instances):
     stores = await instances(3)
-    subscription = Subscription("s1", 42, "760", NOW - dt.timedelta(days=3), frequency="daily")
+    subscription = Subscription("s1", 42, "d760", NOW - dt.timedelta(days=3), frequency="daily")
     await stores[0].save_subscription(subscription)
 
     async def queue(store: PostgresStore) -> list[OutboxRow]:
@@ -124,6 +132,86 @@ async def test_a_reminder_queued_by_three_instances_at_once_is_queued_once(insta
     added = await asyncio.gather(*(queue(store) for store in stores))
     assert sum(len(rows) for rows in added) == 1
     assert len(await stores[1].pending()) == 1
+
+
+async def test_a_target_reminder_queued_by_three_instances_is_noted_once(instances):
+    stores = await instances(3)
+    await stores[0].save_subscription(Subscription("s1", 42, "d765", NOW - dt.timedelta(days=3),
+                                                   frequency="daily", reported_over=(2021,)))
+    receipt = ReminderSent("s1:202403040800", 42, "d765", NOW)
+
+    async def queue(store: PostgresStore, over: tuple[int, ...]) -> list[OutboxRow]:
+        return await store.queue_reminders([OutboxRow("reminder:s1:x", 42, "Nhắc")], NOW,
+                                           {"s1": over}, [receipt])
+
+    added = await asyncio.gather(*(queue(store, over) for store, over in zip(
+        stores, [(2022,), (2022,), (2023,)], strict=True)))
+    assert sum(len(rows) for rows in added) == 1 and len(await stores[1].pending()) == 1
+    assert await stores[2].reminders_sent() == [receipt]
+    assert (await stores[1].subscription("s1")).reported_over == (2021, 2022, 2023)
+
+
+async def test_an_acknowledgement_pressed_on_two_instances_is_kept_once(instances):
+    a, b = await instances(2)
+    ack = Ack("s1:202403040800", -1, 11, "Lan", NOW)
+    later = Ack("s1:202403040800", -1, 11, "Lan", NOW + dt.timedelta(seconds=1))
+    assert sorted(await asyncio.gather(a.record_ack(ack), b.record_ack(later))) == [False, True]
+    assert len(await a.acks(-1)) == 1
+
+
+async def test_a_figure_given_keeps_its_latest_time_whichever_instance_notes_it(instances):
+    a, b = await instances(2)
+    await a.record_given(5, ["f1"], NOW)
+    await b.record_given(5, ["f1"], NOW - dt.timedelta(minutes=1))  # a slower instance's note
+    assert await a.given(["f1"]) == [GivenFact(5, "f1", NOW)]
+    await b.migrate_chat(5, -1005)
+    assert await a.given(["f1"]) == [GivenFact(-1005, "f1", NOW)]
+
+
+async def test_an_announcement_claimed_but_not_tried_is_cancelled(instances):
+    a, b = await instances(2)
+    later = NOW + dt.timedelta(hours=2)
+    announcement = Announcement("a1", 7, 7, "Họp", NOW, send_at=later, state="queued")
+    await a.save_announcement(announcement, announcement_rows(
+        announcement.message_key, "Họp", [Group(-1)], None, later), NOW)
+    [[row]] = (await b.claim(later, None)).chats
+    taken = await b.take(row.id, later)
+    assert await a.cancel_announcement("a1") is True
+    assert not await b.save_claimed(taken.started(later))  # b sends nothing
+    assert await a.rows("announce:a1") == [] and "announce:a1" not in await a.sent_keys()
+
+
+async def test_a_schema_2_database_names_units_by_place_key(database_url, instances):
+    """Data of a bot before the place keys (district codes) is migrated at start."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        async with conn.transaction():
+            await conn.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY, "
+                               "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT "
+                               "clock_timestamp())")
+            for migration in pgschema.migrations()[:2]:
+                await conn.execute(migration.sql.encode())
+                await conn.execute("INSERT INTO schema_migrations (version, name) "
+                                   "VALUES (%s, %s)", (migration.version, migration.name))
+        old = {**encode(Subscription("s1", 5, "x", NOW)), "district": "765"}
+        del old["place"]
+        await conn.execute("INSERT INTO subscriptions (key, chat_id, district, doc) "
+                           "VALUES ('s1', 5, '765', %s)", (Jsonb(old),))
+        await conn.execute("INSERT INTO groups (key, doc) VALUES ('-1', %s), ('-2', %s)", (
+            Jsonb({"chat_id": -1, "districts": ["760", "008"], "title": "Tổ"}),
+            Jsonb({"chat_id": -2, "districts": [], "title": ""})))
+        for key, district in (("a1", "760"), ("a2", None)):
+            doc = {**encode(Announcement(key, 7, 7, "Họp", NOW)), "district": district}
+            del doc["place"]
+            await conn.execute("INSERT INTO announcements (key, state, created_at, doc) "
+                               "VALUES (%s, 'draft', %s, %s)", (key, NOW, Jsonb(doc)))
+
+    [store] = await instances(1)
+    assert [(s.id, s.place) for s in await store.subscriptions()] == [("s1", "d765")]
+    assert await store.groups() == [Group(-1, ("d760", "d008"), "Tổ"), Group(-2)]
+    assert (await store.announcement("a1")).place == "d760"
+    assert (await store.announcement("a2")).place is None
+    again = await store.save_subscription(Subscription("s2", 5, "d765", NOW, hour=9))
+    assert again.id == "s1" and len(await store.subscriptions()) == 1
 
 
 async def test_an_update_is_recorded_once_whichever_instance_gets_it(instances):

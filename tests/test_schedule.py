@@ -1,5 +1,4 @@
 import datetime as dt
-import unicodedata
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,19 +7,16 @@ from bot.schedule import (
     Group,
     OutboxRow,
     RetryPolicy,
-    SubscribeRequest,
     Subscription,
-    UsageError,
     announcement_rows,
     due_countdowns,
     due_sends,
     next_run,
     next_tick,
-    parse_subscribe,
-    split_send_time,
+    subscription_for,
     summarize,
 )
-from handlers.texts import ANNOUNCE_USAGE, SUBSCRIBE_USAGE, usage_error
+from bot.timewords import Schedule
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = dt.UTC
@@ -29,7 +25,7 @@ LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=HCM)
 
 
 def sub(**kwargs) -> Subscription:
-    return Subscription(**({"id": "s1", "chat_id": 42, "district": "Quận Hoàng Mai",
+    return Subscription(**({"id": "s1", "chat_id": 42, "place": "d008",
                             "created_at": LONG_AGO} | kwargs))
 
 
@@ -121,48 +117,39 @@ def test_reminder_fires_exactly_at_its_time() -> None:
     assert len(due_sends([sub()], set(), local(2024, 3, 4, 8, 0), GRACE)) == 1
 
 
-# /theodoi arguments
+# Subscriptions
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Hoàng Mai hằng ngày 8h", SubscribeRequest("Hoàng Mai", "daily", 8, 0)),
-    ("hoang mai hang ngay 8:30", SubscribeRequest("hoang mai", "daily", 8, 30)),
-    ("Quận 1 hàng tuần 08:00", SubscribeRequest("Quận 1", "weekly", 8, 0)),
-    ("HBT Hằng Tháng 7h15", SubscribeRequest("HBT", "monthly", 7, 15)),
-    ("quận 8 mỗi ngày", SubscribeRequest("quận 8", "daily", 8, 0)),
-    ("Ba Đình 17 giờ", SubscribeRequest("Ba Đình", "weekly", 17, 0)),
-    ("Q1", SubscribeRequest("Q1", "weekly", 8, 0)),
-    ("  Bình   Thạnh  ", SubscribeRequest("Bình Thạnh", "weekly", 8, 0)),
-])
-def test_subscribe_arguments_with_and_without_diacritics(text: str,
-                                                         expected: SubscribeRequest) -> None:
-    assert parse_subscribe(text) == expected
-
-
-def test_decomposed_unicode_from_telegram_parses_like_composed() -> None:
-    text = unicodedata.normalize("NFD", "Hoàng Mai hằng tháng 9h")
-    assert parse_subscribe(text) == SubscribeRequest("Hoàng Mai", "monthly", 9, 0)
-
-
-@pytest.mark.parametrize(("text", "says"), [
-    ("", "chưa nêu quận"),  # the handler prompts with buttons before it comes to this
-    ("hằng ngày 8h", "chưa nêu quận"),
-    ("Hoàng Mai 25h", "Giờ không hợp lệ: 25h"),
-    ("Hoàng Mai 8:75", "Giờ không hợp lệ: 8:75"),
-    ("Hoàng Mai hằng năm", "Chưa hỗ trợ tần suất «hằng năm»"),
-])
-def test_malformed_subscribe_arguments_get_the_usage_back(text: str, says: str) -> None:
-    result = parse_subscribe(text)
-    assert isinstance(result, UsageError)
-    assert says in usage_error(result) and SUBSCRIBE_USAGE in usage_error(result)
-
-
-def test_request_becomes_a_subscription_in_the_configured_zone() -> None:
-    request = SubscribeRequest("hoang mai", "daily", 6, 45)
-    made = request.subscription(subscription_id="x", chat_id=7, district="Quận Hoàng Mai",
-                                now=LONG_AGO, tz="Asia/Bangkok")
+def test_schedule_becomes_a_subscription_in_the_configured_zone() -> None:
+    made = subscription_for(Schedule("daily", 6, 45), subscription_id="x", chat_id=7,
+                            place="d008", now=LONG_AGO, tz="Asia/Bangkok")
     assert next_run(made, LONG_AGO) == dt.datetime(2020, 1, 1, 6, 45,
                                                    tzinfo=ZoneInfo("Asia/Bangkok"))
+
+
+def test_friday_reminder_comes_on_friday_only() -> None:
+    friday = sub(weekday=4, hour=17)
+    assert next_run(friday, local(2026, 11, 26, 17, 0)) == local(2026, 11, 27, 17, 0)
+    assert next_run(friday, local(2026, 11, 27, 17, 0)) == local(2026, 12, 4, 17, 0)
+
+
+@pytest.mark.parametrize(("schedule", "after", "runs"), [
+    (Schedule("monthly", day=15), local(2026, 1, 15, 9, 0),
+     [local(2026, 2, 15, 8, 0), local(2026, 3, 15, 8, 0)]),
+    (Schedule("monthly", day=-1), local(2026, 1, 1, 9, 0),
+     [local(2026, 1, 31, 8, 0), local(2026, 2, 28, 8, 0), local(2026, 3, 31, 8, 0)]),
+    (Schedule("quarterly"), local(2026, 1, 2, 9, 0),
+     [local(2026, 4, 1, 8, 0), local(2026, 7, 1, 8, 0), local(2026, 10, 1, 8, 0)]),
+    (Schedule("quarterly", day=-1), local(2026, 1, 2, 9, 0),
+     [local(2026, 3, 31, 8, 0), local(2026, 6, 30, 8, 0), local(2026, 9, 30, 8, 0)]),
+])
+def test_monthly_month_end_and_quarterly_runs(schedule, after, runs) -> None:
+    made = subscription_for(schedule, subscription_id="x", chat_id=7, place="d008", now=LONG_AGO)
+    found = []
+    for _ in runs:
+        after = next_run(made, after)
+        found.append(after)
+    assert found == runs
 
 
 # Outbox rows
@@ -223,8 +210,8 @@ def test_blocked_chat_row_becomes_inactive_and_migrated_row_goes_to_the_new_id()
 
 
 def test_announcement_goes_to_groups_that_want_the_district() -> None:
-    groups = [Group(-1), Group(-2, ("Quận 1",)), Group(-3, ("Quận 6", "Quận Hoàng Mai"))]
-    to_q1 = announcement_rows("announce:9", "Họp", groups, "Quận 1")
+    groups = [Group(-1), Group(-2, ("d760",)), Group(-3, ("d775", "d008"))]
+    to_q1 = announcement_rows("announce:9", "Họp", groups, "d760")
     to_all = announcement_rows("announce:9", "Họp", groups, None)
     assert [row.chat_id for row in to_q1] == [-1, -2]
     assert [row.chat_id for row in to_all] == [-1, -2, -3]
@@ -254,8 +241,8 @@ def test_summary_sorts_rows_by_outcome_and_finishes_when_none_is_pending() -> No
 # Countdowns and daily checks
 
 
-def founding_day(district: str, today: dt.date) -> list[tuple[str, dt.date]]:
-    return [("founding", dt.date(today.year, 11, 25))] if district == "Quận Hoàng Mai" else []
+def founding_day(place: str, today: dt.date) -> list[tuple[str, dt.date]]:
+    return [("founding", dt.date(today.year, 11, 25))] if place == "d008" else []
 
 
 def test_daily_check_comes_every_day_whatever_the_frequency() -> None:
@@ -277,7 +264,7 @@ def test_no_countdown_on_other_days_or_for_other_districts() -> None:
     for day in (21, 23, 24, 26):
         assert due_countdowns([sub()], founding_day, set(), local(2026, 11, day, 9, 0), GRACE,
                               (3, 0)) == []
-    other = sub(district="Quận 1")
+    other = sub(place="d760")
     assert due_countdowns([other], founding_day, set(), local(2026, 11, 22, 9, 0), GRACE,
                           (3, 0)) == []
 
@@ -285,40 +272,3 @@ def test_no_countdown_on_other_days_or_for_other_districts() -> None:
 def test_countdown_missed_beyond_grace_is_skipped() -> None:
     late = local(2026, 11, 22, 8, 0) + GRACE + dt.timedelta(minutes=1)
     assert due_countdowns([sub()], founding_day, set(), late, GRACE, (3, 0)) == []
-
-
-# Announcement times
-
-NOW = local(2026, 11, 26, 10, 0)  # a Thursday
-
-
-@pytest.mark.parametrize(("text", "content", "when"), [
-    ("Họp giao ban lúc 14h", "Họp giao ban", local(2026, 11, 26, 14, 0)),
-    ("Họp lúc 8h", "Họp", local(2026, 11, 27, 8, 0)),
-    ("Nộp báo cáo lúc 8h30 01/12", "Nộp báo cáo", local(2026, 12, 1, 8, 30)),
-    ("Nộp báo cáo luc 28/11/2026 8:30", "Nộp báo cáo", local(2026, 11, 28, 8, 30)),
-    ("Chào năm mới lúc 0h 01/01", "Chào năm mới", local(2027, 1, 1, 0, 0)),
-    ("Họp LÚC 9 giờ 30 ngày 27/11", "Họp", local(2026, 11, 27, 9, 30)),
-    ("Họp lúc 14h ngày 28/11 tại hội trường", "Họp lúc 14h ngày 28/11 tại hội trường", None),
-    ("Họp giao ban", "Họp giao ban", None),
-])
-def test_trailing_send_time_is_split_off(text: str, content: str,
-                                         when: dt.datetime | None) -> None:
-    assert split_send_time(text, NOW) == (content, when)
-
-
-@pytest.mark.parametrize(("text", "says"), [
-    ("Họp lúc 25h", "Thời điểm không hợp lệ"),
-    ("Họp lúc 8h 31/02", "Thời điểm không hợp lệ"),
-    ("Họp lúc 8h 20/11/2026", "đã qua"),
-    ("Họp lúc 8h 25/11", "đã qua"),
-    ("Họp lúc 8h 01/01/2030", "trong vòng một năm"),
-])
-def test_impossible_send_times_are_explained(text: str, says: str) -> None:
-    result = split_send_time(text, NOW)
-    assert isinstance(result, UsageError) and says in usage_error(result)
-
-
-def test_usage_error_for_a_send_time_shows_the_usage() -> None:
-    result = split_send_time("Họp lúc 25h", NOW)
-    assert isinstance(result, UsageError) and ANNOUNCE_USAGE in usage_error(result)

@@ -10,7 +10,7 @@ import pytest
 
 from bot.audit import AuditEntry
 from bot.pgstore import PostgresStore
-from bot.records import Conversation, InboxEntry
+from bot.records import Ack, Conversation, InboxEntry, ReminderSent
 from bot.schedule import Announcement, Group, OutboxRow, Subscription, announcement_rows
 from bot.storage import open_store
 from bot.unanswered import Unanswered
@@ -30,8 +30,9 @@ def migrate(to: str, data_dir: Path, database_url: str) -> subprocess.CompletedP
 async def fill(data_dir: Path) -> dict[str, object]:
     """A state with a document in every table; returns what a store reads back of it."""
     store = open_store(data_dir)
-    await store.save_subscription(Subscription("s1", 5, "008", NOW, "daily", 7, 30))
-    groups = [Group(-1, ("008",), "Tổ 1"), Group(-2)]
+    await store.save_subscription(Subscription("s1", 5, "d008", NOW, "daily", 7, 30,
+                                               reported_over=(2022,), title="Lan"))
+    groups = [Group(-1, ("d008", "w04792"), "Tổ 1"), Group(-2)]
     for group in groups:
         await store.save_group(group)
     announcement = Announcement("a1", 9, 9, "Họp", NOW, state="queued")
@@ -39,7 +40,11 @@ async def fill(data_dir: Path) -> dict[str, object]:
         announcement.message_key, "Họp", groups, None), NOW)
     [first, _] = await store.pending()
     await store.save_rows([first.started(NOW).sent(11)])
-    await store.enqueue([OutboxRow("reminder:s1:x", 5, "Nhắc")], NOW)
+    await store.queue_reminders([OutboxRow("reminder:s1:x", 5, "Nhắc",
+                                           buttons=(("✅ Đã nhận", "n:s1:x"),))], NOW,
+                                {"s1": (2023,)}, [ReminderSent("s1:x", 5, "d008", NOW, "Lan")])
+    await store.record_ack(Ack("s1:x", 5, 5, "Lan", NOW))
+    await store.record_given(5, ["f1", "f2"], NOW)
     await store.log_unanswered(Unanswered(NOW, "not_found", "Quận 10?", "quan 10", "private"))
     await store.record_updates([InboxEntry(77, {"update_id": 77}, NOW, chat=5)])
     await store.save_conversations([Conversation("chat:5", {"places": ["008"]}, NOW)])
@@ -55,7 +60,9 @@ async def read(store) -> dict[str, object]:
             "outbox": await store.outbox(), "sent": await store.sent_keys(),
             "unanswered": await store.unanswered(),
             "inbox": await store.unhandled_updates(),
-            "conversation": await store.conversation("chat:5"), "audit": await store.audit()}
+            "conversation": await store.conversation("chat:5"), "audit": await store.audit(),
+            "given": await store.given(["f1", "f2"]),
+            "reminders_sent": await store.reminders_sent(), "acks": await store.acks()}
 
 
 async def read_postgres(database_url: str) -> dict[str, object]:

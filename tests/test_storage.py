@@ -19,7 +19,7 @@ from bot import journal, storage
 from bot.audit import AuditEntry
 from bot.backups import backup_state, check_state, restore_state
 from bot.pgstore import PostgresStore
-from bot.records import InboxEntry, ReportDraft, encode
+from bot.records import Ack, InboxEntry, ReminderSent, ReportDraft, encode
 from bot.schedule import Announcement, Group, OutboxRow, Subscription, announcement_rows, due_sends
 from bot.storage import (
     DataDirLocked,
@@ -38,9 +38,9 @@ VN = dt.timezone(dt.timedelta(hours=7))
 NOW = dt.datetime(2024, 3, 4, 10, 0, tzinfo=VN)  # a Monday
 
 
-def subscription(chat_id: int = 1, district: str = "Quận Hoàng Mai", **kwargs) -> Subscription:
-    fields = {"id": f"sub-{chat_id}-{district}", "created_at": NOW - dt.timedelta(days=30)}
-    return Subscription(chat_id=chat_id, district=district, **(fields | kwargs))
+def subscription(chat_id: int = 1, place: str = "d008", **kwargs) -> Subscription:
+    fields = {"id": f"sub-{chat_id}-{place}", "created_at": NOW - dt.timedelta(days=30)}
+    return Subscription(chat_id=chat_id, place=place, **(fields | kwargs))
 
 
 def start_writer(data_dir: Path, first: int) -> tuple[subprocess.Popen[str], int]:
@@ -209,12 +209,34 @@ async def test_schema_1_file_is_migrated_and_kept(tmp_path: Path, caplog) -> Non
     (tmp_path / "state.json").write_text(json.dumps(old))
     with caplog.at_level(logging.WARNING):
         store = open_store(tmp_path)
-    assert await store.groups() == [Group(-100, ("760",), "Tổ 1")]
+    assert await store.groups() == [Group(-100, ("d760",), "Tổ 1")]
     assert keys(await store.pending()) == [("announce:a", -100, "pending")]
-    assert [s.id for s in await store.subscriptions()] == ["s1"]
+    assert [(s.id, s.place) for s in await store.subscriptions()] == [("s1", "d760")]
     await store.close()
     assert (tmp_path / "state.json.schema1").exists() and not (tmp_path / "state.json").exists()
     assert any("schema" in r.getMessage() for r in caplog.records)
+
+
+async def test_schema_2_district_codes_become_place_keys(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    await store.close()
+    [(_, segment)] = journal.segments(tmp_path)
+    old = {"subscriptions": {"s1": {**encode(subscription(id="s1")), "district": "765"}},
+           "groups": {"-100": {"chat_id": -100, "districts": ["760", "008"], "title": "Tổ"}},
+           "announcements": {"a1": {**encode(Announcement("a1", 7, 7, "Họp", NOW)),
+                                    "district": "760"}}}
+    del old["subscriptions"]["s1"]["place"]
+    del old["announcements"]["a1"]["place"]
+    snapshot = json.loads((tmp_path / journal.SNAPSHOT).read_text())
+    snapshot["schema"], snapshot["tables"] = 2, old
+    (tmp_path / journal.SNAPSHOT).write_text(json.dumps(snapshot))
+    segment.unlink()
+    store = open_store(tmp_path)
+    assert [s.place for s in await store.subscriptions()] == ["d765"]
+    assert await store.groups() == [Group(-100, ("d760", "d008"), "Tổ")]
+    assert (await store.announcement("a1")).place == "d760"
+    await store.close()
+    assert json.loads((tmp_path / journal.SNAPSHOT).read_text())["schema"] == storage.SCHEMA
 
 
 async def test_a_document_of_the_wrong_shape_is_quarantined_loudly(tmp_path: Path,
@@ -224,7 +246,7 @@ async def test_a_document_of_the_wrong_shape_is_quarantined_loudly(tmp_path: Pat
     await store.save_group(Group(-1))
     await store.close()
     bad = {"n": 100, "c": {"subscriptions": {
-        "nodate": {"id": "nodate", "chat_id": 2, "district": "760"},
+        "nodate": {"id": "nodate", "chat_id": 2, "place": "d760"},
         "late": {**encode(subscription(chat_id=3, id="late")), "hour": 99}}}}
     [(_, segment)] = journal.segments(tmp_path)
     with segment.open("a") as handle:
@@ -326,26 +348,35 @@ async def test_second_process_is_refused_by_the_lock(tmp_path: Path) -> None:
 # Repository behaviour, the same for the file and the in-memory store
 
 
-async def test_resubscribing_to_a_district_replaces_it_and_keeps_its_id(store: Store) -> None:
+async def test_resubscribing_to_a_unit_replaces_it_and_keeps_its_id(store: Store) -> None:
     first = await store.save_subscription(subscription(id="a"))
     second = await store.save_subscription(subscription(id="b", frequency="daily", hour=9))
     assert second.id == first.id == "a"
     assert await store.subscriptions() == [second]
 
 
-async def test_unsubscribing_removes_one_district_or_all(store: Store) -> None:
-    for district in ("Quận 1", "Quận 6", "Quận Hoàng Mai"):
-        await store.save_subscription(subscription(district=district))
-    await store.save_subscription(subscription(chat_id=2, district="Quận 1"))
-    assert [s.district for s in await store.remove_subscriptions(1, "Quận 6")] == ["Quận 6"]
+async def test_resubscribing_keeps_the_years_already_reported_over(store: Store) -> None:
+    await store.save_subscription(subscription(id="a"))
+    await store.queue_reminders([], NOW, {"a": (2022,)}, [])
+    # The chat re-subscribes with what it read before that reminder was queued.
+    saved = await store.save_subscription(subscription(id="b", hour=9, reported_over=(2021,)))
+    assert saved.reported_over == (2021, 2022) and saved.hour == 9
+    assert await store.subscriptions() == [saved]
+
+
+async def test_unsubscribing_removes_one_unit_or_all(store: Store) -> None:
+    for place in ("d760", "d775", "w04792"):
+        await store.save_subscription(subscription(place=place))
+    await store.save_subscription(subscription(chat_id=2, place="d760"))
+    assert [s.place for s in await store.remove_subscriptions(1, "d775")] == ["d775"]
     assert len(await store.remove_subscriptions(1)) == 2
     assert [s.chat_id for s in await store.subscriptions()] == [2]
 
 
 async def test_group_registration_replaces_and_unregisters(store: Store) -> None:
     await store.save_group(Group(-100))
-    await store.save_group(Group(-100, ("Quận 1",)))
-    assert await store.groups() == [Group(-100, ("Quận 1",))]
+    await store.save_group(Group(-100, ("d760",)))
+    assert await store.groups() == [Group(-100, ("d760",))]
     assert await store.remove_group(-100) is True
     assert await store.remove_group(-100) is False
 
@@ -381,22 +412,23 @@ async def test_reminder_due_while_down_is_sent_once_across_restarts(tmp_path: Pa
         await store.enqueue([send.row("Nhắc chỉ tiêu") for send in sends], now)
     store = await reopen(store, tmp_path)
     assert [row.message_key for row in await store.pending()] == [
-        "reminder:sub-1-Quận Hoàng Mai:2024-03-04T08:00:00+07:00"]
+        "reminder:sub-1-d008:2024-03-04T08:00:00+07:00"]
     await store.close()
 
 
 async def test_migrated_chat_keeps_subscriptions_group_and_pending_rows(store: Store) -> None:
     await store.save_subscription(subscription(chat_id=-1))
-    await store.save_group(Group(-1, ("Quận 1",)))
+    await store.save_group(Group(-1, ("d760",)))
+    await store.record_given(-1, ["f1"], NOW)
     sent, waiting = await store.enqueue(
         [OutboxRow("announce:1", -1, "A"), OutboxRow("announce:2", -1, "B")], NOW)
     await store.save_rows([sent.started(NOW).sent(1)])
 
     await store.migrate_chat(-1, -1001)
 
-    assert [(s.id, s.chat_id) for s in await store.subscriptions()] == [
-        ("sub--1-Quận Hoàng Mai", -1001)]
-    assert await store.groups() == [Group(-1001, ("Quận 1",))]
+    assert [(s.id, s.chat_id) for s in await store.subscriptions()] == [("sub--1-d008", -1001)]
+    assert await store.groups() == [Group(-1001, ("d760",))]
+    assert [g.chat_id for g in await store.given(["f1"])] == [-1001]
     assert await store.pending() == [replace(waiting, chat_id=-1001, migrated_from=-1)]
     assert keys(await store.rows("announce:1")) == [("announce:1", -1, "sent")]
 
@@ -404,22 +436,24 @@ async def test_migrated_chat_keeps_subscriptions_group_and_pending_rows(store: S
 async def test_chat_that_blocked_the_bot_gets_nothing_more(store: Store) -> None:
     await store.save_subscription(subscription(chat_id=5))
     await store.save_group(Group(5))
+    await store.record_given(5, ["f1"], NOW)
     await store.enqueue([OutboxRow("announce:1", 5, "A"), OutboxRow("announce:1", 6, "A")], NOW)
 
     removed = await store.drop_chat(5, "Forbidden: bot was blocked by the user")
 
     assert [s.chat_id for s in removed] == [5]
     assert await store.subscriptions() == [] and await store.groups() == []
+    assert await store.given(["f1"]) == []
     assert [row.chat_id for row in await store.pending()] == [6]
     assert (await store.rows("announce:1"))[0].state == "inactive"
 
 
 async def test_announcement_and_its_rows_commit_together(store: Store) -> None:
     draft = Announcement("a1", admin_id=7, admin_chat_id=7, text="Họp", created_at=NOW,
-                         district="760", send_at=NOW + dt.timedelta(hours=2))
+                         place="d760", send_at=NOW + dt.timedelta(hours=2))
     await store.save_announcement(draft)
     assert await store.announcement("a1") == draft and await store.pending() == []
-    rows = announcement_rows(draft.message_key, draft.text, [Group(-1, (), "Tổ 1")], "760",
+    rows = announcement_rows(draft.message_key, draft.text, [Group(-1, (), "Tổ 1")], "d760",
                              not_before=draft.send_at)
     await store.save_announcement(replace(draft, state="queued"), rows, NOW)
     assert await store.announcements("queued") == [replace(draft, state="queued")]
@@ -429,9 +463,9 @@ async def test_announcement_and_its_rows_commit_together(store: Store) -> None:
 
 
 async def test_group_title_and_subscription_are_found_by_id(store: Store) -> None:
-    await store.save_group(Group(-5, ("760",), "Tổ 5"))
+    await store.save_group(Group(-5, ("d760",), "Tổ 5"))
     saved = await store.save_subscription(subscription(id="x1"))
-    assert await store.group(-5) == Group(-5, ("760",), "Tổ 5") and await store.group(-6) is None
+    assert await store.group(-5) == Group(-5, ("d760",), "Tổ 5") and await store.group(-6) is None
     assert await store.subscription(saved.id) == saved
     assert await store.subscription("gone") is None
 
@@ -495,19 +529,71 @@ async def test_only_one_of_two_claims_of_an_open_draft_wins(store: Store) -> Non
     assert not await store.save_report_draft(report_draft("cccccccccccc"), if_state="open")
 
 
-async def test_schema_2_state_gains_report_drafts(tmp_path: Path) -> None:
+async def test_schema_3_state_gains_report_drafts(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     await store.save_group(Group(-100, ("Quận 1",)))
     await store.close()
     snapshot = json.loads((tmp_path / journal.SNAPSHOT).read_text(encoding="utf-8"))
-    snapshot["schema"] = 2
+    snapshot["schema"] = 3
     snapshot["tables"].pop("report_drafts", None)
     (tmp_path / journal.SNAPSHOT).write_text(json.dumps(snapshot), encoding="utf-8")
     store = open_store(tmp_path)
     migrated = json.loads((tmp_path / journal.SNAPSHOT).read_text(encoding="utf-8"))
-    assert migrated["schema"] == storage.SCHEMA == 3 and "report_drafts" in migrated["tables"]
+    assert migrated["schema"] == storage.SCHEMA == 4 and "report_drafts" in migrated["tables"]
     assert await store.groups() == [Group(-100, ("Quận 1",))]
     await store.save_report_draft(report_draft())
     store = await reopen(store, tmp_path)
     assert [d.id for d in await store.report_drafts()] == ["a1b2c3d4e5f6"]
     await store.close()
+
+
+async def test_a_scheduled_announcement_is_cancelled_only_before_any_try(store: Store) -> None:
+    later = NOW + dt.timedelta(hours=2)
+    for name in ("a1", "a2"):
+        announcement = Announcement(name, 7, 7, "Họp", NOW, send_at=later, state="queued")
+        await store.save_announcement(announcement, announcement_rows(
+            announcement.message_key, "Họp", [Group(-1), Group(-2)], None, later), NOW)
+    [started, *_] = await store.rows("announce:a2")
+    await store.save_rows([started.started(later)])
+
+    assert await store.cancel_announcement("a1") is True
+    assert (await store.announcement("a1")).state == "cancelled"
+    assert await store.rows("announce:a1") == [] and "announce:a1" not in await store.sent_keys()
+    assert await store.cancel_announcement("a1") is False  # already cancelled
+    assert await store.cancel_announcement("a2") is False  # its sending began
+    assert (await store.announcement("a2")).state == "queued"
+    assert await store.cancel_announcement("nope") is False
+
+
+async def test_reminders_note_the_years_they_report_over_in_the_same_commit(store: Store) -> None:
+    await store.save_subscription(subscription(id="s", reported_over=(2021,)))
+    receipt = ReminderSent("s:202403040800", 1, "d008", NOW)
+    [row] = await store.queue_reminders([OutboxRow("reminder:s:x", 1, "Nhắc")], NOW,
+                                        {"s": (2022,), "gone": (2022,)}, [receipt])
+    assert row.message_key == "reminder:s:x"
+    assert (await store.subscription("s")).reported_over == (2021, 2022)
+    assert await store.subscription("gone") is None  # a removed subscription stays removed
+    assert await store.reminders_sent(1) == [receipt] and await store.reminders_sent(2) == []
+
+
+async def test_an_acknowledgement_is_kept_once_per_person(store: Store) -> None:
+    first = Ack("s:202403040800", -1, 11, "Lan", NOW)
+    assert await store.record_ack(first) is True
+    assert await store.record_ack(replace(first, at=NOW + dt.timedelta(hours=1))) is False
+    assert await store.record_ack(replace(first, user_id=12, name="Hùng")) is True
+    assert [(a.name, a.at) for a in await store.acks(-1)] == [("Lan", NOW), ("Hùng", NOW)]
+    assert await store.acks(-2) == []
+
+
+async def test_figures_given_are_kept_per_chat_until_trimmed(store: Store) -> None:
+    month_ago = NOW - dt.timedelta(days=31)
+    await store.record_given(1, ["a", "b", "a"], month_ago)
+    await store.record_given(2, ["a"], NOW)
+    await store.record_given(1, ["b"], NOW)  # given again: kept from now on
+    assert sorted((g.chat_id, g.fact_id) for g in await store.given(["a", "b"])) == [
+        (1, "a"), (1, "b"), (2, "a")]
+    await store.record_ack(Ack("old", 1, 1, "Lan", month_ago))
+    await store.trim_records(NOW - dt.timedelta(days=30), NOW - dt.timedelta(days=400))
+    assert sorted((g.chat_id, g.fact_id) for g in await store.given(["a", "b"])) == [
+        (1, "b"), (2, "a")]
+    assert len(await store.acks()) == 1

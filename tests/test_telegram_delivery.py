@@ -3,10 +3,10 @@
 import asyncio
 import datetime as dt
 import logging
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from clock import FakeClock
 from fake_bot_api import ApiError, group_chat, user
 
 from bot.app import RETRIES_AFTER_429
@@ -28,17 +28,6 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ADMIN = user(1001, "Lan")
 OFFICIAL = user(1002, "Hùng")
 MONDAY_EARLY = dt.datetime(2026, 11, 30, 7, 59, 58, tzinfo=VN)
-
-
-class FakeClock:
-    """The bot's clock: starts at ``start`` and runs at real speed, so jobs fire for real."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.start = start
-        self.started = time.monotonic()
-
-    def __call__(self) -> dt.datetime:
-        return self.start + dt.timedelta(seconds=time.monotonic() - self.started)
 
 
 async def reply_to(api, sender, text, chat=None):
@@ -71,25 +60,28 @@ async def test_subscribed_reminder_arrives_with_targets_and_source(fake_bot_api,
     assert "Đã đăng ký nhắc chỉ tiêu Quận Bình Thạnh" in confirmation
     assert "hằng tuần vào thứ Hai lúc 08:00" in confirmation
     assert "08:00 thứ Hai, 30/11/2026" in confirmation
+    assert "thuộc năm 2022, đã qua" in confirmation
 
     [reminder] = await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")
-    assert "Chỉ tiêu năm 2022" in reminder
+    assert "Kết thúc năm 2022, 10 chỉ tiêu" in reminder
     assert "297 phòng học" in reminder
     assert "Nguồn: Anh Hoàng, bài tổng kết năm 2021 của quận Bình Thạnh" in reminder
     assert "24/03/2022" in reminder
+    assert reminder.endswith("Dừng nhắc: /huytheodoi Bình Thạnh")
 
 
-async def test_restart_keeps_subscriptions_and_sends_no_duplicate(fake_bot_api, start_bot):
+async def test_restart_keeps_subscriptions_and_sends_no_duplicate(fake_bot_api, start_bot,
+                                                                 targets_kb_dir):
     api = fake_bot_api
     clock = FakeClock(MONDAY_EARLY)
-    first = await start_bot(clock=clock)
-    await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
+    first = await start_bot(clock=clock, kb_dir=targets_kb_dir)
+    await reply_to(api, OFFICIAL, "/theodoi Hoàng Mai")
     await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")
     await start_bot.stop(first)
 
-    await start_bot(clock=clock)
+    await start_bot(clock=clock, kb_dir=targets_kb_dir)
     listing = await reply_to(api, OFFICIAL, "/danhsach")
-    assert "Quận Bình Thạnh (cũ, TP Hồ Chí Minh): hằng tuần" in listing
+    assert "Quận Hoàng Mai (cũ, TP Hà Nội): hằng tuần" in listing
     assert "lần tới 08:00 thứ Hai, 07/12/2026" in listing
     assert len(await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")) == 1
 
@@ -109,16 +101,24 @@ async def test_reminder_due_while_down_is_sent_once_at_start(fake_bot_api, start
     assert len(await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")) == 1
 
 
-async def test_anniversary_gets_a_countdown_three_days_before(fake_bot_api, start_bot):
+async def test_unit_without_targets_offers_new_figures_and_still_counts_down(fake_bot_api,
+                                                                            start_bot):
     api = fake_bot_api
-    await start_bot(clock=FakeClock(dt.datetime(2026, 11, 22, 7, 59, 58, tzinfo=VN)))
-    confirmation = await reply_to(api, OFFICIAL, "/theodoi Hoàng Mai hằng ngày 8h")
-    assert "chưa có chỉ tiêu" in confirmation
+    await start_bot(clock=FakeClock(dt.datetime(2026, 11, 22, 7, 59, 57, tzinfo=VN)))
+    offer = await api.ask(OFFICIAL, "/theodoi Hoàng Mai hằng ngày 8h")
+    assert "chưa có chỉ tiêu của năm nay hoặc các năm tới" in offer.text
+    [[take, _]] = offer.params["reply_markup"]["inline_keyboard"]
+    assert take["text"] == "Nhận số liệu mới"
+    api.press_button(OFFICIAL, offer.result, take["callback_data"])
+    [edit] = await api.wait_for("editMessageText")
+    assert "bot sẽ nhắn khi có số liệu mới hoặc số liệu thay đổi" in edit.text
     [countdown] = await wait_for_text(api, OFFICIAL["id"], "Còn 3 ngày nữa")
     assert "25/11/2026: kỷ niệm 23 năm thành lập quận Hoàng Mai (25/11/2003)" in countdown
-    assert "Nguồn:" in countdown
-    [daily] = await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu")
-    assert "Chưa có chỉ tiêu của Quận Hoàng Mai" in daily
+    assert "Nguồn:" in countdown and countdown.endswith("Dừng nhắc: /huytheodoi Hoàng Mai")
+    [sent] = [c for c in api.calls_to("sendMessage") if c.text == countdown]
+    assert sent.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "✅ Đã nhận"
+    await asyncio.sleep(0.5)
+    assert not any("Nhắc chỉ tiêu" in t for t in api.texts_to(OFFICIAL["id"]))
 
 
 async def test_unsubscribing_stops_the_reminder(fake_bot_api, start_bot):
@@ -128,17 +128,19 @@ async def test_unsubscribing_stops_the_reminder(fake_bot_api, start_bot):
     assert "Đã hủy theo dõi: Quận Bình Thạnh" in await reply_to(api, OFFICIAL,
                                                                 "/huytheodoi Bình Thạnh")
     await asyncio.sleep(2.5)  # past 08:00, when the reminder would have come
-    assert "Chưa theo dõi quận nào" in await reply_to(api, OFFICIAL, "/danhsach")
+    assert "Chưa theo dõi đơn vị nào" in await reply_to(api, OFFICIAL, "/danhsach")
     assert not any("Nhắc chỉ tiêu" in t for t in api.texts_to(OFFICIAL["id"]))
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ("/theodoi hằng ngày 7h", "Bạn chưa nêu quận cần theo dõi"),
     ("/theodoi Hoàng Mai 25h", "Giờ không hợp lệ"),
+    ("/theodoi Hoàng Mai thứ bẩyy 8h", "Chưa hiểu «thứ bẩyy»"),
+    ("/theodoi Hoàng Mai hằng ngày thứ sáu", "mâu thuẫn"),
+    ("/theodoi hằng ngày 8h", "Bạn chưa nêu đơn vị"),
     ("/theodoi Quận 10", "Chưa có số liệu của Quận 10 (cũ, TP Hồ Chí Minh)"),
     ("/theodoi Châu Thành", "có thể là"),
     ("/theodoi phường Sài Gòn", "lập từ Quận 1 (cũ, TP Hồ Chí Minh)"),
-    ("/theodoi xyzw", "Không tìm thấy quận, huyện «xyzw»"),
+    ("/theodoi xyzw", "Không tìm thấy đơn vị «xyzw»"),
 ])
 async def test_subscribe_mistakes_get_a_clear_reply(fake_bot_api, start_bot, text, says):
     await start_bot()
@@ -163,33 +165,35 @@ def buttons_of(call):
             for row in call.params["reply_markup"]["inline_keyboard"] for b in row}
 
 
-async def test_bare_theodoi_offers_districts_with_targets_and_a_press_subscribes(fake_bot_api,
-                                                                                   start_bot):
+async def test_bare_theodoi_offers_units_with_current_targets_and_a_press_subscribes(
+        fake_bot_api, start_bot, targets_kb_dir):
     api = fake_bot_api
-    app = await start_bot(clock=FakeClock(MONDAY_EARLY))
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY), kb_dir=targets_kb_dir)
     offer = await api.ask(OFFICIAL, "/theodoi")
     assert offer.text == FOLLOW_PICK
     buttons = buttons_of(offer)
-    assert "Quận Bình Thạnh" in buttons
-    assert "Quận Hoàng Mai" not in buttons  # no targets in its report
-    api.press_button(OFFICIAL, offer.result, buttons["Quận Bình Thạnh"])
+    assert "Quận Hoàng Mai" in buttons  # a 2026 target
+    assert "Quận Bình Thạnh" not in buttons  # its targets are of 2022, over
+    assert "Quận 1" not in buttons  # no targets in its report
+    api.press_button(OFFICIAL, offer.result, buttons["Quận Hoàng Mai"])
     [edit] = await api.wait_for("editMessageText")
-    assert "Đã đăng ký nhắc chỉ tiêu Quận Bình Thạnh" in edit.text
+    assert "Đã đăng ký nhắc chỉ tiêu Quận Hoàng Mai" in edit.text
     assert "hằng tuần vào thứ Hai lúc 08:00" in edit.text
     [subscription] = await services_of(app).store.subscriptions(OFFICIAL["id"])
     assert subscription.frequency == "weekly"
 
 
-async def test_bare_huytheodoi_deletes_nothing_until_confirmed(fake_bot_api, start_bot):
+async def test_bare_huytheodoi_deletes_nothing_until_confirmed(fake_bot_api, start_bot,
+                                                               targets_kb_dir):
     api = fake_bot_api
-    app = await start_bot(clock=FakeClock(MONDAY_EARLY))
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY), kb_dir=targets_kb_dir)
     store = services_of(app).store
     await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
-    await reply_to(api, OFFICIAL, "/theodoi Quận 1")
+    await reply_to(api, OFFICIAL, "/theodoi Hoàng Mai")
     offer = await api.ask(OFFICIAL, "/huytheodoi")
     assert offer.text == UNFOLLOW_PICK
     buttons = buttons_of(offer)
-    assert set(buttons) == {"Hủy: Quận Bình Thạnh", "Hủy: Quận 1", CANCEL_ALL_BUTTON}
+    assert set(buttons) == {"Hủy: Quận Bình Thạnh", "Hủy: Quận Hoàng Mai", CANCEL_ALL_BUTTON}
     assert len(await store.subscriptions(OFFICIAL["id"])) == 2  # the bare command removed nothing
 
     api.press_button(OFFICIAL, offer.result, buttons[CANCEL_ALL_BUTTON])
@@ -206,21 +210,22 @@ async def test_bare_huytheodoi_deletes_nothing_until_confirmed(fake_bot_api, sta
     assert len(await store.subscriptions(OFFICIAL["id"])) == 2
     api.press_button(OFFICIAL, typed.result, buttons_of(typed)[CONFIRM_CANCEL_ALL_BUTTON])
     *_, done = await api.wait_for("editMessageText", 3)
-    assert done.text.startswith("Đã hủy theo dõi: Quận Bình Thạnh (cũ, TP Hồ Chí Minh) và Quận 1")
+    assert done.text.startswith("Đã hủy theo dõi: Quận Bình Thạnh (cũ, TP Hồ Chí Minh) và Quận "
+                                "Hoàng Mai")
     assert await store.subscriptions(OFFICIAL["id"]) == []
 
 
-async def test_huytheodoi_button_cancels_one_reminder(fake_bot_api, start_bot):
+async def test_huytheodoi_button_cancels_one_reminder(fake_bot_api, start_bot, targets_kb_dir):
     api = fake_bot_api
-    app = await start_bot(clock=FakeClock(MONDAY_EARLY))
+    app = await start_bot(clock=FakeClock(MONDAY_EARLY), kb_dir=targets_kb_dir)
     await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
-    await reply_to(api, OFFICIAL, "/theodoi Quận 1")
+    await reply_to(api, OFFICIAL, "/theodoi Hoàng Mai")
     offer = await api.ask(OFFICIAL, "/huytheodoi")
-    api.press_button(OFFICIAL, offer.result, buttons_of(offer)["Hủy: Quận 1"])
+    api.press_button(OFFICIAL, offer.result, buttons_of(offer)["Hủy: Quận Hoàng Mai"])
     [edit] = await api.wait_for("editMessageText")
-    assert edit.text == "Đã hủy theo dõi: Quận 1 (cũ, TP Hồ Chí Minh)."
+    assert edit.text == "Đã hủy theo dõi: Quận Hoàng Mai (cũ, TP Hà Nội)."
     [left] = await services_of(app).store.subscriptions(OFFICIAL["id"])
-    assert left.district == "765"
+    assert left.place == "d765"
 
 
 async def test_group_reminder_buttons_are_for_group_admins(fake_bot_api, start_bot):
@@ -304,7 +309,7 @@ async def test_scheduled_announcement_waits_for_its_time(fake_bot_api, start_bot
                     admin_ids=frozenset({ADMIN["id"]}))
     await register(api, group)
     preview = await reply_to(api, ADMIN, "/thongbao Họp chi bộ lúc 14h")
-    assert "lúc 14:00 thứ Năm, 26/11/2026" in preview
+    assert "lúc 14:00 chiều thứ Năm, 26/11/2026 (hôm nay)" in preview
     [draft] = [c for c in api.calls_to("sendMessage") if c.text == preview]
     api.press_button(ADMIN, draft.result,
                      draft.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
@@ -388,7 +393,7 @@ async def test_reminder_after_a_server_error_is_retried_and_arrives_once(fake_bo
     await reply_to(api, OFFICIAL, "/theodoi Bình Thạnh")
     api.fail_next("sendMessage", ApiError.server_error(), chat_id=OFFICIAL["id"])
     [reminder] = await wait_for_text(api, OFFICIAL["id"], "Nhắc chỉ tiêu", timeout=10)
-    assert "Chỉ tiêu năm 2022" in reminder
+    assert "Kết thúc năm 2022" in reminder
 
 
 async def test_group_upgraded_to_supergroup_keeps_its_reminders(fake_bot_api, start_bot):

@@ -153,7 +153,7 @@ async def test_a_docx_report_is_added_and_announced_to_the_districts_groups(
 
     done = await press(api, settle, ADMIN, summary, "✅ Thêm vào cơ sở dữ liệu")
     assert done["text"].startswith("✅ Đã thêm 11 số liệu của Quận Ba Đình")
-    assert "Đang báo số liệu mới tới 1 nhóm" in done["text"]
+    assert "tới 1 cuộc trò chuyện" in done["text"]
     await api.wait_until(lambda: any("Số liệu mới" in t for t in api.texts_to(group["id"])))
     [news] = [t for t in api.texts_to(group["id"]) if "Số liệu mới" in t]
     assert "7.004,91 tỷ đồng" in news and "Nguồn:" in news

@@ -1,25 +1,14 @@
 """End to end: the unanswered log, 👍/👎, /chuatraloi and hot reload with /capnhat."""
 
-import shutil
-from pathlib import Path
 
-import pytest
 from fake_bot_api import group_chat, user
 
 from handlers.services import services_of
 from handlers.texts import ADMIN_ONLY
 
-DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
 ADMIN = user(1001, "Lan")
 OFFICIAL = user(1002, "Hùng")
 ADMINS = frozenset({ADMIN["id"]})
-
-
-@pytest.fixture
-def kb_dir(tmp_path):
-    copy = tmp_path / "kb"
-    shutil.copytree(DATA, copy)
-    return copy
 
 
 def edit_facts(kb_dir, old, new):
@@ -127,11 +116,13 @@ async def test_capnhat_swaps_in_edited_data_and_announces_new_figures(fake_bot_a
 
     report = (await api.ask(ADMIN, "/capnhat")).text
     assert "Đã cập nhật dữ liệu:\n• Quận Hoàng Mai (cũ, TP Hà Nội): sửa 1 mục." in report
-    assert "Đang báo số liệu mới tới 1 nhóm" in report
-    await api.wait_until(lambda: any("Số liệu mới" in t for t in api.texts_to(hoang_mai["id"])))
-    [news] = [t for t in api.texts_to(hoang_mai["id"]) if "Số liệu mới" in t]
-    assert "1.540 giấy phép" in news and "năm 2022" in news and "Nguồn:" in news
-    assert not any("Số liệu mới" in t for t in api.texts_to(quan_1["id"]))
+    assert "tới 1 cuộc trò chuyện" in report
+    await api.wait_until(lambda: any("Số liệu cập nhật" in t for t in api.texts_to(
+        hoang_mai["id"])))
+    [news] = [t for t in api.texts_to(hoang_mai["id"]) if "Số liệu cập nhật" in t]
+    assert "năm 2022: 1.539 giấy phép, đạt 100% → 1.540 giấy phép, đạt 100%" in news
+    assert "(nguồn: Phòng Nội vụ quận Hoàng Mai, 25/03/2023, không đổi)" in news
+    assert not any("Số liệu cập nhật" in t for t in api.texts_to(quan_1["id"]))
     assert "1.540" in (await api.ask(OFFICIAL, "Hoàng Mai giấy phép xây dựng 2022")).text
 
     again = (await api.ask(ADMIN, "/capnhat")).text
