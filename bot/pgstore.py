@@ -671,7 +671,7 @@ class PostgresStore:
             cursor = await connection.execute(
                 "INSERT INTO inbox (key, update_id, chat, handled_at, doc) SELECT * FROM "
                 "unnest(%s::text[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::jsonb[])"
-                " ON CONFLICT (key) DO NOTHING RETURNING update_id",
+                " ON CONFLICT DO NOTHING RETURNING update_id",  # key and update_id: both unique
                 ([str(e.update_id) for e in entries], [e.update_id for e in entries],
                  [e.chat for e in entries], [e.handled_at for e in entries],
                  [Jsonb(encode(e)) for e in entries]))
