@@ -30,6 +30,7 @@ from telegram.request import HTTPXRequest
 from bot.background import Background
 from bot.concurrency import ChatOrderedProcessor
 from bot.connect import reach_telegram
+from bot.curation import Curator
 from bot.delivery import Clock, Courier, Sleep
 from bot.inbox import Inbox, InboxApplication, InboxBot, replay_unhandled
 from bot.journal import Writer
@@ -70,6 +71,14 @@ from handlers.questions import (
     answer_private_text,
 )
 from handlers.render import render_reminder_html
+from handlers.reports import receive_document
+from handlers.review import (
+    DRAFT_KEPT,
+    REVIEW_PATTERN,
+    answer_review_prompt,
+    press_review_button,
+    reopen_interrupted_drafts,
+)
 from handlers.services import Services, install_services, services_of
 from handlers.subscriptions import (
     FOLLOW_PATTERN,
@@ -144,6 +153,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
     bot = InboxBot(
         token=settings.telegram_bot_token,
         base_url=settings.telegram_api_base_url or "https://api.telegram.org/bot",
+        base_file_url=settings.telegram_file_base_url,
         defaults=Defaults(
             tzinfo=settings.timezone,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
@@ -207,6 +217,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         timezone=settings.timezone,
         admin_ids=settings.admin_ids,
         background=Background(),
+        curator=Curator(kb_dir),
         conversation_idle=settings.conversation_idle,
         kb_versions=kb_versions,
     ))
@@ -236,9 +247,12 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         CommandHandler("baocao", show_acks, filters=new_message),
         MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
         ChatMemberHandler(follow_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        # A bot admin's reply to a review prompt sets a draft's field; other replies are questions.
+        MessageHandler(text & filters.ChatType.PRIVATE & filters.REPLY, answer_review_prompt),
         MessageHandler(text & filters.ChatType.PRIVATE, answer_private_text),
         MessageHandler(text & filters.ChatType.GROUPS, answer_group_text),
-        # The seam for the curator flow: a handler for bot admins' documents goes before these.
+        MessageHandler(new_message & filters.Document.ALL & filters.ChatType.PRIVATE,
+                       receive_document),
         MessageHandler(captioned & filters.ChatType.PRIVATE, answer_private_text),
         MessageHandler(captioned & filters.ChatType.GROUPS, answer_group_text),
         MessageHandler(new_message & filters.COMMAND, explain_unknown_command),
@@ -251,6 +265,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Clock | None
         CallbackQueryHandler(cancel_scheduled, pattern=SCHEDULED_PATTERN),
         CallbackQueryHandler(acknowledge, pattern=ACK_PATTERN),
         CallbackQueryHandler(take_offer, pattern=OFFER_PATTERN),
+        CallbackQueryHandler(press_review_button, pattern=REVIEW_PATTERN),
         CallbackQueryHandler(record_feedback, pattern=FEEDBACK_PATTERN),
         CallbackQueryHandler(answer_pressed_example, pattern=EXAMPLE_PATTERN),
         CallbackQueryHandler(follow_pressed, pattern=FOLLOW_PATTERN),
@@ -274,6 +289,7 @@ async def _start(application: Application) -> None:
     await asyncio.to_thread(chartable_metrics, services.kb)
     await _trim_history(application)
     assert isinstance(application, InboxApplication) and application.inbox is not None
+    await reopen_interrupted_drafts(services)
     await replay_unhandled(application, application.inbox)
     await services.reminders.start()
     services.courier.start(application.bot)
@@ -291,6 +307,7 @@ async def _trim_history(application: Application) -> None:
         await services.store.forget_updates(now - HANDLED_UPDATES_KEPT)
         await services.store.trim_records(now - GIVEN_KEPT, now - ACKS_KEPT)
         await services.store.forget_conversations(now - THREAD_KEPT)
+        await services.store.forget_report_drafts(now - DRAFT_KEPT)
     except StoreUnavailable as error:
         logger.error("History not trimmed: %s", error)
         return

@@ -1,4 +1,4 @@
-"""The audit log's entries: who did what to announcements, groups and the knowledge base."""
+"""The audit log's entries: who did what to announcements, groups, reports and the data."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Literal
 Action = Literal[
     "announcement_drafted", "announcement_confirmed", "announcement_cancelled",
     "group_registered", "group_unregistered", "kb_reloaded", "refused",
+    "report_drafted", "report_added", "report_cancelled",
 ]
 
 

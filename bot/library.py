@@ -135,6 +135,14 @@ class Library:
                 return Reload(problems=tuple(error.problems))
             return self._swap(new, version)
 
+    def files_in_use(self) -> bool:
+        """Whether the data files on disk are the version answered from.
+
+        With several instances, this one may answer from a version another published: an
+        addition built on its own older files would drop what that version added.
+        """
+        return version_of(read_data_files(self.data_dir)) == self.version
+
     def adopt(self, kb: KnowledgeBase, version: str) -> Reload:
         """Answer from ``kb`` (published by another instance) from now on."""
         with self._reloading:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 Tables = dict[str, dict[str, Any]]
-SCHEMA = 3
+SCHEMA = 4
 
 
 def _by_int_id(table: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -68,8 +68,13 @@ def _v2_to_v3(tables: Tables) -> Tables:
     return tables
 
 
+def _v3_to_v4(tables: Tables) -> Tables:
+    """Add ``report_drafts``: reports bot admins send, under review (issue 17)."""
+    return {**tables, "report_drafts": tables.get("report_drafts", {})}
+
+
 # MIGRATIONS[n] turns schema n into n + 1.
-MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def migrate(tables: Tables, schema: int) -> Tables:

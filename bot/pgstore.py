@@ -42,6 +42,7 @@ from bot.records import (
     GivenFact,
     InboxEntry,
     ReminderSent,
+    ReportDraft,
     SentMark,
     decode,
     encode,
@@ -88,6 +89,8 @@ TABLES: dict[str, tuple[type, Columns]] = {
     "given": (GivenFact, lambda g: {"chat_id": g.chat_id, "fact_id": g.fact_id, "at": g.at}),
     "reminders_sent": (ReminderSent, lambda r: {"chat_id": r.chat_id, "due": r.due}),
     "acks": (Ack, lambda a: {"chat_id": a.chat_id, "at": a.at}),
+    "report_drafts": (ReportDraft, lambda d: {"admin_id": d.admin_id, "state": d.state,
+                                              "created_at": d.created_at}),
 }
 # Tables numbered by a sequence of the same name plus ``_seq``, keyed by the zero-padded number.
 NUMBERED = ("unanswered", "audit")
@@ -668,7 +671,7 @@ class PostgresStore:
             cursor = await connection.execute(
                 "INSERT INTO inbox (key, update_id, chat, handled_at, doc) SELECT * FROM "
                 "unnest(%s::text[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::jsonb[])"
-                " ON CONFLICT (key) DO NOTHING RETURNING update_id",
+                " ON CONFLICT DO NOTHING RETURNING update_id",  # key and update_id: both unique
                 ([str(e.update_id) for e in entries], [e.update_id for e in entries],
                  [e.chat for e in entries], [e.handled_at for e in entries],
                  [Jsonb(encode(e)) for e in entries]))
@@ -722,6 +725,45 @@ class PostgresStore:
         """Drop conversations quiet since before ``cutoff``; return how many."""
         async with self._transaction() as connection:
             cursor = await connection.execute("DELETE FROM conversations WHERE at < %s",
+                                              (cutoff,))
+            return cursor.rowcount
+
+    # Report drafts ---------------------------------------------------------------------
+
+    async def report_draft(self, draft_id: str) -> ReportDraft | None:
+        """The report draft with this id, or None (never made, or forgotten)."""
+        return await self._one(ReportDraft, "SELECT doc FROM report_drafts WHERE key = %s",
+                               (draft_id,))
+
+    async def report_drafts(self, admin_id: int | None = None) -> list[ReportDraft]:
+        """Every kept report draft, or one admin's, oldest first."""
+        if admin_id is None:
+            return await self._select(ReportDraft, "SELECT doc FROM report_drafts "
+                                      "ORDER BY created_at, key")
+        return await self._select(ReportDraft, "SELECT doc FROM report_drafts WHERE admin_id "
+                                  "= %s ORDER BY created_at, key", (admin_id,))
+
+    async def save_report_draft(self, draft: ReportDraft, *, if_state: str | None = None) -> bool:
+        """Store a report draft (replacing the one with its id); False when not stored.
+
+        With ``if_state``, it is stored only if the draft stored now is in that state: of two
+        instances or presses claiming an open draft, the row lock lets one update it.
+        """
+        async with self._transaction() as connection:
+            if if_state is None:
+                await self._put(connection, "report_drafts", draft.id, draft)
+                return True
+            cursor = await connection.execute(
+                "UPDATE report_drafts SET admin_id = %(admin_id)s, state = %(state)s, "
+                "created_at = %(created_at)s, doc = %(doc)s "
+                "WHERE key = %(key)s AND state = %(if_state)s",
+                {**self._row("report_drafts", draft.id, draft), "if_state": if_state})
+            return cursor.rowcount == 1
+
+    async def forget_report_drafts(self, cutoff: dt.datetime) -> int:
+        """Drop report drafts made before ``cutoff``; return how many."""
+        async with self._transaction() as connection:
+            cursor = await connection.execute("DELETE FROM report_drafts WHERE created_at < %s",
                                               (cutoff,))
             return cursor.rowcount
 

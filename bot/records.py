@@ -106,6 +106,35 @@ class Conversation:
     at: dt.datetime
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReportDraft:
+    """A report a bot admin sent, under review in their private chat until added or expired.
+
+    ``review`` is ``knowledge.ingest.Review.to_dict()`` (or ``{"yaml": …}`` for a draft the admin
+    sent as YAML); ``digest`` identifies the report's text. ``message_id`` is the review panel
+    the admin works in, ``view`` the view of it a prompt's answer brings back (``summary``,
+    ``page:<n>``, ``metrics``). ``prompt`` is what the admin's reply to ``prompt_message_id`` sets
+    (``unit``, ``date``, ``title``, ``publisher``, ``year:<n>``, ``label:<metric id>``).
+    ``state``: ``open`` under review, ``adding`` while one press adds it, then ``added`` or
+    ``cancelled``; ``decided_by`` / ``decided_at`` say who added or cancelled it, and when.
+    """
+
+    id: str
+    admin_id: int
+    chat_id: int
+    file_name: str
+    digest: str
+    review: dict[str, Any]
+    created_at: dt.datetime
+    state: Literal["open", "adding", "added", "cancelled"] = "open"
+    view: str = "summary"
+    message_id: int | None = None
+    prompt: str | None = None
+    prompt_message_id: int | None = None
+    decided_by: int | None = None
+    decided_at: dt.datetime | None = None
+
+
 def _encode_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.isoformat()
@@ -232,4 +261,5 @@ TABLE_TYPES: dict[str, type] = {
     "given": GivenFact,
     "reminders_sent": ReminderSent,
     "acks": Ack,
+    "report_drafts": ReportDraft,
 }

@@ -54,6 +54,13 @@ class Settings:
     conversation_minutes: int = 30
 
     @property
+    def telegram_file_base_url(self) -> str:
+        """Where files are downloaded from: ``…/file/bot`` beside the API's ``…/bot``."""
+        base = self.telegram_api_base_url or "https://api.telegram.org/bot"
+        head, found, _ = base.rstrip("/").rpartition("/bot")
+        return f"{head}/file/bot" if found else f"{base.rstrip('/')}/file/bot"
+
+    @property
     def kb_cache_dir(self) -> Path:
         """Where the compiled knowledge base is kept between starts (see ``load_cached``)."""
         return self.data_dir / "kb-cache"

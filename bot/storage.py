@@ -61,6 +61,7 @@ from bot.records import (
     GivenFact,
     InboxEntry,
     ReminderSent,
+    ReportDraft,
     SentMark,
     decode,
     encode,
@@ -305,6 +306,26 @@ class Store(Protocol):
         """
         ...
 
+    async def report_draft(self, draft_id: str) -> ReportDraft | None:
+        """The report draft with this id, or None (never made, or forgotten)."""
+        ...
+
+    async def report_drafts(self, admin_id: int | None = None) -> list[ReportDraft]:
+        """Every kept report draft, or one admin's, oldest first."""
+        ...
+
+    async def save_report_draft(self, draft: ReportDraft, *, if_state: str | None = None) -> bool:
+        """Store a report draft (replacing the one with its id); False when not stored.
+
+        With ``if_state``, it is stored only if the draft stored now is in that state: so only
+        one of two presses of "add" claims an open draft.
+        """
+        ...
+
+    async def forget_report_drafts(self, cutoff: dt.datetime) -> int:
+        """Drop report drafts made before ``cutoff``; return how many."""
+        ...
+
     async def finish_update(self, update_id: int, now: dt.datetime) -> None:
         """Mark an update handled."""
         ...
@@ -369,7 +390,8 @@ class TinyStore:
                                      os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         tables = {name: self._db.table(name, cache_size=0) for name in (
             "subscriptions", "groups", "announcements", "outbox", "sent_log", "unanswered",
-            "inbox", "conversations", "given", "reminders_sent", "acks", "meta")}
+            "inbox", "conversations", "given", "reminders_sent", "acks", "report_drafts",
+            "meta")}
         self._subscriptions = tables["subscriptions"]
         self._groups = tables["groups"]
         self._announcements = tables["announcements"]
@@ -381,6 +403,7 @@ class TinyStore:
         self._given = tables["given"]
         self._reminders_sent = tables["reminders_sent"]
         self._acks = tables["acks"]
+        self._report_drafts = tables["report_drafts"]
         self._meta = tables["meta"]
 
     # Commits ----------------------------------------------------------------------------
@@ -849,6 +872,40 @@ class TinyStore:
             old = [doc.doc_id for doc in self._conversations.search(
                 where("at").test(lambda at: dt.datetime.fromisoformat(at) < cutoff))]
             self._drop(self._conversations, old)
+        return len(old)
+
+    async def report_draft(self, draft_id: str) -> ReportDraft | None:
+        """The report draft with this id, or None (never made, or forgotten)."""
+        async with self._reading():
+            return self._get(self._report_drafts, ReportDraft, draft_id)
+
+    async def report_drafts(self, admin_id: int | None = None) -> list[ReportDraft]:
+        """Every kept report draft, or one admin's, oldest first."""
+        async with self._reading():
+            cond = None if admin_id is None else where("admin_id") == admin_id
+            drafts = self._find(self._report_drafts, ReportDraft, cond)
+        return sorted(drafts, key=lambda draft: draft.created_at)
+
+    async def save_report_draft(self, draft: ReportDraft, *, if_state: str | None = None) -> bool:
+        """Store a report draft (replacing the one with its id); False when not stored.
+
+        With ``if_state``, it is stored only if the draft stored now is in that state: so only
+        one of two presses of "add" claims an open draft.
+        """
+        async with self._writing():
+            if if_state is not None:
+                stored = self._get(self._report_drafts, ReportDraft, draft.id)
+                if stored is None or stored.state != if_state:
+                    return False
+            self._put(self._report_drafts, draft.id, draft)
+        return True
+
+    async def forget_report_drafts(self, cutoff: dt.datetime) -> int:
+        """Drop report drafts made before ``cutoff``; return how many."""
+        async with self._writing():
+            old = [doc.doc_id for doc in self._report_drafts.search(
+                where("created_at").test(lambda at: dt.datetime.fromisoformat(at) < cutoff))]
+            self._drop(self._report_drafts, old)
         return len(old)
 
     # Figures given, reminders sent and acknowledged --------------------------------------

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, ContextTypes
 
 from bot.background import Background
+from bot.curation import Curator
 from bot.delivery import Clock, Courier
 from bot.library import Library
 from bot.reminders import Reminders
@@ -42,6 +43,7 @@ class Services:
     timezone: ZoneInfo
     admin_ids: frozenset[int]
     background: Background
+    curator: Curator
     conversation_idle: dt.timedelta = dt.timedelta(minutes=30)
     # Bot admins whose private command menu (with the admin commands) is set in this run.
     admin_menus: set[int] = field(default_factory=set)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections import Counter
 from collections.abc import Sequence
 
 from telegram import BotCommand
 
 from bot.audit import AuditEntry
+from bot.curation import DraftCheck
 from bot.health import Health
 from bot.library import Reload
 from bot.records import Ack, ReminderSent
@@ -21,9 +23,10 @@ from bot.timewords import LAST_DAY, Schedule, Unclear
 from bot.unanswered import UnansweredGroup
 from knowledge import KnowledgeBase, name_for
 from knowledge.changes import FigureChange, PlaceChanges
-from knowledge.model import District, Place, Source
+from knowledge.ingest import Addition, Item, Review
+from knowledge.model import District, Fact, Place, Source
 from knowledge.numbers import format_vn_number
-from knowledge.phrasing import fact_line, join_vn, place_label, source_lines, vn_date
+from knowledge.phrasing import fact_line, figure, join_vn, place_label, source_lines, vn_date
 from knowledge.places import PlaceLookup
 from knowledge.reminders import TargetReminder
 from knowledge.validation import Problem
@@ -169,6 +172,8 @@ def help_html(coverage: str, bot_username: str, admin: bool, trends: bool = Fals
             "/chuatraloi — các câu hỏi bot chưa trả lời được, thường gặp nhất trước",
             "/trangthai — tình trạng gửi tin và ghi dữ liệu của bot",
             "/nhatky — nhật ký thông báo, đăng ký nhóm, cập nhật dữ liệu, lần bị từ chối",
+            "Gửi tệp báo cáo (PDF, Word, .txt, .html; tối đa 20 MB) để duyệt số liệu bằng nút "
+            "rồi thêm vào cơ sở dữ liệu; gửi lại tệp YAML đã sửa cũng được.",
         ]
     return "\n".join(lines)
 
@@ -733,6 +738,441 @@ def kb_news_html(followed: list[PlaceChanges], given: list[FigureChange],
     return "\n".join(lines)
 
 
+# -- curating reports sent as files (bot admins) ----------------------------------------------
+MAX_REPORT_MB = 20
+DRAFT_DAYS = 7
+NOT_CURATOR = ("Tôi chỉ nhận tệp báo cáo từ quản trị viên của bot. Bạn cứ hỏi bằng chữ, "
+               f"ví dụ: «{EXAMPLE}».")
+NOTHING_ADDED = "Chưa có gì được thêm vào cơ sở dữ liệu."
+DOWNLOAD_FAILED = f"Không tải được tệp từ Telegram, vui lòng gửi lại. {NOTHING_ADDED}"
+REVIEW_BUTTON_STALE = "Nút này không hợp lệ hoặc đã cũ. Gửi lại báo cáo nếu cần."
+DRAFT_GONE = f"Bản nháp này đã hết hạn (giữ {DRAFT_DAYS} ngày) hoặc không còn: gửi lại báo cáo."
+DRAFT_ADDING = "Bản nháp này đang được thêm, chờ một chút."
+DRAFT_CANCELLED = "Bản nháp này đã bị hủy: gửi lại báo cáo nếu cần."
+NOT_DRAFT_OWNER = "Bản nháp này của quản trị viên khác: chỉ người gửi báo cáo mới duyệt được."
+NO_YEAR_YET = "Số liệu này chưa có năm: bấm 📅 để chọn năm trước."
+NO_METRIC_YET = "Chưa rõ số liệu này đo gì: sửa trong tệp YAML (📎) rồi gửi lại tệp."
+YAML_NOT_UTF8 = f"Tệp YAML phải lưu bằng UTF-8. {NOTHING_ADDED}"
+DATA_FILES_BEHIND = ("Chưa thêm được: tệp dữ liệu trên máy chủ này cũ hơn cơ sở dữ liệu bot đang "
+                     "dùng (một máy chủ khác đã cập nhật). Người vận hành cần chép tệp dữ liệu "
+                     "mới nhất về máy này rồi thử lại; bản nháp vẫn còn. "
+                     f"{NOTHING_ADDED}")
+KIND_WORDS = {"result": "Kết quả", "target": "Chỉ tiêu", "award": "Khen thưởng"}
+PROBLEM_WORDS = {"year": "chưa có năm", "metric": "chưa rõ chỉ số"}
+# Buttons of the review panel; a phone shows about 12 characters of each of three in a row.
+EDIT_UNIT_BUTTON = "✏️ Đơn vị"
+EDIT_DATE_BUTTON = "✏️ Ngày"
+EDIT_TITLE_BUTTON = "✏️ Tiêu đề"
+EDIT_PUBLISHER_BUTTON = "✏️ Nơi đăng"
+CHANGES_BUTTON = "🔁 Thay đổi"
+KEEP_EARLIER_BUTTON = "Giữ cả bản cũ"
+REPLACE_EARLIER_BUTTON = "Thay bản cũ"
+YAML_BUTTON = "📎 Tệp YAML"
+CANCEL_DRAFT_BUTTON = "🗑 Hủy bản nháp"
+ADD_BUTTON = "✅ Thêm vào cơ sở dữ liệu"
+SUMMARY_BUTTON = "↩️ Tóm tắt"
+PREVIOUS_BUTTON = "◀️ Trước"
+NEXT_BUTTON = "Sau ▶️"
+OTHER_YEAR_BUTTON = "Năm khác…"
+BACK_BUTTON = "↩️ Quay lại"
+PROMPTS = {
+    "unit": ("Gõ tên đơn vị của báo cáo, thêm tỉnh nếu có đơn vị trùng tên, ví dụ: "
+             "Phường Tân Hòa, Phú Thọ", "Ví dụ: Quận Ba Đình"),
+    "date": ("Gõ ngày của báo cáo (ngày/tháng/năm), ví dụ: 23/12/2025", "Ví dụ: 23/12/2025"),
+    "title": ("Gõ tiêu đề của báo cáo, như trên báo hoặc văn bản:", "Tiêu đề báo cáo"),
+    "publisher": ("Gõ nơi đăng hoặc tác giả của báo cáo, ví dụ: Báo Phú Thọ",
+                  "Ví dụ: Phòng Nội vụ quận"),
+}
+MAX_SOURCE_CHARS = 300
+MAX_LABEL_CHARS = 120
+_SHOWN_CHANGES = 12
+_EXCERPT_BEFORE, _EXCERPT_AFTER = 45, 35
+
+
+def figures_button(count: int) -> str:
+    """The summary's button to the figures, one page of 8 at a time."""
+    return f"📋 Số liệu ({count})"
+
+
+def new_metrics_button(count: int) -> str:
+    """The summary's button to the new metrics."""
+    return f"🆕 Chỉ số mới ({count})"
+
+
+def keep_button(number: int, kept: bool) -> str:
+    """Keeps or drops figure ``number``; shows what it is now."""
+    return f"{'✅' if kept else '✖️'} {number}"
+
+
+def kind_button(kind: str) -> str:
+    """Switches a figure's kind; shows the kind it has now (short: three share a row)."""
+    return "Khen" if kind == "award" else KIND_WORDS.get(kind, kind)
+
+
+def year_button(year: int | None) -> str:
+    """Opens the years to choose from for a figure."""
+    return f"📅 {year or '?'}"
+
+
+def unit_option_button(place: Place) -> str:
+    """One of several units of the report's name."""
+    return f"📍 {place_label(place)}"
+
+
+def page_button(number: int, pages: int) -> str:
+    """Where the reader is among the pages."""
+    return f"{number}/{pages}"
+
+
+def accept_label_button(number: int, accepted: bool) -> str:
+    """Accepts new metric ``number``'s label; says so once it is."""
+    return f"✅ Đã duyệt {number}" if accepted else f"Đồng ý tên {number}"
+
+
+def retype_label_button(number: int) -> str:
+    """Asks for another label of new metric ``number``."""
+    return f"✏️ Đổi tên {number}"
+
+
+def too_big(name: str, size: int) -> str:
+    """A file above Telegram's download limit for bots."""
+    mb = format_vn_number(round(size / 1024 / 1024, 1))
+    return (f"Tệp «{name}» nặng {mb} MB, quá giới hạn {MAX_REPORT_MB} MB mà Telegram cho bot "
+            "tải về. Hãy gửi bản nhẹ hơn: chỉ các trang có số liệu, hoặc bản .docx, .txt. "
+            f"{NOTHING_ADDED}")
+
+
+def unsupported_file(name: str) -> str:
+    """A file the ingester cannot read."""
+    if name.lower().endswith(".doc"):
+        return (f"«{name}» là tệp Word cũ (.doc): mở bằng Word, lưu thành .docx rồi gửi lại. "
+                f"{NOTHING_ADDED}")
+    return (f"Chưa đọc được loại tệp «{name}». Hãy gửi báo cáo dạng PDF có chữ, Word (.docx), "
+            f".txt hoặc .html, hoặc bản nháp .yaml. {NOTHING_ADDED}")
+
+
+def unreadable_report(problem: str, name: str) -> str:
+    """Why a report file yields no text (``DocumentError.problem``)."""
+    reason = {
+        "empty": f"Tệp «{name}» trống, không có chữ.",
+        "corrupt": f"Không đọc được «{name}»: tệp bị hỏng hoặc có mật khẩu. Hãy gửi lại bản khác.",
+        "no_text_layer": (f"«{name}» là bản quét (PDF không có lớp chữ) nên không đọc được số "
+                          "liệu. Hãy gửi bản Word, PDF xuất từ Word, hoặc chạy nhận dạng chữ "
+                          "(OCR) trước."),
+    }.get(problem)
+    return f"{reason} {NOTHING_ADDED}" if reason else unsupported_file(name)
+
+
+def report_too_long(name: str, limit: int) -> str:
+    """A report with more text than a draft keeps."""
+    return (f"«{name}» dài quá (hơn {format_vn_number(limit)} ký tự). Hãy gửi riêng phần có số "
+            f"liệu. {NOTHING_ADDED}")
+
+
+def no_figures(name: str) -> str:
+    """A report in which ingest found no figure."""
+    return (f"Không tìm thấy số liệu nào trong «{name}»: bot cần báo cáo có các con số kết quả, "
+            f"chỉ tiêu, khen thưởng. {NOTHING_ADDED}")
+
+
+def reviewed_elsewhere(admin_id: int, since: dt.datetime, tz: dt.tzinfo) -> str:
+    """The same report is under review by another bot admin."""
+    return (f"Báo cáo này đang được quản trị viên {admin_id} duyệt (từ {_when(since, tz)}). "
+            "Chờ họ thêm hoặc hủy bản nháp, để không thêm hai lần.")
+
+
+def still_reviewing(since: dt.datetime, tz: dt.tzinfo) -> str:
+    """The admin sent again a report they are reviewing."""
+    return f"Bạn đang duyệt báo cáo này (gửi lúc {_when(since, tz)}): tiếp tục ở bảng dưới."
+
+
+def draft_added_before(at: dt.datetime | None, tz: dt.tzinfo) -> str:
+    """A press on a draft that was added already."""
+    return "Bản nháp này đã được thêm vào cơ sở dữ liệu" + (
+        f" lúc {_when(at, tz)}." if at else ".")
+
+
+def prompt_again(problem: str, typed: str, what: str) -> str:
+    """A reply to a prompt that cannot be used, and the prompt again."""
+    shown = typed if len(typed) <= 60 else typed[:60] + "…"
+    reason = {
+        "unit_unknown": f"Không tìm thấy đơn vị «{shown}».",
+        "date": f"«{shown}» không phải ngày hợp lệ.",
+        "year": f"«{shown}» không phải năm hợp lệ (từ 1945 đến 2100).",
+        "empty": "Chưa có nội dung.",
+        "long": "Dài quá.",
+    }[problem]
+    return f"{reason} {what}"
+
+
+def year_prompt(number: int, year: int | None) -> str:
+    """Asks the year of figure ``number``."""
+    return f"Gõ năm của số liệu {number}, ví dụ: {year or 2025}"
+
+
+def label_prompt(label: str) -> str:
+    """Asks another label for a new metric."""
+    return f"Gõ tên chỉ số mới thay cho «{label}» (ngắn gọn, viết thường):"
+
+
+def yaml_caption(draft_name: str) -> str:
+    """Under the draft sent as a YAML file."""
+    return (f"Bản nháp {draft_name}: sửa trong máy tính rồi gửi lại tệp này cho bot để thêm, "
+            "nếu không muốn dùng các nút.")
+
+
+def _excerpt(sentence: str, written: str, nth: int) -> str:
+    """The words around the figure in its sentence, the figure in bold."""
+    at = -1
+    for _ in range(nth + 1):
+        at = sentence.find(written, at + 1)
+        if at < 0:
+            break
+    if at < 0 or not written:
+        text = sentence if len(sentence) <= 160 else sentence[:160] + "…"
+        return html.escape(text)
+    start = max(0, at - _EXCERPT_BEFORE)
+    end = min(len(sentence), at + len(written) + _EXCERPT_AFTER)
+    if start:
+        start = sentence.find(" ", start, at) + 1 or start
+    if end < len(sentence):
+        end = sentence.rfind(" ", at + len(written), end + 1)
+        end = end if end > at else at + len(written)
+    before, figure_text, after = sentence[start:at], written, sentence[at + len(written):end]
+    return (("…" if start else "") + html.escape(before) + f"<b>{html.escape(figure_text)}</b>"
+            + html.escape(after) + ("…" if end < len(sentence) else ""))
+
+
+def _metric_label(item: Item, kb: KnowledgeBase) -> str:
+    c = item.candidate
+    if c.metric and c.metric in kb.metrics:
+        return kb.metrics[c.metric].label
+    if c.new_metric and c.new_metric.label:
+        return f"{c.new_metric.label} (mới)"
+    return "chưa rõ chỉ số"
+
+
+def _item_html(item: Item, nth: int, kb: KnowledgeBase) -> list[str]:
+    c = item.candidate
+    mark = "⚠️" if item.problem else "✅" if item.kept else "✖️"
+    state = f" {PROBLEM_WORDS[item.problem]} ·" if item.problem else "" if item.kept else " bỏ ·"
+    head = (f"<b>{item.number}.</b> {mark}{state} {KIND_WORDS.get(c.kind, c.kind)} "
+            f"{c.year or '?'} · {html.escape(_metric_label(item, kb))}: "
+            f"<b>{html.escape(figure(item.fact))}</b>")
+    return [head, f"<i>{_excerpt(c.sentence, c.written, nth)}</i>"]
+
+
+def review_page_html(review: Review, number: int, kb: KnowledgeBase) -> str:
+    """One page of figures: each with its kind, year, metric, figure and the words around it."""
+    items = review.page(number)
+    first, last = items[0].number, items[-1].number
+    lines = [f"<b>Số liệu {first}–{last} / {len(review.candidates)}</b> · trang "
+             f"{number}/{review.pages}",
+             "Nút dưới mỗi số: ✅/✖️ giữ hay bỏ · loại (bấm để đổi) · 📅 năm."]
+    seen: Counter[tuple[str, str]] = Counter()
+    for item in review.items()[:last]:
+        key = (item.candidate.sentence, item.candidate.written)
+        if item.number >= first:
+            lines += ["", *_item_html(item, seen[key], kb)]
+        seen[key] += 1
+    return "\n".join(lines)
+
+
+def year_choice_html(item: Item, kb: KnowledgeBase) -> str:
+    """Above the years to choose from for one figure."""
+    return "\n".join([f"<b>Chọn năm cho số liệu {item.number}</b>",
+                      *_item_html(item, 0, kb)[:1]])
+
+
+def new_metrics_html(review: Review) -> str:
+    """The new metrics the kept figures use, each with its label and the figures using it."""
+    metrics = review.new_metrics()
+    if not metrics:
+        return "<b>Chỉ số mới</b>\nCác số liệu đang giữ đều dùng chỉ số đã có."
+    lines = [f"<b>Chỉ số mới ({len(metrics)})</b>",
+             "Chưa có trong danh mục; khi thêm, chúng được ghi là tạm thời. Bấm «Đồng ý tên» "
+             "nếu tên đã đúng, ✏️ để gõ tên khác."]
+    for number, metric in enumerate(metrics, 1):
+        users = [str(i.number) for i in review.items()
+                 if i.kept and i.candidate.new_metric and i.candidate.new_metric.id == metric.id]
+        mark = "✅" if metric.id in review.accepted else "❔"
+        lines.append(f"<b>{number}.</b> {mark} «{html.escape(metric.label)}» "
+                     f"({html.escape(metric.topic)}) — số liệu {', '.join(users)}")
+    return "\n".join(lines)
+
+
+def _source_line(title: str, publisher: str, date: dt.date | None) -> str:
+    unknown = publisher.strip().lower() in ("", "không ghi tác giả")
+    who = "⚠️ chưa rõ nơi đăng" if unknown else html.escape(publisher)
+    return (f"Nguồn: <i>{html.escape(title)}</i> — {who}"
+            + (f", {vn_date(date)}" if date else ""))
+
+
+def _draft_status(check: DraftCheck, limit: int = 6, missing: str = "") -> list[str]:
+    if check.addition is not None:
+        return ["✅ Sẵn sàng thêm: bấm «Thêm vào cơ sở dữ liệu»."]
+    if missing:  # the lines above say what to press; the YAML's problems would only repeat it
+        return [f"⚠️ Chưa thêm được: {missing}."]
+    problems = check.problems
+    lines = [f"⚠️ Chưa thêm được ({len(problems)} lỗi):"]
+    lines += [f"• {html.escape(p.vietnamese)}" for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… và {len(problems) - limit} lỗi khác.")
+    return lines
+
+
+def _earlier_lines(check: DraftCheck) -> list[str]:
+    earlier = check.earlier
+    if earlier is None:
+        return []
+    lines = [f"<b>Đã có báo cáo của đơn vị này cho năm đó:</b> «{html.escape(earlier.title)}» "
+             f"({html.escape(earlier.publisher)}, {vn_date(earlier.date)})."]
+    if check.replaces is None:
+        lines.append("Bản này sẽ được thêm riêng, báo cáo cũ giữ nguyên.")
+    elif check.changes is not None:
+        c = check.changes
+        lines.append(f"Thêm bản này sẽ thay báo cáo đó: thêm {len(c.added)}, sửa {len(c.changed)}, "
+                     f"bỏ {len(c.removed)}, giữ nguyên {c.unchanged} số liệu. Xem «Thay đổi».")
+    else:
+        lines.append("Thêm bản này sẽ thay báo cáo đó.")
+    return lines
+
+
+def draft_summary_html(file_name: str, review: Review, check: DraftCheck, kb: KnowledgeBase,
+                       expires: dt.datetime, tz: dt.tzinfo) -> str:
+    """The review panel's first view: unit, date, source, figures by kind, what is missing."""
+    gazetteer = kb.gazetteer
+    place = review.place(gazetteer)
+    if place is not None:
+        unit = f"<b>{html.escape(place_label(place))}</b>"
+    elif review.unit_options:
+        unit = "⚠️ chưa rõ, có thể là một trong các đơn vị bên dưới: bấm để chọn"
+    else:
+        unit = "⚠️ không nhận ra: bấm «✏️ Đơn vị»"
+    date = (f"{vn_date(review.date)} (năm báo cáo {review.year})" if review.date and review.year
+            else vn_date(review.date) if review.date else "⚠️ chưa rõ: bấm «✏️ Ngày»")
+    items = review.items()
+    kept = [i for i in items if i.kept]
+    by_kind = Counter(i.candidate.kind for i in kept)
+    metrics = review.new_metrics()
+    pending = [m for m in metrics if m.id not in review.accepted]
+    unplaced = [i for i in items if i.problem]
+    dropped = len(items) - len(kept) - len(unplaced)
+    lines = [f"📄 <b>Bản nháp từ {html.escape(file_name)}</b>",
+             f"Đơn vị: {unit}",
+             f"Ngày: {date}",
+             _source_line(review.title or review.source.title,
+                          review.publisher or review.source.publisher, review.date),
+             "",
+             f"<b>Số liệu tìm thấy: {len(items)}</b>, sẽ thêm {len(kept)}",
+             " · ".join(f"{KIND_WORDS[k]} {by_kind[k]}" for k in KIND_WORDS)]
+    if metrics:
+        lines.append(f"Chỉ số mới: {len(metrics)}"
+                     + (f", chưa duyệt tên {len(pending)}" if pending else ", đã duyệt tên"))
+    if unplaced:
+        lines.append(f"Chưa xếp được: {len(unplaced)} ("
+                     + ", ".join(f"số {i.number} {PROBLEM_WORDS[i.problem or '']}"
+                                 for i in unplaced[:5]) + ("…" if len(unplaced) > 5 else "")
+                     + ")")
+    if dropped:
+        lines.append(f"Đã bỏ: {dropped}")
+    earlier = _earlier_lines(check)
+    lines += ["", *earlier] if earlier else []
+    missing = join_vn([what for what, known in (("chọn đơn vị", place), ("sửa ngày", review.date))
+                       if not known])
+    lines += ["", *_draft_status(check, missing=missing),
+              f"<i>Bản nháp giữ đến {_when(expires, tz)}.</i>"]
+    return "\n".join(lines)
+
+
+def yaml_summary_html(file_name: str, check: DraftCheck, expires: dt.datetime,
+                      tz: dt.tzinfo) -> str:
+    """The panel of a draft sent as YAML: what it adds, what it replaces, or its problems."""
+    lines = [f"📄 <b>Bản nháp YAML {html.escape(file_name)}</b>"]
+    addition = check.addition
+    if addition is not None:
+        source = addition.source
+        by_kind = Counter(f.kind for f in addition.new_facts)
+        lines += [f"Đơn vị: <b>{html.escape(place_label(addition.place))}</b>",
+                  _source_line(source.title, source.publisher, source.date),
+                  f"<b>Số liệu: {addition.facts}</b> · "
+                  + " · ".join(f"{KIND_WORDS[k]} {by_kind[k]}" for k in KIND_WORDS)]
+        if addition.new_metrics:
+            lines.append(f"Chỉ số mới: {len(addition.new_metrics)}")
+    earlier = _earlier_lines(check)
+    lines += ["", *earlier] if earlier else []
+    lines += ["", *_draft_status(check), f"<i>Bản nháp giữ đến {_when(expires, tz)}.</i>"]
+    return "\n".join(lines)
+
+
+def _change_lines(title: str, facts: Sequence[str]) -> list[str]:
+    if not facts:
+        return []
+    lines = ["", f"<b>{title} ({len(facts)})</b>", *(f"• {f}" for f in facts[:_SHOWN_CHANGES])]
+    if len(facts) > _SHOWN_CHANGES:
+        lines.append(f"… và {len(facts) - _SHOWN_CHANGES} mục khác.")
+    return lines
+
+
+def draft_changes_html(check: DraftCheck, kb: KnowledgeBase) -> str:
+    """What adding the draft changes in the earlier report of the same unit and year."""
+    earlier, changes, addition = check.earlier, check.changes, check.addition
+    if earlier is None:
+        return "<b>Thay đổi</b>\nĐơn vị và năm này chưa có trong cơ sở dữ liệu: mọi số liệu là mới."
+    if changes is None or addition is None:
+        return "\n".join([f"<b>Thay đổi</b>\nBáo cáo cũ «{html.escape(earlier.title)}» "
+                          "giữ nguyên." if check.replaces is None else "<b>Thay đổi</b>",
+                          *(_draft_status(check) if addition is None else [])])
+    labels = {**{m.id: m.label for m in kb.metrics.values()}, **addition.labels}
+
+    def line(fact: Fact) -> str:
+        label = labels.get(fact.metric, fact.metric.replace("_", " "))
+        return html.escape(fact_line(fact, label, with_place=False))
+
+    lines = [f"<b>Thay đổi so với «{html.escape(earlier.title)}»</b> "
+             f"({html.escape(earlier.publisher)}, {vn_date(earlier.date)})"]
+    lines += _change_lines("Thêm", [line(f) for f in changes.added])
+    lines += _change_lines("Sửa", [f"{line(old)} → <b>{html.escape(figure(new))}</b>"
+                                   for old, new in changes.changed])
+    lines += _change_lines("Bỏ", [line(f) for f in changes.removed])
+    lines += ["", f"Giữ nguyên: {changes.unchanged} số liệu."]
+    return "\n".join(lines)
+
+
+def draft_added(addition: Addition, reload: str) -> str:
+    """Tell the admin the draft is in the knowledge base, and what the reload did."""
+    source = addition.source
+    verb = "Đã thay báo cáo cũ bằng" if addition.replaces else "Đã thêm"
+    return (f"✅ {verb} {addition.facts} số liệu của {place_label(addition.place)}, nguồn "
+            f"«{source.title}» ({source.publisher}, {vn_date(source.date)}).\n{reload}")
+
+
+def draft_not_added(problems: Sequence[Problem]) -> str:
+    """Adding failed: every problem, and that nothing changed."""
+    shown = problems[:_SHOWN_PROBLEMS]
+    lines = [f"Chưa thêm được, cơ sở dữ liệu giữ nguyên ({len(problems)} lỗi):",
+             *(f"• {p.vietnamese}" for p in shown)]
+    if len(problems) > len(shown):
+        lines.append(f"… và {len(problems) - len(shown)} lỗi khác.")
+    return "\n".join(lines)
+
+
+def data_not_written(reason: str) -> str:
+    """Adding failed because the data files could not be written (disk full, no permission)."""
+    return (f"Chưa thêm được: không ghi được tệp dữ liệu ({reason}). Cơ sở dữ liệu giữ nguyên; "
+            "bản nháp vẫn còn, thử lại sau.")
+
+
+def draft_cancelled(file_name: str) -> str:
+    """The draft is dropped: nothing of it goes into the knowledge base."""
+    return f"🗑 Đã hủy bản nháp từ «{file_name}». {NOTHING_ADDED}"
+
+
+def draft_superseded(file_name: str) -> str:
+    """The admin sent the draft back as YAML: the button review stops here."""
+    return f"Bản nháp từ «{file_name}» được thay bằng tệp YAML bạn gửi (xem bên dưới)."
+
+
 # -- the bot's own state: /trangthai and /nhatky -------------------------------------------
 STATE_WRITE_FAILED = ("⚠️ Bot không ghi được dữ liệu (ổ đĩa đầy hoặc chỉ cho đọc?). Đã tạm dừng "
                       "gửi tin và sẽ tự thử lại; tin đã gửi không bị gửi lại. Xem /trangthai.")
@@ -786,6 +1226,9 @@ _AUDIT_WORDS = {
     "group_unregistered": "hủy đăng ký nhóm",
     "kb_reloaded": "cập nhật dữ liệu",
     "refused": "bị từ chối",
+    "report_drafted": "gửi báo cáo, lập bản nháp",
+    "report_added": "thêm báo cáo vào cơ sở dữ liệu",
+    "report_cancelled": "hủy bản nháp báo cáo",
 }
 _AUDIT_DETAIL_CHARS = 160
 

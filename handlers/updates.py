@@ -70,17 +70,19 @@ async def news_rows(services: Services, result: Reload) -> list[OutboxRow]:
             for chat_id in dict.fromkeys([*followed, *given])]
 
 
-async def apply_reload(services: Services, user: User | None = None) -> str:
+async def apply_reload(services: Services, user: User | None = None,
+                       subject: str | None = None) -> str:
     """Reload the knowledge base; queue the news to the chats that should know.
 
     Returns the report for the admin (or the log). On any problem the old base stays in use.
-    ``user`` is the admin who asked (None: ``thidua kb reload``). With several instances, the
-    new version is published to the others.
+    ``user`` is the admin who asked (None: ``thidua kb reload``); ``subject`` what made the
+    reload, for the audit log (default: ``/capnhat`` or ``SIGHUP``). With several instances,
+    the new version is published to the others.
     """
     # Loading a national knowledge base takes seconds: answers go on meanwhile.
     result = await asyncio.to_thread(services.library.reload)
     report = await announce_reload(services, result, user,
-                                   subject="/capnhat" if user else "SIGHUP")
+                                   subject=subject or ("/capnhat" if user else "SIGHUP"))
     if result.ok and services.kb_versions is not None:
         await services.kb_versions.published()
     return report

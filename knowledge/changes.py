@@ -1,11 +1,13 @@
-"""What a new version of the knowledge base changes: facts added, changed, removed by unit."""
+"""What a new knowledge base, or a new version of a report, changes: facts added, changed, gone."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
-from knowledge.model import FIGURE_KINDS, Fact, Place
+from knowledge.model import FIGURE_KINDS, Fact, Place, Source
 from knowledge.phrasing import fact_line, short_source
 
 
@@ -92,3 +94,87 @@ def compare(old: KnowledgeBase, new: KnowledgeBase) -> list[PlaceChanges]:
         if found.added or found.changed or found.removed:
             changes.append(found)
     return changes
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChanges:
+    """How a new version of a report changes its facts, matched by year, kind and metric.
+
+    ``changed`` pairs each old fact with the new one that takes its place; ``unchanged`` counts
+    the facts that stay as they were.
+    """
+
+    added: tuple[Fact, ...] = ()
+    changed: tuple[tuple[Fact, Fact], ...] = ()
+    removed: tuple[Fact, ...] = ()
+    unchanged: int = 0
+
+
+def _figure(fact: Fact) -> tuple[object, ...]:
+    return (fact.value, fact.of, fact.unit, fact.percent, fact.percent_of, fact.bound,
+            fact.estimate, fact.also, fact.text, fact.quote)
+
+
+def compare_facts(old: Sequence[Fact], new: Sequence[Fact]) -> ReportChanges:
+    """Compare a report's old facts with its new ones, both of one unit.
+
+    Facts pair by (year, kind, metric): equal figures first, then in the order given; the rest
+    are added or removed.
+    """
+    groups: dict[tuple[int, str, str], tuple[list[Fact], list[Fact]]] = {}
+    for side, facts in ((0, old), (1, new)):
+        for fact in facts:
+            groups.setdefault((fact.year, fact.kind, fact.metric), ([], []))[side].append(fact)
+    added: list[Fact] = []
+    changed: list[tuple[Fact, Fact]] = []
+    removed: list[Fact] = []
+    unchanged = 0
+    for before, after in groups.values():
+        for fact in list(after):
+            same = next((f for f in before if _figure(f) == _figure(fact)), None)
+            if same is not None:
+                before.remove(same)
+                after.remove(fact)
+                unchanged += 1
+        changed.extend(zip(before, after, strict=False))
+        removed.extend(before[len(after):])
+        added.extend(after[len(before):])
+    order = {id(f): i for i, f in enumerate(new)}
+    return ReportChanges(added=tuple(sorted(added, key=lambda f: order[id(f)])),
+                         changed=tuple(sorted(changed, key=lambda p: order[id(p[1])])),
+                         removed=tuple(removed), unchanged=unchanged)
+
+
+# Kinds that say which year a report reviews: two reports of one unit reviewing the same year
+# are versions of one report; targets for a year are set by the report of the year before.
+_REVIEWED_KINDS = ("result", "award")
+
+
+def reviewed_year(figures: Iterable[tuple[int, str]]) -> int | None:
+    """The year a report reviews: that of most of its results and awards (the earliest of equals).
+
+    ``figures`` are (year, kind). A report of targets only reviews no year.
+    """
+    years = Counter(year for year, kind in figures if kind in _REVIEWED_KINDS and year)
+    return min(years, key=lambda y: (-years[y], y)) if years else None
+
+
+def earlier_report(kb: KnowledgeBase, place: Place,
+                   figures: Iterable[tuple[int, str, str]]) -> Source | None:
+    """The report of ``place`` in ``kb`` that a draft with these figures is a new version of.
+
+    ``figures`` are the draft's (year, kind, metric). It is a report reviewing the year the
+    draft reviews; of several, the one sharing most figures with it.
+    """
+    figures = set(figures)
+    year = reviewed_year((y, kind) for y, kind, _ in figures)
+    by_source: dict[str, list[Fact]] = {}
+    for fact in kb.by_place.get(place.key, ()):
+        by_source.setdefault(fact.source.id, []).append(fact)
+    same = [facts for facts in by_source.values() if year is not None
+            and reviewed_year((f.year, f.kind) for f in facts) == year]
+    if not same:
+        return None
+    best = max(same, key=lambda facts: (
+        sum((f.year, f.kind, f.metric) in figures for f in facts), facts[0].source.date))
+    return best[0].source

@@ -2,7 +2,9 @@
 
 The real PTB Application talks to it through ``base_url``. Tests inject updates (built with the
 helpers below, entity offsets in UTF-16 like Telegram), queue error replies per method (429,
-403, migrate, 5xx, …) and read back every call the bot made.
+403, migrate, 5xx, …) and read back every call the bot made. Documents users send are served
+as Telegram does: ``getFile`` gives a path, ``/file/bot<token>/<path>`` the bytes (refused,
+like Telegram, above the 20 MB a bot may download).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ _ADMIN_RIGHTS = (
     "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
     "can_post_stories", "can_edit_stories", "can_delete_stories",
 )
+# Telegram lets bots download files up to 20 MB; getFile refuses bigger ones.
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?")
 _MENTION = re.compile(r"@[A-Za-z0-9_]{5,32}")
 
@@ -177,6 +181,8 @@ class FakeBotApi:
         self.fetched: set[int] = set()
         self._late: dict[int, tuple[float, int]] = {}
         self._runner: web.AppRunner | None = None
+        self._files: dict[str, tuple[bytes, int]] = {}  # file_id → bytes, size Telegram reports
+        self.downloads: list[str] = []  # file paths the bot downloaded
         self.port = port  # 0: a free one
 
     @property
@@ -187,6 +193,7 @@ class FakeBotApi:
     async def __aenter__(self) -> FakeBotApi:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -265,6 +272,30 @@ class FakeBotApi:
                 message["caption_entities"] = entities
         if reply_to is not None:
             message["reply_to_message"] = reply_to
+        self.add_update({"message": message})
+        return message
+
+    def send_document(self, sender: dict[str, Any], name: str, data: bytes,
+                      mime_type: str | None = None, caption: str | None = None,
+                      size: int | None = None, forwarded_from: dict[str, Any] | None = None,
+                      chat: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Deliver a document from ``sender`` whose bytes ``getFile`` then serves.
+
+        ``size`` is the size Telegram reports (a large file without the bytes to match);
+        ``forwarded_from``: the user the document was forwarded from.
+        """
+        file_id = f"file-{next(self._ids)}"
+        self._files[file_id] = (data, len(data) if size is None else size)
+        document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                    "file_name": name, "file_size": self._files[file_id][1]}
+        if mime_type:
+            document["mime_type"] = mime_type
+        message = self._message(sender, chat, document=document)
+        if caption is not None:
+            message["caption"] = caption
+        if forwarded_from is not None:
+            message["forward_origin"] = {"type": "user", "date": int(time.time()) - 60,
+                                         "sender_user": forwarded_from}
         self.add_update({"message": message})
         return message
 
@@ -464,8 +495,10 @@ class FakeBotApi:
     def _reply(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return self.bot_user
-        if method in ("sendMessage", "sendPhoto"):
+        if method in ("sendMessage", "sendPhoto", "sendDocument"):
             return self._store_sent(method, params)
+        if method == "getFile":
+            return self._file(params["file_id"])
         if method in ("editMessageText", "editMessageReplyMarkup"):
             return self._edit(params)
         scope = params.get("scope") or {}
@@ -490,6 +523,25 @@ class FakeBotApi:
             return commands[-1].params["commands"] if commands else []
         return None
 
+    def _file(self, file_id: str) -> dict[str, Any] | ApiError:
+        if file_id not in self._files:
+            return ApiError.bad_request("Bad Request: invalid file_id")
+        size = self._files[file_id][1]
+        if size > DOWNLOAD_LIMIT:
+            return ApiError.bad_request("Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size,
+                "file_path": f"documents/{file_id}"}
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].rpartition("/")[2]
+        if file_id not in self._files:
+            return web.Response(status=404)
+        self.downloads.append(request.match_info["path"])
+        self._notify()
+        return web.Response(body=self._files[file_id][0])
+
     def _chat(self, chat_id: int) -> dict[str, Any]:
         if chat_id in self._chats:
             return self._chats[chat_id]
@@ -504,9 +556,13 @@ class FakeBotApi:
         if method == "sendPhoto":
             message["photo"] = [{"file_id": "photo-1", "file_unique_id": "p1",
                                  "width": 800, "height": 600}]
-            if "caption" in params:
-                message["caption"] = params["caption"]
-        else:
+        elif method == "sendDocument":
+            message["document"] = {"file_id": f"sent-{message['message_id']}",
+                                   "file_unique_id": f"s{message['message_id']}",
+                                   "file_name": str(params.get("document", ""))}
+        if method != "sendMessage" and "caption" in params:
+            message["caption"] = params["caption"]
+        if method == "sendMessage":
             message["text"] = params["text"]
         # A sent message carries only an inline keyboard; ForceReply and keyboards are not echoed.
         if (params.get("reply_markup") or {}).get("inline_keyboard"):

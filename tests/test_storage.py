@@ -19,7 +19,7 @@ from bot import journal, storage
 from bot.audit import AuditEntry
 from bot.backups import backup_state, check_state, restore_state
 from bot.pgstore import PostgresStore
-from bot.records import Ack, InboxEntry, ReminderSent, encode
+from bot.records import Ack, InboxEntry, ReminderSent, ReportDraft, encode
 from bot.schedule import Announcement, Group, OutboxRow, Subscription, announcement_rows, due_sends
 from bot.storage import (
     DataDirLocked,
@@ -497,6 +497,54 @@ async def test_inbox_keeps_updates_until_they_are_handled(store: Store) -> None:
     assert [entry.update_id for entry in await store.unhandled_updates()] == [8]
     await store.forget_updates(NOW + dt.timedelta(seconds=1))
     assert await store.record_updates([InboxEntry(7, {"update_id": 7}, NOW)]) == set()
+
+
+def report_draft(draft_id: str = "a1b2c3d4e5f6", admin_id: int = 7, **kwargs) -> ReportDraft:
+    fields = {"chat_id": admin_id, "file_name": "bao-cao.pdf", "digest": "d1",
+              "review": {"yaml": "source: x\n"}, "created_at": NOW}
+    return ReportDraft(id=draft_id, admin_id=admin_id, **(fields | kwargs))
+
+
+async def test_report_drafts_are_kept_per_admin_and_forgotten_after_their_week(
+        store: Store) -> None:
+    await store.save_report_draft(report_draft("aaaaaaaaaaaa", 7))
+    await store.save_report_draft(report_draft("bbbbbbbbbbbb", 8, created_at=NOW - dt.timedelta(
+        days=8)))
+    assert [d.id for d in await store.report_drafts()] == ["bbbbbbbbbbbb", "aaaaaaaaaaaa"]
+    assert [d.id for d in await store.report_drafts(7)] == ["aaaaaaaaaaaa"]
+    assert await store.forget_report_drafts(NOW - dt.timedelta(days=7)) == 1
+    assert await store.report_draft("bbbbbbbbbbbb") is None
+    assert (await store.report_draft("aaaaaaaaaaaa")).file_name == "bao-cao.pdf"
+
+
+async def test_only_one_of_two_claims_of_an_open_draft_wins(store: Store) -> None:
+    draft = report_draft()
+    await store.save_report_draft(draft)
+    claims = await asyncio.gather(*(
+        store.save_report_draft(replace(draft, state="adding", decided_by=admin),
+                                if_state="open") for admin in (7, 8)))
+    assert sorted(claims) == [False, True]
+    assert (await store.report_draft(draft.id)).state == "adding"
+    assert not await store.save_report_draft(replace(draft, state="adding"), if_state="open")
+    assert not await store.save_report_draft(report_draft("cccccccccccc"), if_state="open")
+
+
+async def test_schema_3_state_gains_report_drafts(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    await store.save_group(Group(-100, ("Quận 1",)))
+    await store.close()
+    snapshot = json.loads((tmp_path / journal.SNAPSHOT).read_text(encoding="utf-8"))
+    snapshot["schema"] = 3
+    snapshot["tables"].pop("report_drafts", None)
+    (tmp_path / journal.SNAPSHOT).write_text(json.dumps(snapshot), encoding="utf-8")
+    store = open_store(tmp_path)
+    migrated = json.loads((tmp_path / journal.SNAPSHOT).read_text(encoding="utf-8"))
+    assert migrated["schema"] == storage.SCHEMA == 4 and "report_drafts" in migrated["tables"]
+    assert await store.groups() == [Group(-100, ("Quận 1",))]
+    await store.save_report_draft(report_draft())
+    store = await reopen(store, tmp_path)
+    assert [d.id for d in await store.report_drafts()] == ["a1b2c3d4e5f6"]
+    await store.close()
 
 
 async def test_a_scheduled_announcement_is_cancelled_only_before_any_try(store: Store) -> None:

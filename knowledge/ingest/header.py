@@ -205,6 +205,19 @@ def resolve_unit(name: str, gazetteer: Gazetteer) -> Place:
 
     Raises ``ValueError`` with the reason when the name is unknown or names several units.
     """
+    found = units_named(name, gazetteer)
+    if not found:
+        raise ValueError(f"no unit is named {name!r}")
+    if len(found) > 1:
+        options = "; ".join(f"{p.name} ({p.province_short})" for p in found[:6])
+        raise ValueError(f"{name!r} names several units: {options}; add the type word "
+                         "(quận, phường, xã …) or the province")
+    return found[0]
+
+
+def units_named(name: str, gazetteer: Gazetteer) -> list[Place]:
+    """Every unit ``name`` may mean; a province after it narrows them (``Tân Hòa, Phú Thọ``)."""
+    mentions: list[Mention] = []
     for typed in dict.fromkeys((name, name.title())):
         mentions = gazetteer.find(tokenize(typed))
         if mentions:
@@ -221,10 +234,4 @@ def resolve_unit(name: str, gazetteer: Gazetteer) -> Place:
     found = list(dict.fromkeys(found))
     if provinces:
         found = [p for p in found if p.province in provinces] or found
-    if not found:
-        raise ValueError(f"no unit is named {name!r}")
-    if len(found) > 1:
-        options = "; ".join(f"{p.name} ({p.province_short})" for p in found[:6])
-        raise ValueError(f"{name!r} names several units: {options}; add the type word "
-                         "(quận, phường, xã …) or the province")
-    return found[0]
+    return found
