@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run chat test lint bench validate
+.PHONY: run chat test test-quick lint bench validate
 
 $(BIN)/thidua: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ validate: $(BIN)/thidua
 
 test: lint validate
 	$(BIN)/pytest -q
+
+# While editing: everything but the fault-injection and PostgreSQL tiers (about half the time).
+test-quick: lint
+	$(BIN)/pytest -q -m "not faults and not postgres"
 
 bench: $(BIN)/thidua
 	$(BIN)/thidua bench

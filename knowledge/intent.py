@@ -151,8 +151,8 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
             for giver in _ASSIGNERS:
                 if words[max(0, i - len(giver)):i] == giver:
                     taken.update(range(i - len(giver), i + 1))
-    if "%" in reading.text and bar is None:
-        cues.setdefault("percent", [])
+    if "%" in reading.text and bar is None and "growth" not in cues:
+        cues.setdefault("percent", [])  # "tăng bao nhiêu %" asks for the growth, not the share
     if _names_a_list(words):
         cues.setdefault("list", [])
     # "chỉ tiêu" asks for a target, unless the question measures a result against it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from knowledge.base import KnowledgeBase
@@ -36,6 +37,8 @@ from knowledge.select import (
 from knowledge.text import fold
 
 MAX_SUGGESTIONS = 6
+# A figure measured against an earlier one: a growth though its metric is not one.
+_COMPARED = re.compile(r"\bso với (năm|cùng kỳ)|\b(tăng|giảm)\b")
 _LEVEL_UNITS = {"district": "quận, huyện (cũ)", "ward": "phường, xã", "province": "tỉnh, thành phố"}
 _LEVEL_NAMES = {"district": "Quận, huyện cũ (trước 01/07/2025)", "ward": "Phường, xã",
                 "province": "Tỉnh, thành phố"}
@@ -178,6 +181,9 @@ class Phraser:
         return str(asked[0] if asked else years[-1]) if years else ""
 
     def _years_of(self, place: Place, selection: WhichPlace) -> list[int]:
+        if (family := selection.family) is not None:
+            return sorted({f.year for f in self.kb.by_place.get(place.key, ())
+                           if family.covers(f, self.kb.metrics[f.metric].label)})
         if selection.metric is None:
             return list(self.kb.years_of(place))
         return sorted({f.year for f in self.kb.facts_of(place, selection.metric.id)})
@@ -251,6 +257,8 @@ class Phraser:
                 body = self._yesno_body(facts)
             case "percent":
                 body = self._percent_body(facts)
+            case "growth":
+                body = self._growth_body(facts)
             case _:
                 body = "\n".join(self._line(f) for f in facts)
         if found.year_note and found.places:
@@ -350,6 +358,17 @@ class Phraser:
 
     def _asks_existence(self) -> bool:
         return "giao" in self.ask.cue
+
+    def _growth_body(self, facts: tuple[Fact, ...]) -> str:
+        """Each figure; one that is not a growth says the report gives no growth for it."""
+        lines = []
+        for fact in facts:
+            line = self._line(fact)
+            if not (growth_verb(self.kb.metrics[fact.metric].label)
+                    or _COMPARED.search(fact.detail or "")):
+                line += " Báo cáo không nêu mức tăng so với năm trước."
+            lines.append(line)
+        return "\n".join(lines)
 
     def _percent_body(self, facts: tuple[Fact, ...]) -> str:
         lines = []

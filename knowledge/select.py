@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from knowledge.base import KnowledgeBase, Metric
 from knowledge.intent import Ask, Intent, specific
-from knowledge.lexicon import Lexicon, MetricMatch, close_contenders, shared
+from knowledge.lexicon import Family, Lexicon, MetricMatch, close_contenders, shared
 from knowledge.model import FIGURE_KINDS, Fact, Place
 from knowledge.phrasing import growth_verb
 from knowledge.places import PlaceAsked, Places
@@ -50,6 +50,7 @@ class WhichPlace:
     what: str
     holders: tuple[Place, ...]
     metric: Metric | None = None
+    family: Family | None = None  # only facts of this family count ("chỉ tiêu năm 2025")
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,19 +178,21 @@ class Selector:
             return self._kind_facts(self.kb.places)
         if ask.intent in ("holders", "ranking") and ask.metrics:
             return self._ranking_or_holders()
-        if ask.metrics:
+        if ask.metrics and (specific(ask) or not ask.family):
             metric = ask.metrics[0].metric
             holders = self.kb.holders(metric.id)
             if len(holders) == 1:  # only one unit has it: its figure, saying so
                 found = self._one(holders[0])
                 return replace(found, only_holder=True) if isinstance(found, Found) else found
-            return WhichPlace(metric.label, holders, metric)
+            # The units with the year asked, when any has it ("chỉ tiêu thu ngân sách 2025").
+            dated = tuple(p for p in holders if self._in_years(self.kb.facts_of(p, metric.id)))
+            return WhichPlace(metric.label, dated if ask.years and dated else holders, metric)
         if ask.family:
             family = ask.family
             holders = tuple(p for p in self.kb.places if self._in_years(
                 f for f in self.kb.by_place[p.key]
                 if family.covers(f, self.kb.metrics[f.metric].label)))
-            return WhichPlace(family.name, holders)
+            return WhichPlace(family.name, holders, family=family)
         if ask.topics:
             holders = tuple(p for p in self.kb.places if set(self.kb.topics_of(p))
                             & set(ask.topics))

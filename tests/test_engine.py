@@ -342,6 +342,9 @@ def full():
     ("Giáo dục quận Ba Đình năm 2024 xếp hạng mấy trong thành phố?", "hạng 2/30", "Cờ thi đua"),
     ("Giá trị sản xuất toàn huyện Quế Sơn năm 2023", "9.870 tỷ đồng", "2,66"),
     ("Quế Sơn tăng trưởng năm 2023", "2,66%", "9.870"),
+    # "tăng bao nhiêu %" asks for the growth, not the share of a plan
+    ("Quế Sơn 2023 giá trị sản xuất tăng bao nhiêu %", "2,66%", "không nêu tỷ lệ"),
+    ("Hoàng Mai 2022 thu ngân sách tăng bao nhiêu %", "không nêu mức tăng", "tăng 105"),
     ("Ba Đình năm 2024 thu được bao nhiêu", "7.004,91", "hạng"),
     # abbreviations, and a year inside a date is the ceremony's, not the figures'
     ("Như Xuân nhiệm kỳ 2020-2025 phấn đấu thành lập mới bao nhiêu DN", "100 doanh nghiệp",
@@ -400,3 +403,16 @@ def test_questions_of_a_third_kept_back_kind(full, question, has, absent):
 def test_questions_about_the_bot_are_small_talk(full, question):
     reply, text = ask(full, question)
     assert reply.smalltalk and not reply.facts and "Tôi chưa hiểu" not in text
+
+
+@pytest.mark.parametrize(("question", "listed", "absent"), [
+    # a family asked without a unit: the units with that family's facts in the year asked
+    ("chỉ tiêu năm 2025", ["Quận Ba Đình", "Huyện Như Xuân"], ["Hoàng Mai", "hoàn thành"]),
+    # a metric asked without a unit: the units that have it in the year asked
+    ("chỉ tiêu thu ngân sách 2025", ["Quận Ba Đình", "Phường Tân Hòa"], ["Hoàng Mai"]),
+])
+def test_a_question_without_a_unit_offers_the_units_of_the_year_asked(full, question, listed,
+                                                                     absent):
+    reply, text = ask(full, question)
+    assert reply.status == "clarify"
+    assert all(name in text for name in listed) and not any(word in text for word in absent)
