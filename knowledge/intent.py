@@ -45,6 +45,8 @@ _UNIT_FREE = frozenset(("holders", "highest", "lowest"))
 _LEVEL_WORDS = {("quan",): "district", ("huyen",): "district", ("thi", "xa"): "district",
                 ("phuong",): "ward", ("xa",): "ward", ("thi", "tran"): "ward",
                 ("tinh",): "province"}
+# Words of yes/no cues that ask, not what is measured ("có tăng … không": "tăng" is).
+_YESNO_FRAME = frozenset(("co", "da", "phai", "dung", "khong", "chua", "ko"))
 _TAIL_WORDS = frozenset(("a", "vay", "nhi", "nhe", "ha", "the", "nhe", "ban", "bot", "ad", "day"))
 
 
@@ -170,7 +172,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     # else names a metric.
     # "có hoàn thành … chỉ tiêu … không": the yes/no verb ranks the metrics too.
     verbs = tuple((words[i], tokens[i].sig) for i in cues.get("yesno", ())
-                  if words[i] not in ("co", "da"))
+                  if words[i] not in _YESNO_FRAME)
     every = lexicon.metrics.match((*verbs, *typed) if typed else ())
     named = {m.metric.id for m in lexicon.metrics.match(plain)}
     matches = tuple(m for m in every if m.metric.id in named)

@@ -37,6 +37,8 @@ from knowledge.select import (
 from knowledge.text import fold
 
 MAX_SUGGESTIONS = 6
+# The words of "… phải không?", "… đúng không?": a figure asked to be confirmed.
+_CONFIRMING = frozenset(("phai", "dung", "khong", "ko"))
 # A figure measured against an earlier one: a growth though its metric is not one.
 _COMPARED = re.compile(r"\bso với (năm|cùng kỳ)|\b(tăng|giảm)\b")
 _LEVEL_UNITS = {"district": "quận, huyện (cũ)", "ward": "phường, xã", "province": "tỉnh, thành phố"}
@@ -344,13 +346,18 @@ class Phraser:
     def _yesno_body(self, facts: tuple[Fact, ...]) -> str:
         lines = []
         results = [f for f in facts if f.kind != "target"]
+        bar = self.ask.threshold
+        if bar is None and set(self.ask.cue.split()) <= _CONFIRMING:
+            # "… 5.000 tỷ phải không?" checks a figure, not the plan: the report's figure.
+            return "\n".join(f"Theo báo cáo: {self._line(f)}" for f in facts)
+        if not results and bar is not None:  # "phấn đấu trên 50 triệu phải không": the target
+            return "\n".join(f"{_against(f, bar)}{self._line(f)}" for f in facts)
         if not results:
             years = join_vn(sorted({str(f.year) for f in facts}))
             head = ("Có. " if self._asks_existence() else
                     f"Báo cáo mới nêu chỉ tiêu năm {years}, chưa có số liệu kết quả "
                     "để biết đã đạt hay chưa. ")
             return head + " ".join(self._line(f) for f in facts)
-        bar = self.ask.threshold
         for fact in results:
             verdict = _verdict(fact) if bar is None else _against(fact, bar)
             lines.append(f"{verdict}{self._line(fact)}")
@@ -519,7 +526,10 @@ def _against(fact: Fact, bar: Threshold) -> str:
             [fold(w) for w in (fact.unit or "").split()])
     if have is None:
         return ""
-    reached = have > bar.value if bar.strict else have >= bar.value
+    if bar.below:
+        reached = have < bar.value
+    else:
+        reached = have > bar.value if bar.strict else have >= bar.value
     return "Có. " if reached else ("Chưa. " if bar.yet else "Không. ")
 
 

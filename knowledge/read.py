@@ -20,9 +20,11 @@ _YEAR = re.compile(r"^(19|20)\d{2}$")
 _SCALE = "|".join(SCALE_WORDS)
 # "có vượt 5 nghìn tỷ không", "đã tới mốc 50 triệu chưa", "đạt 95% không": a level asked about.
 _THRESHOLD = re.compile(
-    rf"\b(vuot|dat|toi|duoc|tren|qua|hon|cham)\s+(?:(?:moc|muc|con so)\s+)?(\d[\d.,]*\d|\d)"
+    rf"\b(vuot|dat|toi|duoc|tren|qua|hon|cham|duoi)\s+(?:(?:moc|muc|con so)\s+)?(\d[\d.,]*\d|\d)"
     rf"\s*((?:{_SCALE})(?:\s+(?:{_SCALE}))?\b)?\s*(%|phan tram)?")
 _SHORT_YEAR = re.compile(r"^[1-4]\d$")
+# Words comparing with a level: the number after them is that level ("vượt 2000 giấy"), not a year.
+_COMPARING = frozenset(("vuot", "qua", "hon", "tren", "duoi"))
 # Initial consonants, longest first: a Telex tone key after them is a tone, not a letter.
 _INITIALS = ("ngh", "ng", "nh", "gh", "gi", "kh", "ph", "qu", "th", "tr", "ch", "b", "c", "d",
              "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x")
@@ -35,13 +37,15 @@ class Threshold:
     """A figure a yes/no question measures against: ``value`` in plain units, or a percentage.
 
     ``strict``: it must be passed ("vượt 5 nghìn tỷ"), not only reached ("đạt 5 nghìn tỷ");
-    ``yet``: asked "… chưa?", so a figure below it has "chưa" reached it.
+    ``yet``: asked "… chưa?", so a figure below it has "chưa" reached it; ``below``: the figure
+    is asked to be under it ("tỷ lệ hộ nghèo đã dưới 1% chưa").
     """
 
     value: float
     percent: bool
     strict: bool
     yet: bool = False
+    below: bool = False
 
 
 # Words the user puts in quotes: a slogan or a title asked about by its own words.
@@ -62,11 +66,11 @@ def threshold(text: str) -> Threshold | None:
         return None
     verb, number, scale, percent = found.groups()
     value = parse_vn_number(number)
-    if value is None or (not scale and not percent and _YEAR.match(number)):
+    if value is None or (not scale and not percent and _YEAR.match(number)
+                         and verb not in _COMPARING):
         return None
     return Threshold(value * scale_of((scale or "").split()), bool(percent),
-                     verb in ("vuot", "qua", "hon", "tren"),
-                     folded.rstrip(" ?.!").endswith("chua"))
+                     verb in _COMPARING, folded.rstrip(" ?.!").endswith("chua"), verb == "duoi")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +227,7 @@ def _year(tokens: list[Token], i: int, lexicon: Lexicon) -> int | None:
     """A year: four digits, or two after ``năm`` or ending the question (``hm thu ns 22``)."""
     key = tokens[i].key
     if _YEAR.match(key):
-        return int(key)
+        return None if i > 0 and tokens[i - 1].key in _COMPARING else int(key)
     if not _SHORT_YEAR.match(key) or tokens[i].code or _after_type_word(tokens, i, lexicon):
         return None  # "Covid-19", "05-CT/TW": part of a name or number, not a year
     after_nam = i > 0 and tokens[i - 1].key == "nam"

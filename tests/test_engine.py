@@ -376,6 +376,13 @@ def test_a_request_to_write_something_is_out_of_scope(full):
     ("Thu ngân sách Hoàng Mai năm 2022 có vượt 5 nghìn tỷ không?", "Không. ", "Có. "),
     ("Quận 1 thu ngân sách 2023 có đạt 15.000 tỷ không?", "Có. ", "Không. "),
     ("Thu nhập bình quân đầu người huyện Quế Sơn năm 2023 đã tới 50 triệu chưa?", "Chưa. ", "Có. "),
+    # a level that looks like a year, a level to stay under, a growth, a target
+    ("Hoàng Mai năm 2022 cấp giấy phép xây dựng có vượt 2000 giấy không?", "Không. ", "Có. "),
+    ("Tỷ lệ hộ nghèo phường Tân Hòa (Phú Thọ) năm 2025 đã dưới 1% chưa?", "Có. ", "Chưa. "),
+    ("Giá trị sản xuất Quế Sơn 2023 có tăng trên 5% không?", "Không. ", "Có. "),
+    ("Như Xuân phấn đấu thu nhập bình quân 2025 trên 50 triệu phải không?", "Có. ", "Không. "),
+    # "phải không" after a figure checks the figure, never the plan
+    ("Hoàng Mai thu ngân sách 2022 là 4.670,8 tỷ phải không?", "Theo báo cáo: ", "Có. "),
     # a document's date in its own words; a quoted slogan finds its unit
     ("Chỉ thị 34 của Bộ Chính trị về thi đua khen thưởng mà Hoàng Mai quán triệt ban hành "
      "ngày nào?", "07/4/2014", "03/03/2023"),
