@@ -122,7 +122,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         taken.update(i for hit in talk for i in hit.span)
     cues: dict[str, list[int]] = {}
     for name in _CUE_ORDER:
-        if name in _UNIT_FREE and places.asked:
+        if name in _UNIT_FREE and places.asked and not _only_provinces(places):
             continue
         hits = resolve(found[name], taken)
         if name == "compare" and len(places.asked) == 1:
@@ -236,7 +236,9 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
         return replace(ask, intent="smalltalk")
     if ask.person and ("who" in cues or not ask.metrics):
         return replace(ask, intent="who")
-    if not names_place and ("holders" in cues or ask.ranking) and ask.metrics:
+    if (not names_place or _only_provinces(places)) and ("holders" in cues or ask.ranking) \
+            and ask.metrics:
+        # "quận nào của Hà Nội thu ngân sách cao nhất": among the units inside the province.
         return replace(ask, intent="ranking" if ask.ranking else "holders")
     for name in ("who", "when", "theme", "yesno", "percent", "growth"):
         if name in cues:
@@ -255,6 +257,11 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     if not ask.names_something:
         return replace(ask, intent="unknown")
     return replace(ask, intent="figure")
+
+
+def _only_provinces(places: Places) -> bool:
+    """True when every place named is a province without facts of its own."""
+    return bool(places.asked) and all(a.kind == "province" for a in places.asked)
 
 
 def specific(ask: Ask) -> bool:

@@ -465,6 +465,8 @@ class Phraser:
         return ask.typed or None
 
     def _available(self, place: Place) -> str:
+        if not self.kb.years_of(place):
+            return ""
         return (f" Hiện có số liệu năm {join_vn(map(str, self.kb.years_of(place)))} về "
                 f"{join_vn(t.lower() for t in self.kb.topics_of(place))}.")
 

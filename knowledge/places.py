@@ -37,6 +37,17 @@ class PlaceAsked:
     namesakes: tuple[Place, ...] = ()
 
 
+def units_inside(kb: KnowledgeBase, province: Province) -> tuple[Place, ...]:
+    """The units with facts inside a province, former districts and current wards.
+
+    A former province holds its own former districts only; a current one also those of the
+    provinces it absorbed.
+    """
+    names = {province.name, *province.absorbed} if province.current else {province.name}
+    return tuple(p for p in kb.places if (isinstance(p, District) and p.province in names)
+                 or (province.current and isinstance(p, Ward) and p.province == province.name))
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceLookup:
     """Which unit a short text (a command argument) names, resolved as in questions.
@@ -184,10 +195,7 @@ class _Resolver:
     def _province(self, province: Province, mention: Mention) -> PlaceAsked:
         if self._has_facts(province):
             return PlaceAsked("unit", mention.typed, (province,))
-        # A former province resolves to its own former districts only.
-        names = {province.name, *province.absorbed} if province.current else {province.name}
-        inside = tuple(p for p in self.kb.places if isinstance(p, District)
-                       and p.province in names)
+        inside = tuple(p for p in units_inside(self.kb, province) if isinstance(p, District))
         return PlaceAsked("province", mention.typed, (province,), origins=inside)
 
     def _has_facts(self, place: Place) -> bool:

@@ -15,7 +15,7 @@ from knowledge.intent import Ask, Intent, specific
 from knowledge.lexicon import Family, Lexicon, MetricMatch, close_contenders, shared
 from knowledge.model import FIGURE_KINDS, Fact, Place
 from knowledge.phrasing import growth_verb
-from knowledge.places import PlaceAsked, Places
+from knowledge.places import PlaceAsked, Places, units_inside
 from knowledge.text import keys
 
 MAX_LINES = 8
@@ -144,17 +144,22 @@ class Selector:
         ask, places = self.ask, self.places
         if ask.intent == "smalltalk":
             return Smalltalk(ask.smalltalk or "greeting")
+        units = places.units
+        # Quoted words are looked up first: a place inside them ("văn hóa Hồ Chí Minh") is theirs.
+        if ask.quoted and (said := self._said_in_words(units or self.kb.places)):
+            return said
+        if ask.intent in ("holders", "ranking") and ask.metrics and places.asked and all(
+                a.kind == "province" for a in places.asked):
+            return self._ranking_or_holders(places.asked[0].places[0], frozenset(
+                p.key for a in places.asked for p in units_inside(self.kb, a.places[0])))
         if places.problem is not None:
             return PlaceProblem(places.problem, self.rest_text)
-        units = places.units
         if ask.intent == "compare" or len(units) + len(places.without_data) > 1:
             return self._compare(units)
         if not units and places.without_data:
             holders = self.kb.holders(ask.metrics[0].metric.id) if ask.metrics else ()
             return Missing(None, self._what(), ask.years, unknown=places.without_data,
                            holders=holders)
-        if ask.quoted and (said := self._said_in_words(units or self.kb.places)):
-            return said
         if not units:
             return self._no_place()
         return self._one(units[0])
@@ -204,17 +209,21 @@ class Selector:
             return WhichPlace(ask.typed, holders)
         return NotUnderstood()
 
-    def _ranking_or_holders(self) -> Selection:
+    def _ranking_or_holders(self, province: Place | None = None,
+                            within: frozenset[str] = frozenset()) -> Selection:
+        """The units that have the metric asked (those ``within`` a province), or their ranking."""
         ask = self.ask
         metric = ask.metrics[0].metric
-        holders = self.kb.holders(metric.id)
+        holders = tuple(p for p in self.kb.holders(metric.id) if province is None
+                        or p.key in within)
         # "quận nào …" asks among districts; without any, the units that have it are shown.
         of_level = tuple(p for p in holders if p.level == ask.level)
         missing_level = ask.level if ask.level and not of_level else None
         facts = [f for p in of_level or holders for f in self._narrowed(
             self._in_years(self.kb.facts_of(p, metric.id)))]
         if not facts:
-            return Missing(None, metric.label, ask.years, holders=holders, metric=metric)
+            return Missing(province, metric.label, ask.years, metric=metric,
+                           holders=self.kb.holders(metric.id) if province else holders)
         if ask.intent == "holders" and not ask.ranking:
             return _holders(facts, metric, missing_level)
         by_percent = ask.wants_percent or not any(f.number is not None for f in facts)

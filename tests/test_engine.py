@@ -423,3 +423,19 @@ def test_a_question_without_a_unit_offers_the_units_of_the_year_asked(full, ques
     reply, text = ask(full, question)
     assert reply.status == "clarify"
     assert all(name in text for name in listed) and not any(word in text for word in absent)
+
+
+@pytest.mark.parametrize(("question", "has", "absent"), [
+    # "which district of Hà Nội": ranked among the units inside that province only
+    ("Trong các quận của Hà Nội, quận nào thu ngân sách nhiều nhất?",
+     "Cao nhất: Quận Hai Bà Trưng", "Quận 1"),
+    ("Những quận ở TP HCM có số liệu thu ngân sách là những quận nào?", "Quận Bình Tân",
+     "Hoàng Mai"),
+    ("quận nào của Đà Nẵng thu ngân sách cao nhất", "của Thành phố Đà Nẵng", "năm  về"),
+    # a place named inside quoted words belongs to them
+    ("“Xây dựng không gian văn hóa Hồ Chí Minh” là chuyên đề năm nào của đơn vị nào?",
+     "Quận 1 (cũ, TP Hồ Chí Minh), năm 2023", "Quận 6"),
+])
+def test_units_inside_a_province_and_quoted_places(full, question, has, absent):
+    _, text = ask(full, question)
+    assert has in text and absent not in text
