@@ -162,7 +162,9 @@ class Phraser:
 
     def _which_place(self, selection: WhichPlace) -> Answer:
         if not selection.holders:
-            return Answer("not_found", f"Chưa có số liệu «{selection.what}» của đơn vị nào. "
+            what = "" if selection.what == "số liệu" else f" «{selection.what}»"
+            years = f" năm {join_vn(map(str, self.ask.years))}" if self.ask.years else ""
+            return Answer("not_found", f"Chưa có số liệu{what}{years} của đơn vị nào. "
                           + hint(self.kb), (), examples(self.kb))
         holders = selection.holders
         listed = join_first((self._with_years(p, selection) for p in holders), len(holders))

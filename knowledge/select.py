@@ -207,6 +207,10 @@ class Selector:
             holders = tuple(p for p in self.kb.places if any(self.kb.facts_of(p, m)
                                                              for m in named))
             return WhichPlace(ask.typed, holders)
+        if ask.years and not ask.content:
+            # "năm 2024 thì có gì": the units with figures of that year.
+            return WhichPlace("số liệu", tuple(p for p in self.kb.places
+                                               if self._in_years(self.kb.by_place[p.key])))
         return NotUnderstood()
 
     def _ranking_or_holders(self, province: Place | None = None,
@@ -283,7 +287,9 @@ class Selector:
 
     def _one(self, place: Place) -> Selection:
         ask = self.ask
-        if ask.intent == "overview":
+        if ask.intent == "overview" or (ask.intent == "list" and not ask.names_something
+                                        and not ask.content):
+            # "đạt được những kết quả gì": a list of nothing but frame words is the overview.
             return self._overview(place)
         if ask.intent in ("who", "when", "theme") or ask.person:
             return self._kind_facts((place,))
