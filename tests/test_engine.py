@@ -444,8 +444,8 @@ def test_units_inside_a_province_and_quoted_places(full, question, has, absent):
 @pytest.mark.parametrize(("question", "status", "has"), [
     ("năm 2024 thì có gì", "clarify", "Quận Ba Đình (cũ, TP Hà Nội) năm 2024"),
     ("năm 2030 có gì", "not_found", "Chưa có số liệu năm 2030 của đơn vị nào"),
-    ("thôi nhé bot, hẹn hôm khác", "answered", "Tạm biệt"),
-    ("hỏi số liệu phường mới sau sáp nhập được không bot", "answered", "luôn kèm nguồn"),
+    ("thôi nhé bot, hẹn hôm khác", "not_found", "Tạm biệt"),
+    ("hỏi số liệu phường mới sau sáp nhập được không bot", "clarify", "luôn kèm nguồn"),
     # "được khen những gì": the awards; "đạt được những kết quả gì": the unit's main results
     ("huyen que son nam 2023 duoc khen nhung gi", "answered", "Cờ thi đua"),
     ("Năm 2025 phường Tân Hòa, tỉnh Phú Thọ đạt được những kết quả gì?", "answered", "681,8%"),
