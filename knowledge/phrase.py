@@ -413,8 +413,9 @@ class Phraser:
                 lines.append(f"{_LEVEL_NAMES[rows[0].place.level]}"
                              + (f", tính bằng {rows[0].unit}" if rows[0].unit else "") + ":")
             for n, fact in enumerate(rows[:MAX_UNITS], 1):
+                detail = f" ({fact.detail})" if fact.detail else ""
                 lines.append(f"{n}. {place_label(fact.place)}, năm {fact.year}: "
-                             f"{figure(fact, growth_verb(metric.label))}")
+                             f"{figure(fact, growth_verb(metric.label))}{detail}")
             if len(rows) > MAX_UNITS:
                 lines.append(f"… và {len(rows) - MAX_UNITS} đơn vị khác.")
             if len(rows) > 1:

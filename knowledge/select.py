@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from knowledge.base import KnowledgeBase, Metric
 from knowledge.intent import Ask, Intent, specific
@@ -230,8 +231,14 @@ class Selector:
                            holders=self.kb.holders(metric.id) if province else holders)
         if ask.intent == "holders" and not ask.ranking:
             return _holders(facts, metric, missing_level)
-        by_percent = ask.wants_percent or not any(f.number is not None for f in facts)
-        rows = [f for f in facts if (f.percent_number if by_percent else f.number) is not None]
+        # "tỷ lệ hộ nghèo thấp nhất" ranks rates, never counts or shares of a plan (unless the
+        # metric is itself a rate: "tỷ lệ giải ngân" is a share of the plan).
+        rates = [f for f in facts if f.percent_number is not None and not f.percent_of] \
+            if _asks_rate(ask.words) and not _asks_rate(keys(metric.label)) else []
+        by_percent = bool(rates) or ask.wants_percent or not any(f.number is not None
+                                                                 for f in facts)
+        rows = rates or [f for f in facts
+                         if (f.percent_number if by_percent else f.number) is not None]
         # Results are ranked with results and targets with targets, never the two mixed.
         wanted = [f for f in rows if (f.kind == "target") == ask.wants_target]
         rows = wanted or rows
@@ -659,3 +666,7 @@ def _ordered(facts: Iterable[Fact]) -> list[Fact]:
     """Results before targets, then by year; otherwise as curated."""
     return sorted(facts, key=lambda f: (f.year, f.kind == "target"))
 
+
+def _asks_rate(words: Sequence[str]) -> bool:
+    """True when the question names a rate ("tỷ lệ", "ti le")."""
+    return any(a in ("ty", "ti") and b == "le" for a, b in pairwise(words))

@@ -432,6 +432,10 @@ def test_a_question_without_a_unit_offers_the_units_of_the_year_asked(full, ques
     ("Những quận ở TP HCM có số liệu thu ngân sách là những quận nào?", "Quận Bình Tân",
      "Hoàng Mai"),
     ("quận nào của Đà Nẵng thu ngân sách cao nhất", "của Thành phố Đà Nẵng", "năm  về"),
+    # a rate ranks rates, never a count or a share of a plan; a rate metric its shares
+    ("đơn vị nào có tỷ lệ hộ nghèo thấp nhất", "Phường Tân Hòa (Phú Thọ), năm 2025: đạt 0,88%",
+     "Hoàng Mai"),
+    ("Địa phương nào giải ngân vốn đầu tư đạt tỷ lệ cao nhất?", "Cao nhất: Quận Ba Đình", "—"),
     # a place named inside quoted words belongs to them
     ("“Xây dựng không gian văn hóa Hồ Chí Minh” là chuyên đề năm nào của đơn vị nào?",
      "Quận 1 (cũ, TP Hồ Chí Minh), năm 2023", "Quận 6"),
