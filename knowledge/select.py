@@ -436,6 +436,12 @@ class Selector:
             if grown or restricted:
                 return [(grown or list(restricted))[0]]
         best = close_contenders(ask.metrics)
+        if ask.frame_only and ask.wants_target:
+            # "nhận bao nhiêu chỉ tiêu": only frame words name it; a metric the unit has targets
+            # of in the years asked, before one it has results of.
+            targeted = {f.metric for f in self._in_years(self.kb.by_place.get(place.key, ()))
+                        if f.kind == "target"}
+            best = [m for m in ask.metrics if m.metric.id in targeted][:1] or best
         own = [m for m in best if m.metric.id in have]
         if not own:
             restricted = self.lexicon.metrics.match(ask.typed_words, among=have)

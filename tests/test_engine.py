@@ -398,6 +398,7 @@ def test_a_request_to_write_something_is_out_of_scope(full):
     ("Đơn vị nào có số liệu tiêm vắc xin Covid-19?", "548.458", "2019"),
     ("hm NTVT cấp TP năm 2022", "34 cá nhân", "148"),
     ("Năm 2025 quận Ba Đình được giao bao nhiêu chỉ tiêu?", "25 chỉ tiêu", "84/128"),
+    ("ba dinh nam 2025 nhan bao nhieu chi tieu kt-xh", "25 chỉ tiêu", "84/128"),
     ("Ba Đình năm 2024 tăng trưởng bao nhiêu %", "12,8%", "Chưa có"),
 ])
 def test_questions_of_a_third_kept_back_kind(full, question, has, absent):
