@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
+from knowledge.model import FIGURE_KINDS
 from knowledge.numbers import SCALE_WORDS
 from knowledge.places import Places
 from knowledge.read import Reading, Threshold, quoted, threshold
@@ -47,6 +48,8 @@ _LEVEL_WORDS = {("quan",): "district", ("huyen",): "district", ("thi", "xa"): "d
                 ("tinh",): "province"}
 # Words of yes/no cues that ask, not what is measured ("có tăng … không": "tăng" is).
 _YESNO_FRAME = frozenset(("co", "da", "phai", "dung", "khong", "chua", "ko"))
+_JOINERS = frozenset(("va", "voi", "cung"))
+_PART_COVERAGE = 0.7  # a clause names a metric when it covers this much of one of its phrasings
 _TAIL_WORDS = frozenset(("a", "vay", "nhi", "nhe", "ha", "the", "nhe", "ban", "bot", "ad", "day"))
 
 
@@ -84,11 +87,12 @@ class Ask:
     frame_only: bool = False
     followup: bool = False
     pointers: frozenset[str] = field(default_factory=frozenset)
+    parts: tuple[MetricMatch, ...] = ()  # one metric per clause of a two-part question
 
     @property
     def rest(self) -> tuple[tuple[str, str], ...]:
-        """Content words (``(key, signature)``) the best metric does not explain."""
-        explained = self.metrics[0].words if self.metrics else frozenset()
+        """Content words (``(key, signature)``) neither the best metric nor a part explains."""
+        explained = frozenset().union(*(m.words for m in (*self.metrics[:1], *self.parts)))
         return tuple(w for w in self.typed_words if w[0] not in explained)
 
     @property
@@ -221,6 +225,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         frame_only=frame_only,
         followup=any(h.start == 0 or h.end >= len(tokens) - 1 for h in found["followup"]),
         pointers=frozenset(pointed),
+        parts=_parts(reading, content, lexicon, (("tang", ""),) if "growth" in cues else ()),
     )
     return _with_intent(ask, cues, places)
 
@@ -257,6 +262,35 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     if not ask.names_something:
         return replace(ask, intent="unknown")
     return replace(ask, intent="figure")
+
+
+def _parts(reading: Reading, content: list[int], lexicon: Lexicon,
+           also: tuple[tuple[str, str], ...] = ()) -> tuple[MetricMatch, ...]:
+    """The metric each clause names (mostly whole), when clauses name two or more.
+
+    "… bao nhiêu hộ nghèo, bao nhiêu hộ cận nghèo", "… mấy thủ tục và … mấy thủ tục": a comma
+    or a joining word ("và", "với") between content words starts a clause. ``also``: words
+    every clause shares ("công nghiệp và dịch vụ tăng bao nhiêu": "tăng").
+    """
+    tokens, words = reading.tokens, reading.words
+    clauses: list[list[int]] = []
+    previous = -1
+    for i in content:
+        if not clauses or any(tokens[k].gap or words[k] in _JOINERS
+                              for k in range(previous + 1, i + 1)):
+            clauses.append([])
+        clauses[-1].append(i)
+        previous = i
+    if len(clauses) < 2:
+        return ()
+    parts: dict[str, MetricMatch] = {}
+    for clause in clauses:
+        typed = [(t.key, t.sig) for i in clause for t in lexicon.expand.tokens(tokens[i])]
+        found = lexicon.metrics.match((*typed, *also))
+        if found and found[0].coverage >= _PART_COVERAGE \
+                and lexicon.kind_of.get(found[0].metric.id) in FIGURE_KINDS:
+            parts.setdefault(found[0].metric.id, found[0])
+    return tuple(parts.values()) if len(parts) > 1 else ()
 
 
 def _only_provinces(places: Places) -> bool:

@@ -434,7 +434,8 @@ class Selector:
                 (*ask.typed_words, *named, ("tang", "")), among={m for m in have if growth_verb(
                     self.kb.metrics[m].label)})
             if grown or restricted:
-                return [(grown or list(restricted))[0]]
+                return _with_parts([(grown or list(restricted))[0]], ask.parts, {
+                    m for m in have if growth_verb(self.kb.metrics[m].label)})
         best = close_contenders(ask.metrics)
         if ask.frame_only and ask.wants_target:
             # "nhận bao nhiêu chỉ tiêu": only frame words name it; a metric the unit has targets
@@ -454,7 +455,7 @@ class Selector:
                     and match.words - explained and len(match.words) > 1:
                 own.append(match)
                 explained |= match.words
-        return own
+        return _with_parts(own, ask.parts, have)
 
     def _listed(self, place: Place, topics: tuple[str, ...] = ()) -> Selection:
         """The facts of a family, of the metrics named or of a topic, for the unit and year."""
@@ -671,6 +672,13 @@ def _holders(facts: list[Fact], metric: Metric, missing_level: str | None) -> Fo
 def _ordered(facts: Iterable[Fact]) -> list[Fact]:
     """Results before targets, then by year; otherwise as curated."""
     return sorted(facts, key=lambda f: (f.year, f.kind == "target"))
+
+
+def _with_parts(own: list[MetricMatch], parts: Sequence[MetricMatch],
+                have: set[str]) -> list[MetricMatch]:
+    """The metrics chosen, then each other part of a two-part question the unit has."""
+    chosen = {m.metric.id for m in own}
+    return [*own, *(p for p in parts if p.metric.id in have and p.metric.id not in chosen)]
 
 
 def _asks_rate(words: Sequence[str]) -> bool:

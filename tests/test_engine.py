@@ -458,3 +458,18 @@ def test_units_inside_a_province_and_quoted_places(full, question, has, absent):
 def test_questions_that_name_little(full, question, status, has):
     reply, text = ask(full, question)
     assert reply.status == status and has in text
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    # each clause of a two-part question names its own metric: both are answered
+    ("bình thạnh 2022 phấn đấu giảm bn hộ nghèo, bn hộ cận nghèo", ["300 hộ", "250 hộ"]),
+    ("Năm 2022 Hoàng Mai rà soát đơn giản hóa mấy thủ tục và kiến nghị rút ngắn thời gian mấy "
+     "thủ tục?", ["17 thủ tục", "13 thủ tục"]),
+    ("NHƯ XUÂN PHẤN ĐẤU CÔNG NGHIỆP VÀ DỊCH VỤ TĂNG BAO NHIÊU", ["18,4%", "18,2%"]),
+    # a clause naming an event is no second figure
+    ("Khi phát động thi đua 2022, quận Bình Thạnh có giao chỉ tiêu giảm hộ cận nghèo không?",
+     ["250"]),
+])
+def test_each_part_of_a_two_part_question_is_answered(full, question, parts):
+    _, text = ask(full, question)
+    assert all(part in text for part in parts)
