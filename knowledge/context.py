@@ -9,14 +9,14 @@ A carried year is soft: a unit without it is answered for its only year, or told
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from knowledge.base import KnowledgeBase, Metric
 from knowledge.intent import Ask
 from knowledge.lexicon import Lexicon, MetricMatch, shared
-from knowledge.model import Answer
+from knowledge.model import Answer, Place
 from knowledge.places import PlaceAsked, Places
 from knowledge.read import Reading
 
@@ -79,7 +79,7 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
     """The question with its gaps filled from the conversation (unchanged when it has none)."""
     if context.empty or ask.intent == "smalltalk":
         return places, ask
-    ask = _refined(ask, context, kb, lexicon)
+    ask = _refined(ask, context, kb, lexicon, places.units)
     names_place = bool(places.asked) or bool(places.provinces)
     # "… đặt mục tiêu bao nhiêu?": a kind of fact alone asks it of the metric talked about.
     kind_only = bool(ask.family and ask.family.kind) and not (
@@ -166,7 +166,8 @@ def settled(context: Context, places: Places, ask: Ask, answer: Answer,
     )
 
 
-def _refined(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) -> Ask:
+def _refined(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon,
+             units: Sequence[Place] = ()) -> Ask:
     """The metric a follow-up's words make with the carried one.
 
     "còn cấp thành phố?" after "người tốt việc tốt cấp quận" only changes a word of it.
@@ -186,8 +187,12 @@ def _refined(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) ->
     weak = ask.frame_only or not ask.metrics
     new = {key for key, _ in ask.typed_words}
     words = (*ask.typed_words, *((t.key, t.sig) for t in lexicon.content_tokens(carried.label)))
+    # A unit the question names itself keeps a metric of its own ("Hoàng Mai … giảm được mấy
+    # hộ?" after another unit's "giảm hộ nghèo"): it is not refined into one the unit lacks.
+    named = units[0] if units and ask.metrics and not ask.frame_only else None
     for match in lexicon.metrics.match(words):
-        if match.metric is carried or not new <= match.words:
+        if match.metric is carried or not new <= match.words or (
+                named is not None and not kb.facts_of(named, match.metric.id)):
             continue
         # Frame words alone ("đã hoàn thành bao nhiêu?") change the metric only to one the
         # carried name and they make whole, which the unit has.

@@ -140,3 +140,17 @@ def test_follow_ups_of_a_third_kept_back_kind(kb, questions, has, absent):
     replies, _ = converse(kb, *questions)
     _, text = replies[-1]
     assert has in text and absent not in text
+
+
+def test_a_unit_named_with_its_own_metric_keeps_it_after_another_units_talk(kb):
+    replies, _ = converse(kb, "phường Tân Hòa bên Phú Thọ năm 2025 giảm nghèo ra sao",
+                          "ok thanks bot", "Hoàng Mai năm 2022 giảm được mấy hộ?")
+    answer, text = replies[-1]
+    assert answer.status == "answered" and "19 hộ" in text and "cận nghèo" not in text
+
+
+def test_a_share_asked_of_another_unit_carries_the_metric(kb):
+    replies, _ = converse(kb, "năm 2023 quận 1 kết nạp đảng viên có vượt kế hoạch không",
+                          "Quận 6 đạt tỷ lệ bao nhiêu?")
+    answer, text = replies[-1]
+    assert answer.status == "answered" and "37,5%" in text and "202/200" not in text
