@@ -49,7 +49,8 @@ _LEVEL_WORDS = {("quan",): "district", ("huyen",): "district", ("thi", "xa"): "d
 # Words of yes/no cues that ask, not what is measured ("có tăng … không": "tăng" is).
 _YESNO_FRAME = frozenset(("co", "da", "phai", "dung", "khong", "chua", "ko"))
 _JOINERS = frozenset(("va", "voi", "cung"))
-_PART_COVERAGE = 0.7  # a clause names a metric when it covers this much of one of its phrasings
+# A clause names a metric when two or more of its words cover this much of one of its phrasings.
+_PART_COVERAGE = 0.6
 _TAIL_WORDS = frozenset(("a", "vay", "nhi", "nhe", "ha", "the", "nhe", "ban", "bot", "ad", "day"))
 
 
@@ -285,9 +286,14 @@ def _parts(reading: Reading, content: list[int], lexicon: Lexicon,
         return ()
     parts: dict[str, MetricMatch] = {}
     for clause in clauses:
-        typed = [(t.key, t.sig) for i in clause for t in lexicon.expand.tokens(tokens[i])]
+        expanded = [t for i in clause for t in lexicon.expand.tokens(tokens[i])]
+        frames = {n for h in resolve(by_kind(lexicon.content_cues.matches(expanded))["frame"])
+                  for n in h.span}
+        typed = [(t.key, t.sig) for n, t in enumerate(expanded) if n not in frames]
+        if not typed:
+            continue  # "đạt … chỉ tiêu": frame words name no part
         found = lexicon.metrics.match((*typed, *also))
-        if found and found[0].coverage >= _PART_COVERAGE \
+        if found and found[0].coverage >= _PART_COVERAGE and len(found[0].words) > 1 \
                 and lexicon.kind_of.get(found[0].metric.id) in FIGURE_KINDS:
             parts.setdefault(found[0].metric.id, found[0])
     return tuple(parts.values()) if len(parts) > 1 else ()
