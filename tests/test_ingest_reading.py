@@ -114,6 +114,16 @@ def test_a_target_cue_before_a_colon_marks_the_whole_list(kb):
         assert (target.kind, target.year) == ("target", 2025), written
 
 
+def test_a_target_for_a_later_year_reaches_every_item_of_its_sentence(kb):
+    text = ("Năm 2024, xã thu ngân sách 30 tỷ đồng. Năm 2025, HĐND xã giao 12 chỉ tiêu. Cụ thể, "
+            "xã phấn đấu thu ngân sách 33 tỷ đồng; trồng mới 4 ha rừng; tỷ lệ hộ nghèo dưới 2%; "
+            "giảm 10% số vụ tai nạn so với năm 2024; đến nay đã xây 3 nhà văn hóa.")
+    for written in ("33", "4", "2", "10"):
+        target = one(text, kb, written)
+        assert (target.kind, target.year) == ("target", 2025), written
+    assert one(text, kb, "3").kind == "result"  # an item that reports what was done
+
+
 @pytest.mark.parametrize(("text", "written", "kind", "year"), [
     ("Năm 2024 quận đạt 105% chỉ tiêu thu ngân sách.", "105", "result", 2024),
     ("Năm 2024 quận hoàn thành các mục tiêu đề ra với 15 công trình.", "15", "result", 2024),
