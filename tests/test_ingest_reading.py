@@ -222,3 +222,20 @@ def test_ranks_ratios_and_counts_in_words_are_figures(sentence, value, of, numer
     (figure,) = find_figures(sentence)
     assert (figure.value, figure.of, figure.numeral) == (value, of, numeral)
     assert figure.bound is None
+
+
+@pytest.mark.parametrize(("sentence", "value", "percent", "percent_of"), [
+    ("Năm 2024 xã thu 7,5 tỷ đồng, vượt 6,25% dự toán huyện giao.", "7,5", "106,25", "dự toán"),
+    ("Năm 2024 vốn giải ngân vượt 9% so với kế hoạch.", None, "109", "kế hoạch"),
+    ("Năm 2024 thu ngân sách hoàn thành vượt 103% kế hoạch.", None, "103", "kế hoạch"),
+    ("Năm 2024 thu ngân sách đạt 40 tỷ đồng, tăng 9% so với cùng kỳ.", "40", None, None),
+])
+def test_a_plan_exceeded_by_a_share_is_the_share_of_the_plan_reached(sentence, value, percent,
+                                                                     percent_of):
+    figure = find_figures(sentence)[0]
+    assert (figure.value, figure.percent, figure.percent_of) == (value, percent, percent_of)
+
+
+def test_the_share_a_plan_is_exceeded_by_is_no_figure_of_its_own(kb):
+    (budget,) = candidates("Năm 2024 xã thu ngân sách 7,5 tỷ đồng, vượt 6,2% dự toán.", kb)
+    assert (budget.value, budget.percent, budget.metric) == ("7,5", "106,2", "thu_ngan_sach")
