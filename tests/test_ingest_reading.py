@@ -161,6 +161,17 @@ def test_honours_are_awards_of_the_year_reviewed(kb):
     assert (award.kind, award.year, award.metric) == ("award", 2023, "tap_the_lao_dong_xuat_sac")
 
 
+@pytest.mark.parametrize(("sentence", "kind"), [
+    ("Năm 2024, Đảng ủy xã tặng giấy khen cho 9 chi bộ trong sạch, vững mạnh.", "award"),
+    ("Năm 2024, UBND phường khen thưởng 20 hộ gia đình sản xuất giỏi.", "award"),
+    ("Năm 2024, phường trao tặng 300 suất quà cho người cao tuổi.", "result"),
+    ("Năm 2024, 1.200 hộ đạt danh hiệu gia đình văn hóa.", "result"),
+    ("Năm 2024, Hội Nông dân tặng giấy khen và 50 triệu đồng tiền thưởng.", "result"),
+])
+def test_whoever_an_honour_is_conferred_on_is_counted_as_an_award(sentence, kind, kb):
+    assert candidates(sentence, kb)[0].kind == kind
+
+
 # -- metrics -----------------------------------------------------------------------------------
 
 

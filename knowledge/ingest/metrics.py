@@ -106,7 +106,7 @@ class MetricProposer:
         self._measures: dict[str, set[str]] = defaultdict(set)
         for fact in kb.facts:
             if fact.value is not None:
-                self._measures[fact.metric].add(_measure(fact.unit) or "count")
+                self._measures[fact.metric].add(measure_of(fact.unit) or "count")
             elif fact.percent is not None:
                 self._measures[fact.metric].add("percent")
         self._topic_words = {m.id: set(self.words(" ".join((m.label, *m.synonyms))))
@@ -139,7 +139,7 @@ class MetricProposer:
         if borrowed is not None:
             contexts.append((f"tăng {_TOTAL.sub('', trimmed(borrowed))}" if growth else borrowed,
                              "", growth))
-        measure = "percent" if percent else _measure(unit)
+        measure = "percent" if percent else measure_of(unit)
         for context_before, context_after, of_growth in contexts:
             words_before = self.words(context_before)
             words = [*words_before, *self.words(context_after)]
@@ -251,7 +251,7 @@ class MetricProposer:
         return self.metrics[best[0]].topic
 
 
-def _measure(unit: str | None) -> str | None:
+def measure_of(unit: str | None) -> str | None:
     """What a unit measures: ``money`` (đồng), ``percent`` or ``count``; None when unknown."""
     if not unit:
         return None
@@ -293,12 +293,12 @@ def new_label(before: str, after: str, unit: str | None = None) -> str:
     ``thực hiện chỉnh trang [141] tuyến hẻm`` → ``chỉnh trang tuyến hẻm``.
     """
     tokens = trimmed(before).split()[-_MAX_LABEL_WORDS:]
-    if not tokens and _measure(unit) == "count":
+    if not tokens and measure_of(unit) == "count":
         # "9 chỉ tiêu hoàn thành vượt mức": what is counted says it all.
         words = [t.raw for t in tokenize(after)]
         cut = next((i for i, w in enumerate(words) if w.isdigit()), len(words))
         tokens = trimmed(" ".join(words[:cut])).split()[:_MAX_LABEL_WORDS]
-    if _measure(unit) == "count" and unit and not any(c.isdigit() for c in unit) and len(
+    if measure_of(unit) == "count" and unit and not any(c.isdigit() for c in unit) and len(
             tokens) <= 3:
         unit_words = [t.raw for t in tokenize(unit)]
         if " ".join(unit_words).lower() not in " ".join(tokens).lower():

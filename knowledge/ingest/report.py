@@ -26,7 +26,7 @@ from knowledge.ingest.figures import (
 )
 from knowledge.ingest.header import propose_date, propose_unit, review_year, years_in
 from knowledge.ingest.layout import Sentence, split_sentences
-from knowledge.ingest.metrics import AWARD_TOPIC, MetricProposer, Proposal
+from knowledge.ingest.metrics import AWARD_TOPIC, MetricProposer, Proposal, measure_of
 from knowledge.model import Amount, Place
 from knowledge.text import fold, keys, signature
 
@@ -48,6 +48,8 @@ _ITEM_BREAK = re.compile(";")
 _TERM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})(?!\d)")
 _GROWTH = re.compile(r"\b(?:tăng|giảm)\s*(?:trưởng\s*)?(?:thêm\s*)?(?:trên|gần|khoảng|hơn)?\s*$",
                      re.IGNORECASE)
+# Verbs that confer an honour on the ones a figure after them counts.
+_CONFERS = re.compile(r"\b(?:tặng|trao|khen thưởng|tuyên dương)\b", re.IGNORECASE)
 _PERCENT_VERB = re.compile(r"\b(?:đạt|bằng|chiếm|là|hoàn thành)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _CONTINUES = re.compile(r"^(?:trong đó|cụ thể|riêng|bao gồm)\b", re.IGNORECASE)
@@ -306,11 +308,18 @@ class _Reader:
         return self.year is not None and any(y <= self.year for _, y in years_in(text))
 
     def _is_award(self, text: str, figure: Figure) -> bool:
-        if figure.unit not in HONOURED:
+        """Whether a figure counts the holders of an honour its clause names.
+
+        Collectives and individuals count as holders; anyone else when the honour is conferred
+        on them ("tặng giấy khen cho 15 chi bộ"), never a sum of money.
+        """
+        start = last_break(text, figure.start, HARD_BREAK)
+        clause = text[start:next_break(text, figure.unit_end, HARD_BREAK)].lower()
+        if not any(cue in clause for cue in AWARD_CUES):
             return False
-        clause = text[last_break(text, figure.start, HARD_BREAK):
-                      next_break(text, figure.unit_end, HARD_BREAK)].lower()
-        return any(cue in clause for cue in AWARD_CUES)
+        return figure.unit in HONOURED or (
+            figure.value is not None and figure.of is None and measure_of(figure.unit) == "count"
+            and _CONFERS.search(text, start, figure.start) is not None)
 
     def _metric(self, text: str, figure: Figure, previous_end: int, next_start: int,
                 award: bool, previous_figure: Figure | None,
