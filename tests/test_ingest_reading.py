@@ -79,9 +79,22 @@ def test_a_ward_name_several_provinces_share_is_proposed_without_a_province(kb):
      dt.date(2023, 12, 12)),
     ("Chính quyền hai cấp vận hành từ 1/7/2025. Chiều 18/12, phường họp tổng kết năm 2025.",
      dt.date(2025, 12, 18)),
+    ("Tối 27.12, huyện Quế Sơn tổng kết năm 2023; thu ngân sách 1.020,5 tỷ đồng.",
+     dt.date(2023, 12, 27)),
 ])
 def test_the_reports_date_is_read_and_completed_with_the_year_the_text_gives(text, date, kb):
     assert ingest(text, kb).date == date
+
+
+@pytest.mark.parametrize(("byline", "publisher"), [
+    ("Minh An 12/01/2024 08:30", "Minh An"),
+    ("Thứ Sáu, 12/01/2024 08:30", "không ghi tác giả"),
+    ("Chủ nhật, 12/01/2024 08:30", "không ghi tác giả"),
+])
+def test_a_byline_names_the_author_but_a_weekday_is_none(byline, publisher, kb):
+    text = f"Huyện Quế Sơn tổng kết thi đua năm 2023\n\n{byline}\n\nHuyện thu 400 tỷ đồng."
+    draft = ingest(text, kb)
+    assert (draft.source.publisher, draft.date) == (publisher, dt.date(2024, 1, 12))
 
 
 def test_a_day_and_month_without_any_year_are_not_guessed():

@@ -24,7 +24,7 @@ from knowledge.ingest.figures import (
     last_break,
     next_break,
 )
-from knowledge.ingest.header import propose_date, propose_unit, review_year, years_in
+from knowledge.ingest.header import WEEKDAY, propose_date, propose_unit, review_year, years_in
 from knowledge.ingest.layout import Sentence, split_sentences
 from knowledge.ingest.metrics import AWARD_TOPIC, MetricProposer, Proposal, measure_of
 from knowledge.model import Amount, Place
@@ -412,7 +412,7 @@ def _source(sentences: Sequence[Sentence], place: Place | None, name: str | None
     for sentence in sentences[:12]:
         byline = _BYLINE.match(sentence.text)
         credit = _SOURCE_LINE.search(sentence.text)
-        if byline and len(sentence.text) < 80:
+        if byline and len(sentence.text) < 80 and not WEEKDAY.fullmatch(byline.group(1)):
             publisher = byline.group(1)
             break
         if credit:
