@@ -208,6 +208,21 @@ def test_an_existing_metric_only_when_its_own_words_are_there(sentence, written,
     assert one(sentence, kb, written).metric == metric
 
 
+@pytest.mark.parametrize(("sentence", "written", "metric"), [
+    ("Năm 2024 thu ngân sách xã được hưởng đạt 31 tỷ đồng.", "31", "thu_ngan_sach_dia_phuong"),
+    ("Năm 2024 công an xã điều tra, khám phá 88% số vụ phạm pháp hình sự.", "88", None),
+    ("Năm 2024, 6 cá nhân đạt danh hiệu Chiến sĩ thi đua cấp tỉnh.", "6", None),
+    ("Năm 2024, 9 cá nhân đạt danh hiệu Chiến sĩ thi đua cấp cơ sở.", "9",
+     "chien_si_thi_dua_co_so"),
+    ("Năm 2024 toàn thành phố có 97% hộ đạt gia đình văn hóa.", "97", "gia_dinh_van_hoa"),
+])
+def test_no_existing_metric_whose_distinguishing_words_are_missing(sentence, written, metric,
+                                                                   kb):
+    figure = one(sentence, kb, written)
+    assert figure.metric == metric
+    assert figure.metric is not None or figure.new_metric is not None
+
+
 def test_a_figure_without_a_metric_gets_a_new_one_from_its_own_words(kb):
     text = ("Năm 2024 quận thực hiện trồng mới 141 cây xanh. Năm 2025 quận phấn đấu trồng mới "
             "150 cây xanh, tỷ lệ hộ dùng nước sạch đạt trên 95%.")
