@@ -79,9 +79,22 @@ def test_a_ward_name_several_provinces_share_is_proposed_without_a_province(kb):
      dt.date(2023, 12, 12)),
     ("Chính quyền hai cấp vận hành từ 1/7/2025. Chiều 18/12, phường họp tổng kết năm 2025.",
      dt.date(2025, 12, 18)),
+    ("Tối 27.12, huyện Quế Sơn tổng kết năm 2023; thu ngân sách 1.020,5 tỷ đồng.",
+     dt.date(2023, 12, 27)),
 ])
 def test_the_reports_date_is_read_and_completed_with_the_year_the_text_gives(text, date, kb):
     assert ingest(text, kb).date == date
+
+
+@pytest.mark.parametrize(("byline", "publisher"), [
+    ("Minh An 12/01/2024 08:30", "Minh An"),
+    ("Thứ Sáu, 12/01/2024 08:30", "không ghi tác giả"),
+    ("Chủ nhật, 12/01/2024 08:30", "không ghi tác giả"),
+])
+def test_a_byline_names_the_author_but_a_weekday_is_none(byline, publisher, kb):
+    text = f"Huyện Quế Sơn tổng kết thi đua năm 2023\n\n{byline}\n\nHuyện thu 400 tỷ đồng."
+    draft = ingest(text, kb)
+    assert (draft.source.publisher, draft.date) == (publisher, dt.date(2024, 1, 12))
 
 
 def test_a_day_and_month_without_any_year_are_not_guessed():
@@ -112,6 +125,16 @@ def test_a_target_cue_before_a_colon_marks_the_whole_list(kb):
     for written in ("15", "0,5", "98"):
         target = one(text, kb, written)
         assert (target.kind, target.year) == ("target", 2025), written
+
+
+def test_a_target_for_a_later_year_reaches_every_item_of_its_sentence(kb):
+    text = ("Năm 2024, xã thu ngân sách 30 tỷ đồng. Năm 2025, HĐND xã giao 12 chỉ tiêu. Cụ thể, "
+            "xã phấn đấu thu ngân sách 33 tỷ đồng; trồng mới 4 ha rừng; tỷ lệ hộ nghèo dưới 2%; "
+            "giảm 10% số vụ tai nạn so với năm 2024; đến nay đã xây 3 nhà văn hóa.")
+    for written in ("33", "4", "2", "10"):
+        target = one(text, kb, written)
+        assert (target.kind, target.year) == ("target", 2025), written
+    assert one(text, kb, "3").kind == "result"  # an item that reports what was done
 
 
 @pytest.mark.parametrize(("text", "written", "kind", "year"), [
@@ -151,6 +174,17 @@ def test_honours_are_awards_of_the_year_reviewed(kb):
     assert (award.kind, award.year, award.metric) == ("award", 2023, "tap_the_lao_dong_xuat_sac")
 
 
+@pytest.mark.parametrize(("sentence", "kind"), [
+    ("Năm 2024, Đảng ủy xã tặng giấy khen cho 9 chi bộ trong sạch, vững mạnh.", "award"),
+    ("Năm 2024, UBND phường khen thưởng 20 hộ gia đình sản xuất giỏi.", "award"),
+    ("Năm 2024, phường trao tặng 300 suất quà cho người cao tuổi.", "result"),
+    ("Năm 2024, 1.200 hộ đạt danh hiệu gia đình văn hóa.", "result"),
+    ("Năm 2024, Hội Nông dân tặng giấy khen và 50 triệu đồng tiền thưởng.", "result"),
+])
+def test_whoever_an_honour_is_conferred_on_is_counted_as_an_award(sentence, kind, kb):
+    assert candidates(sentence, kb)[0].kind == kind
+
+
 # -- metrics -----------------------------------------------------------------------------------
 
 
@@ -172,6 +206,21 @@ def test_honours_are_awards_of_the_year_reviewed(kb):
 ])
 def test_an_existing_metric_only_when_its_own_words_are_there(sentence, written, metric, kb):
     assert one(sentence, kb, written).metric == metric
+
+
+@pytest.mark.parametrize(("sentence", "written", "metric"), [
+    ("Năm 2024 thu ngân sách xã được hưởng đạt 31 tỷ đồng.", "31", "thu_ngan_sach_dia_phuong"),
+    ("Năm 2024 công an xã điều tra, khám phá 88% số vụ phạm pháp hình sự.", "88", None),
+    ("Năm 2024, 6 cá nhân đạt danh hiệu Chiến sĩ thi đua cấp tỉnh.", "6", None),
+    ("Năm 2024, 9 cá nhân đạt danh hiệu Chiến sĩ thi đua cấp cơ sở.", "9",
+     "chien_si_thi_dua_co_so"),
+    ("Năm 2024 toàn thành phố có 97% hộ đạt gia đình văn hóa.", "97", "gia_dinh_van_hoa"),
+])
+def test_no_existing_metric_whose_distinguishing_words_are_missing(sentence, written, metric,
+                                                                   kb):
+    figure = one(sentence, kb, written)
+    assert figure.metric == metric
+    assert figure.metric is not None or figure.new_metric is not None
 
 
 def test_a_figure_without_a_metric_gets_a_new_one_from_its_own_words(kb):
@@ -212,3 +261,20 @@ def test_ranks_ratios_and_counts_in_words_are_figures(sentence, value, of, numer
     (figure,) = find_figures(sentence)
     assert (figure.value, figure.of, figure.numeral) == (value, of, numeral)
     assert figure.bound is None
+
+
+@pytest.mark.parametrize(("sentence", "value", "percent", "percent_of"), [
+    ("Năm 2024 xã thu 7,5 tỷ đồng, vượt 6,25% dự toán huyện giao.", "7,5", "106,25", "dự toán"),
+    ("Năm 2024 vốn giải ngân vượt 9% so với kế hoạch.", None, "109", "kế hoạch"),
+    ("Năm 2024 thu ngân sách hoàn thành vượt 103% kế hoạch.", None, "103", "kế hoạch"),
+    ("Năm 2024 thu ngân sách đạt 40 tỷ đồng, tăng 9% so với cùng kỳ.", "40", None, None),
+])
+def test_a_plan_exceeded_by_a_share_is_the_share_of_the_plan_reached(sentence, value, percent,
+                                                                     percent_of):
+    figure = find_figures(sentence)[0]
+    assert (figure.value, figure.percent, figure.percent_of) == (value, percent, percent_of)
+
+
+def test_the_share_a_plan_is_exceeded_by_is_no_figure_of_its_own(kb):
+    (budget,) = candidates("Năm 2024 xã thu ngân sách 7,5 tỷ đồng, vượt 6,2% dự toán.", kb)
+    assert (budget.value, budget.percent, budget.metric) == ("7,5", "106,2", "thu_ngan_sach")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from knowledge.model import Amount
-from knowledge.numbers import parse_vn_number
+from knowledge.numbers import format_vn_number, parse_vn_number
 from knowledge.text import fold, signature
 
 _LOOKBACK = 80
@@ -56,6 +56,9 @@ _PERCENT_OF = re.compile(
     r"^\s*\)?\s*(?:so với\s+)?(KH\b|kế hoạch(?:\s+(?:vốn|năm)\b)?|dự toán|chỉ tiêu)",
     re.IGNORECASE,
 )
+# "…, vượt 11,3% dự toán": the plan exceeded by a share of it (not "đạt vượt 105% kế hoạch").
+_EXCEEDS = re.compile(r"(?<!đạt )(?<!thành )(?<!hiện )\bvượt(?:\s+mức)?\s*"
+                      r"(?:trên|gần|khoảng|hơn)?\s*$", re.IGNORECASE)
 _MONEY_UNIT = re.compile(
     r"^\s*((?:nghìn|ngàn)\s+t[ỷỉ]|t[ỷỉ]|triệu|nghìn|ngàn)(\s+đồng)?((?:\s*/\s*[^\W\d_]+){0,2})",
     re.IGNORECASE)
@@ -218,6 +221,19 @@ def _read_bound(figure: Figure, before: str, after: str) -> None:
         figure.bound = "at_least"
 
 
+def _of_plan(excess: str) -> str:
+    """The share of a plan reached when it is exceeded by ``excess`` percent: 11,3 → 111,3.
+
+    The sum is exact to the decimals written; a figure that is not one number, or already 100
+    or more (loosely "vượt 105% kế hoạch", reached), is kept as written.
+    """
+    number = parse_vn_number(excess)
+    if number is None or number >= 100:
+        return excess
+    decimals = len(excess.partition(",")[2])
+    return format_vn_number(100 + number, decimals)
+
+
 def _money_value(billions: str, millions: str) -> str:
     """``5 tỷ 250 triệu`` → ``"5,25"`` (in tỷ đồng, as precise as written)."""
     fraction = millions.zfill(3).rstrip("0")
@@ -241,6 +257,8 @@ def _read_unit(figure: Figure, sentence: str, units: Sequence[tuple[str, ...]],
             written = plan.group(1)
             figure.percent_of = "kế hoạch" if written.upper() == "KH" else written.lower()
             figure.unit_end += plan.end()
+            if _EXCEEDS.search(_near(sentence, figure.start)):
+                figure.percent = _of_plan(figure.percent or "")
         return
     money = _MONEY_UNIT.match(after)
     if money:
@@ -343,7 +361,9 @@ def _join_figures(figures: list[Figure], sentence: str) -> list[Figure]:
         between = sentence[last.unit_end:figure.start] if last else ""
         if last is not None and ";" not in between:
             if (figure.is_percent and last.value is not None and last.percent is None
-                    and not last.is_percent and _JOIN_PERCENT.match(between)):
+                    and not last.is_percent and (_JOIN_PERCENT.match(between) or (
+                        figure.percent_of and _EXCEEDS.search(between)
+                        and _LIST_JOIN.match(_EXCEEDS.sub("", between) or ",")))):
                 last.percent, last.percent_of = figure.percent, figure.percent_of
                 last.written = sentence[last.start:figure.unit_end]
                 last.unit_end = max(last.unit_end, figure.unit_end)

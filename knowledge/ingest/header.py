@@ -24,8 +24,8 @@ _WORDED_DATE = re.compile(r"\bngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((
                           re.IGNORECASE)
 _POSTED = re.compile(r"(?:ngày đăng|đăng ngày|cập nhật|ngày cập nhật|xuất bản)\s*:?\s*$",
                      re.IGNORECASE)
-_WEEKDAY = re.compile(r"(?:thứ\s*(?:[2-7]|hai|ba|tư|năm|sáu|bảy)|chủ nhật)\s*,?\s*(?:ngày\s*)?$",
-                      re.IGNORECASE)
+WEEKDAY = re.compile(r"thứ\s*(?:[2-7]|hai|ba|tư|năm|sáu|bảy)|chủ nhật", re.IGNORECASE)
+_WEEKDAY = re.compile(rf"(?:{WEEKDAY.pattern})\s*,?\s*(?:ngày\s*)?$", re.IGNORECASE)
 # Dates of cited documents (Chỉ thị 05-CT/TW ngày 15/5/2016) are not the report's.
 _DOC_REF = re.compile(r"(?:\d+[-/][A-ZĐ][\wĐđ/-]*|\b(?:nghị quyết|quyết định|chỉ thị|kế hoạch|"
                       r"thông tư|nghị định|công văn|luật)\b[^.;,\d]{0,40}?)\s*,?\s*(?:ngày\s*)?$",
@@ -33,10 +33,11 @@ _DOC_REF = re.compile(r"(?:\d+[-/][A-ZĐ][\wĐđ/-]*|\b(?:nghị quyết|quyết
 # "từ 1/7/2025", "đến ngày 31/12/2025": the edges of a period, not the report's date.
 _SPAN = re.compile(r"\b(?:từ|đến|tới|trước|sau|kể từ|vào|hết|cuối|đầu)\s*(?:ngày\s*)?$",
                    re.IGNORECASE)
-# An event's day and month without the year: "Chiều 11/4,", "Ngày 23/12,", "Sáng 5-1,".
+# An event's day and month without the year: "Chiều 11/4,", "Ngày 23/12,", "Sáng 5-1,",
+# "Chiều 26.12,".
 _DAY_MONTH = re.compile(
     r"(?:^|[\s(–-])(?:sáng|chiều|tối|trưa|đêm|rạng sáng|ngày|hôm nay)\s+(?:\(|hôm\s+)?"
-    r"(\d{1,2})\s*[/-]\s*(\d{1,2})(?![\d/-])", re.IGNORECASE)
+    r"(\d{1,2})(?:\s*[/-]\s*|\.)(\d{1,2})(?![\d/.-]?\d|[/-])", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ Vietnamese label made of the figure's own words, for the curator to review.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import defaultdict
@@ -23,6 +24,12 @@ OTHER_TOPIC = "Khác"
 # Words that never decide a metric: aspect markers, plurals, the possessive.
 _SKIPPED = frozenset(signature(w) for w in ("đã", "được", "sẽ", "đang", "của", "các", "những"))
 _MAX_GAP = 2
+# The unit's own level is one word to match: "thu ngân sách quận được hưởng" fits a ward too.
+_LOCAL_WORDS = frozenset(signature(w) for w in ("quận", "huyện", "phường", "xã"))
+_LOCAL_LEVEL = signature("quận")
+_LEVEL = signature("cấp")
+# How many words before a figure say what it measures when its metric's words follow it.
+_NEAR_WORDS = 3
 _GROWTH_WORDS = frozenset(signature(w) for w in ("tăng", "giảm"))
 _TOTAL = re.compile(r"^\s*(?:tổng số|tổng|tốc độ|tỷ lệ|số)\s+", re.IGNORECASE)
 _COORDINATION = frozenset(signature(w) for w in ("và", "hoặc", "hay"))
@@ -106,11 +113,17 @@ class MetricProposer:
         self._measures: dict[str, set[str]] = defaultdict(set)
         for fact in kb.facts:
             if fact.value is not None:
-                self._measures[fact.metric].add(_measure(fact.unit) or "count")
+                self._measures[fact.metric].add(measure_of(fact.unit) or "count")
             elif fact.percent is not None:
                 self._measures[fact.metric].add("percent")
         self._topic_words = {m.id: set(self.words(" ".join((m.label, *m.synonyms))))
                              for m in kb.metrics.values()}
+        self._pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for metric in kb.metrics.values():
+            for phrase in (metric.label, *metric.synonyms):
+                words = self.words(phrase)
+                for pair in itertools.pairwise(words):
+                    self._pairs[pair].add(metric.id)
 
     def words(self, text: str) -> list[str]:
         """Comparable words: abbreviations (written in capitals) spelled out, fillers dropped."""
@@ -120,6 +133,7 @@ class MetricProposer:
                         if token.raw.isupper() and len(token.raw) >= 2 else None)
             for word in (expanded.split() if expanded else [token.raw]):
                 normal = _normal(word)
+                normal = _LOCAL_LEVEL if normal in _LOCAL_WORDS else normal
                 if normal not in _SKIPPED:
                     out.append(normal)
         return out
@@ -139,7 +153,7 @@ class MetricProposer:
         if borrowed is not None:
             contexts.append((f"tăng {_TOTAL.sub('', trimmed(borrowed))}" if growth else borrowed,
                              "", growth))
-        measure = "percent" if percent else _measure(unit)
+        measure = "percent" if percent else measure_of(unit)
         for context_before, context_after, of_growth in contexts:
             words_before = self.words(context_before)
             words = [*words_before, *self.words(context_after)]
@@ -175,9 +189,28 @@ class MetricProposer:
                   if m.metric.id != best.metric.id and m.start <= best.start and m.end >= best.end
                   and m.end - m.start > best.end - best.start
                   and (not award or m.metric.topic == AWARD_TOPIC)]
-        if rivals or not self._same_issuer(best, words):
+        if rivals or not self._same_issuer(best, words) or self._contradicted(best, words,
+                                                                             junction):
             return None
         return best.metric
+
+    def _contradicted(self, match: _Match, words: Sequence[str], junction: int) -> bool:
+        """Whether words beside the match say it measures something else.
+
+        Two words just before the figure, whose metric's words follow it, that belong together
+        in other metrics' phrases only ("khám phá 92% số vụ phạm pháp hình sự"), or a level the
+        metric does not name right after it ("chiến sĩ thi đua cấp thành phố" for the
+        grassroots title).
+        """
+        own = self._topic_words[match.metric.id]
+        after = words[match.end:match.end + 2]
+        if after[:1] == [_LEVEL] and not set(after[1:]) <= own:
+            return True
+        if match.start < junction:
+            return False
+        near = words[max(0, junction - _NEAR_WORDS):junction]
+        return any(self._pairs.get(pair) and not set(pair) & (own | self._common | _PLACE_WORDS)
+                   for pair in itertools.pairwise(near))
 
     def _same_issuer(self, match: _Match, words: Sequence[str]) -> bool:
         """False when an award's issuer in the text is of another level than the metric's.
@@ -251,7 +284,7 @@ class MetricProposer:
         return self.metrics[best[0]].topic
 
 
-def _measure(unit: str | None) -> str | None:
+def measure_of(unit: str | None) -> str | None:
     """What a unit measures: ``money`` (đồng), ``percent`` or ``count``; None when unknown."""
     if not unit:
         return None
@@ -293,12 +326,12 @@ def new_label(before: str, after: str, unit: str | None = None) -> str:
     ``thực hiện chỉnh trang [141] tuyến hẻm`` → ``chỉnh trang tuyến hẻm``.
     """
     tokens = trimmed(before).split()[-_MAX_LABEL_WORDS:]
-    if not tokens and _measure(unit) == "count":
+    if not tokens and measure_of(unit) == "count":
         # "9 chỉ tiêu hoàn thành vượt mức": what is counted says it all.
         words = [t.raw for t in tokenize(after)]
         cut = next((i for i, w in enumerate(words) if w.isdigit()), len(words))
         tokens = trimmed(" ".join(words[:cut])).split()[:_MAX_LABEL_WORDS]
-    if _measure(unit) == "count" and unit and not any(c.isdigit() for c in unit) and len(
+    if measure_of(unit) == "count" and unit and not any(c.isdigit() for c in unit) and len(
             tokens) <= 3:
         unit_words = [t.raw for t in tokenize(unit)]
         if " ".join(unit_words).lower() not in " ".join(tokens).lower():

@@ -24,9 +24,9 @@ from knowledge.ingest.figures import (
     last_break,
     next_break,
 )
-from knowledge.ingest.header import propose_date, propose_unit, review_year, years_in
+from knowledge.ingest.header import WEEKDAY, propose_date, propose_unit, review_year, years_in
 from knowledge.ingest.layout import Sentence, split_sentences
-from knowledge.ingest.metrics import AWARD_TOPIC, MetricProposer, Proposal
+from knowledge.ingest.metrics import AWARD_TOPIC, MetricProposer, Proposal, measure_of
 from knowledge.model import Amount, Place
 from knowledge.text import fold, keys, signature
 
@@ -41,9 +41,15 @@ _ACHIEVED = re.compile(r"\b(?:hoàn thành|đạt được|đạt|vượt|thực
                        re.IGNORECASE)
 _SO_FAR = re.compile(r"\b(?:đến nay|tới nay|hiện nay|lũy kế)\b", re.IGNORECASE)
 _REVIEWED = re.compile(r"\b(?:kết quả|tổng kết|đánh giá|sơ kết)\b", re.IGNORECASE)
+# A ';' item of a target list that reports what was done instead.
+_RESULT_ITEM = re.compile(rf"{_SO_FAR.pattern}|{_REVIEWED.pattern}|\b(?:đã|đạt được)\b",
+                          re.IGNORECASE)
+_ITEM_BREAK = re.compile(";")
 _TERM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})(?!\d)")
 _GROWTH = re.compile(r"\b(?:tăng|giảm)\s*(?:trưởng\s*)?(?:thêm\s*)?(?:trên|gần|khoảng|hơn)?\s*$",
                      re.IGNORECASE)
+# Verbs that confer an honour on the ones a figure after them counts.
+_CONFERS = re.compile(r"\b(?:tặng|trao|khen thưởng|tuyên dương)\b", re.IGNORECASE)
 _PERCENT_VERB = re.compile(r"\b(?:đạt|bằng|chiếm|là|hoàn thành)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _CONTINUES = re.compile(r"^(?:trong đó|cụ thể|riêng|bao gồm)\b", re.IGNORECASE)
@@ -272,19 +278,48 @@ class _Reader:
             if _ACHIEVED.search(before) or _SO_FAR.search(before):
                 continue
             start = last_break(text, cue.start(), CLAUSE_BREAK)
-            end = next_break(text, cue.end(), re.compile(";"))
-            if ":" in text[cue.end():end]:
-                end = len(text)
-            clause = text[last_break(text, cue.start(), HARD_BREAK):end]
+            end = self._target_end(text, cue)
+            clause = text[last_break(text, cue.start(), HARD_BREAK):
+                          next_break(text, cue.end(), _ITEM_BREAK)]
             scopes.append((start, end, self._later_year(clause, terms=False)))
         return scopes
 
+    def _target_end(self, text: str, cue: re.Match[str]) -> int:
+        """Where a target cue's reach ends: its ';' item, the sentence's ':' list, or more items.
+
+        A cue not tied to the year reviewed ("Năm 2026 phấn đấu A; B; C") reaches the items
+        after its own, up to one that reports a result ("đã", "đến nay", the year reviewed).
+        """
+        end = next_break(text, cue.end(), _ITEM_BREAK)
+        if ":" in text[cue.end():end]:
+            return len(text)
+        if self._reviewed_or_earlier(text[:cue.start()]):
+            return end
+        while end < len(text):
+            item_end = next_break(text, end + 1, _ITEM_BREAK)
+            item = text[end + 1:item_end]
+            if _RESULT_ITEM.search(item) or self._reviewed_or_earlier(item):
+                break
+            end = item_end
+        return end
+
+    def _reviewed_or_earlier(self, text: str) -> bool:
+        """Whether a text names the year reviewed or an earlier one as what it is about."""
+        return self.year is not None and any(y <= self.year for _, y in years_in(text))
+
     def _is_award(self, text: str, figure: Figure) -> bool:
-        if figure.unit not in HONOURED:
+        """Whether a figure counts the holders of an honour its clause names.
+
+        Collectives and individuals count as holders; anyone else when the honour is conferred
+        on them ("tặng giấy khen cho 15 chi bộ"), never a sum of money.
+        """
+        start = last_break(text, figure.start, HARD_BREAK)
+        clause = text[start:next_break(text, figure.unit_end, HARD_BREAK)].lower()
+        if not any(cue in clause for cue in AWARD_CUES):
             return False
-        clause = text[last_break(text, figure.start, HARD_BREAK):
-                      next_break(text, figure.unit_end, HARD_BREAK)].lower()
-        return any(cue in clause for cue in AWARD_CUES)
+        return figure.unit in HONOURED or (
+            figure.value is not None and figure.of is None and measure_of(figure.unit) == "count"
+            and _CONFERS.search(text, start, figure.start) is not None)
 
     def _metric(self, text: str, figure: Figure, previous_end: int, next_start: int,
                 award: bool, previous_figure: Figure | None,
@@ -377,7 +412,7 @@ def _source(sentences: Sequence[Sentence], place: Place | None, name: str | None
     for sentence in sentences[:12]:
         byline = _BYLINE.match(sentence.text)
         credit = _SOURCE_LINE.search(sentence.text)
-        if byline and len(sentence.text) < 80:
+        if byline and len(sentence.text) < 80 and not WEEKDAY.fullmatch(byline.group(1)):
             publisher = byline.group(1)
             break
         if credit:
