@@ -355,19 +355,23 @@ class Selector:
             (sig in sigs) if accented else (key in keys) for key, sig in words
             for keys, sigs in (self.lexicon.metric_words(self.kb.metrics[m]),))}
 
-    def _by_fact_words(self, place: Place) -> Selection | None:
+    def _by_fact_words(self, place: Place, texts_only: bool = False) -> Selection | None:
         """Facts whose own words (a theme's quote, a detail) are what the question names.
 
-        Only when no metric is named: at least two of the question's words, and most of them.
+        When no metric is named: at least two of the question's words, and most of them. With
+        ``texts_only`` (a metric named that the unit lacks): only facts without figures, which
+        share three or more words and three quarters of them.
         """
         content = set(self.ask.content)
         words = [w for w in self.ask.typed_words if w[0] in content]
-        if len(words) < 2:
+        least, share = (3, 0.75) if texts_only else (2, 0.6)
+        if len(words) < least:
             return None
         scored = [(len(shared(words, self.lexicon.fact_words(f))), f)
-                  for f in self._in_years(self.kb.by_place.get(place.key, ()))]
+                  for f in self._in_years(self.kb.by_place.get(place.key, ()))
+                  if not (texts_only and f.kind in FIGURE_KINDS)]
         top = max((score for score, _ in scored), default=0)
-        if top < 2 or top < len(words) * 0.6:
+        if top < least or top < len(words) * share:
             return None
         chosen = [f for score, f in scored if score == top]
         intent = {"person": "who", "event": "when", "theme": "theme"}.get(chosen[0].kind,
@@ -377,6 +381,8 @@ class Selector:
     def _figures(self, place: Place) -> Selection:
         ask = self.ask
         own = self._own_matches(place)
+        if not own and (told := self._by_fact_words(place, texts_only=True)):
+            return told  # "Năm 2024 Quận 1 có kiện toàn hội đồng thi đua …": a task's own words
         if not own:
             metric = ask.metrics[0].metric
             return Missing(place, metric.label, ask.years,
