@@ -7,6 +7,7 @@ words ("chỉ tiêu", "kế hoạch", "hoàn thành") count only when nothing el
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -15,7 +16,7 @@ from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
 from knowledge.model import FIGURE_KINDS
 from knowledge.numbers import SCALE_WORDS
 from knowledge.places import Places
-from knowledge.read import Reading, Threshold, quoted, threshold
+from knowledge.read import Reading, Threshold, dates, quoted, threshold
 from knowledge.text import Token, signature
 
 Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "who", "when",
@@ -81,6 +82,7 @@ class Ask:
     level: str | None = None  # of the units a "which units" question asks for
     threshold: Threshold | None = None  # "có vượt 5 nghìn tỷ không": the level asked about
     quoted: str | None = None  # words the user quotes: a slogan or title asked by its words
+    dates: tuple[dt.date, ...] = ()  # full dates named ("ngày 3/3/2023 … sự kiện gì")
     smalltalk: str | None = None
     cue: str = ""
     cues: frozenset[str] = frozenset()
@@ -215,6 +217,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         ranking=next((k for k in ("lowest", "highest") if k in cues), None),
         threshold=bar,
         quoted=quoted(reading.text),
+        dates=dates(reading.text),
         level=_LEVEL_WORDS.get(tuple(words[i] for i in cues.get("holders", ())
                                      if words[i] not in ("nhung", "cac", "nao"))),
         # "vượt chỉ tiêu nhiều nhất" ranks by the share of the target.

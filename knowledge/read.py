@@ -8,6 +8,7 @@ the names of units with data.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -56,6 +57,20 @@ def quoted(text: str) -> str | None:
     """The words the question quotes (``"Kỷ cương, trách nhiệm, …" là chủ đề của quận nào``)."""
     found = _QUOTED.search(text)
     return found[1].strip() if found and len(found[1].split()) >= 3 else None
+
+
+_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})\b")
+
+
+def dates(text: str) -> tuple[dt.date, ...]:
+    """The full dates the question names (``3/3/2023``, ``11-4-2024``), valid ones only."""
+    found = []
+    for day, month, year in _DATE.findall(text):
+        try:
+            found.append(dt.date(int(year), int(month), int(day)))
+        except ValueError:
+            continue
+    return tuple(found)
 
 
 def threshold(text: str) -> Threshold | None:

@@ -294,6 +294,13 @@ class Selector:
 
     def _one(self, place: Place) -> Selection:
         ask = self.ask
+        named = ask.metrics[0].metric.id if ask.metrics and ask.metrics[0].coverage > 0.99 \
+            else None
+        on_day = [f for f in self.kb.by_place.get(place.key, ())
+                  if f.date in ask.dates and named in (None, f.metric)]
+        if on_day and ask.intent not in ("who", "yesno", "percent") and not ask.person:
+            # "Ngày 3/3/2023 quận tổ chức sự kiện gì?": what the unit's facts date that day.
+            return Found("when", tuple(_ordered(on_day)[:MAX_LINES]), places=(place,))
         if ask.intent == "overview" or (ask.intent == "list" and not ask.names_something
                                         and not ask.content):
             # "đạt được những kết quả gì": a list of nothing but frame words is the overview.
