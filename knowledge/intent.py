@@ -125,7 +125,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     taken.update(i for hit in pointers for i in hit.span)
     pointed = {hit.payload for hit in pointers}
     # Small-talk words are the question only when it names no unit and no year.
-    if not (places.asked or reading.years):
+    if not (places.asked or reading.years or pointed):
         taken.update(i for hit in talk for i in hit.span)
     cues: dict[str, list[int]] = {}
     for name in _CUE_ORDER:
@@ -239,9 +239,12 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     names_place = bool(places.asked)
     # A request to write something is out of scope whatever it names; a question about what
     # the bot covers may name a year ("bot có số liệu năm 2025 không?").
-    if (ask.smalltalk and not (names_place or ask.names_something or ask.years)) or (
+    # "năm sau … chủ đề gì?" points into the conversation; a bare "phường" does not.
+    pointed_year = bool(ask.pointers - {"place"})
+    if (ask.smalltalk and not (names_place or ask.names_something or ask.years
+                               or pointed_year)) or (
             not names_place and (ask.smalltalk == "task" or (
-                ask.smalltalk == "help" and not ask.names_something))):
+                ask.smalltalk == "help" and not ask.names_something and not pointed_year))):
         return replace(ask, intent="smalltalk")
     if ask.person and ("who" in cues or not ask.metrics):
         return replace(ask, intent="who")

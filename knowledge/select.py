@@ -557,6 +557,12 @@ class Selector:
             if ask.words else tuple(m for m in close_contenders(ask.metrics)
                                     if m.metric.id in in_pool)
         best = ask.metrics[0] if ask.metrics else None
+        if ask.intent == "who" and not ask.person and best and best.coverage >= 0.8 \
+                and self.lexicon.kind_of.get(best.metric.id) == "event":
+            # "ai ký giao ước thi đua?": the event's own words say who took part.
+            told = self._in_years(f for p in places for f in self.kb.facts_of(p, best.metric.id))
+            if told:
+                return Found("when", tuple(_ordered(told)[:MAX_LINES]), places=tuple(places))
         if ask.intent == "who" and not ask.person and not named and len(places) == 1 and (
                 ask.topics or ask.family or (best and self.lexicon.kind_of.get(
                     best.metric.id) in FIGURE_KINDS)):

@@ -154,3 +154,17 @@ def test_a_share_asked_of_another_unit_carries_the_metric(kb):
                           "Quận 6 đạt tỷ lệ bao nhiêu?")
     answer, text = replies[-1]
     assert answer.status == "answered" and "37,5%" in text and "202/200" not in text
+
+
+def test_a_year_pointer_keeps_a_help_phrase_in_the_conversation(kb):
+    replies, _ = converse(kb, "hbt 2020 duoc nhung huan chuong gi", "năm sau quận lấy chủ đề gì?")
+    answer, text = replies[-1]
+    assert answer.status == "answered" and "Quận Hai Bà Trưng" in text and "2021" in text
+    assert "Quận 6" not in text
+
+
+def test_who_took_part_in_an_event_is_told_by_the_event(kb):
+    replies, _ = converse(kb, "Năm 2024 Quận 1 có kiện toàn hội đồng thi đua khen thưởng không?",
+                          "quay lại 2024, ai ký giao ước thi đua?")
+    answer, text = replies[-1]
+    assert "khối trưởng" in text and "Hoàng Thị Tố Nga" not in text
