@@ -16,7 +16,7 @@ from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
 from knowledge.model import FIGURE_KINDS
 from knowledge.numbers import SCALE_WORDS
 from knowledge.places import Places
-from knowledge.read import Reading, Threshold, dates, quoted, threshold
+from knowledge.read import Reading, Threshold, dates, documents, quoted, threshold
 from knowledge.text import Token, signature
 
 Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "who", "when",
@@ -83,6 +83,7 @@ class Ask:
     threshold: Threshold | None = None  # "có vượt 5 nghìn tỷ không": the level asked about
     quoted: str | None = None  # words the user quotes: a slogan or title asked by its words
     dates: tuple[dt.date, ...] = ()  # full dates named ("ngày 3/3/2023 … sự kiện gì")
+    documents: tuple[str, ...] = ()  # document numbers named ("Chỉ thị 23-CT/TU")
     smalltalk: str | None = None
     cue: str = ""
     cues: frozenset[str] = frozenset()
@@ -218,6 +219,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         threshold=bar,
         quoted=quoted(reading.text),
         dates=dates(reading.text),
+        documents=documents(reading.text),
         level=_LEVEL_WORDS.get(tuple(words[i] for i in cues.get("holders", ())
                                      if words[i] not in ("nhung", "cac", "nao"))),
         # "vượt chỉ tiêu nhiều nhất" ranks by the share of the target.

@@ -37,6 +37,8 @@ from knowledge.select import (
 from knowledge.text import fold
 
 MAX_SUGGESTIONS = 6
+# The separators of items in a list.
+_LIST_ITEM = re.compile(r",\s+|\s+và\s+")
 # The words of "… phải không?", "… đúng không?": a figure asked to be confirmed.
 _CONFIRMING = frozenset(("phai", "dung", "khong", "ko"))
 # A figure measured against an earlier one: a growth though its metric is not one.
@@ -322,10 +324,27 @@ class Phraser:
     def _event_line(self, fact: Fact) -> str:
         what = fact.text or self.kb.metrics[fact.metric].label
         if not fact.date and DATED.search(what):  # a document with its date in its own words
+            what = self._asked_document(what)
             detail = f" ({fact.detail})" if fact.detail else ""
             return f"{what[0].upper()}{what[1:]}{detail} — {place_label(fact.place)}."
         when = f"ngày {vn_date(fact.date)}" if fact.date else f"năm {fact.year}"
         return f"{what[0].upper()}{what[1:]} — {place_label(fact.place)}: {when}."
+
+    def _asked_document(self, text: str) -> str:
+        """Of several dated documents listed in one fact, the one the question names by number.
+
+        "Chỉ thị 19-CT/TU ngày …, Chỉ thị 23-CT/TU ngày … và … của Thành ủy", asked about
+        23-CT/TU: that item, with the words after the last date (who issued them).
+        """
+        numbers = {n.lower() for n in self.ask.documents}
+        items = _LIST_ITEM.split(text)
+        asked = [i for i in items if any(n in i.lower() for n in numbers)]
+        if not numbers or len(items) < 2 or len(asked) != 1:
+            return text
+        dates = list(DATED.finditer(text))
+        tail = text[dates[-1].end():] if dates and not asked[0].endswith(text[dates[-1].end():]) \
+            else ""
+        return asked[0] + tail
 
     def _theme_line(self, fact: Fact) -> str:
         label = self.kb.metrics[fact.metric].label

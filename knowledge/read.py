@@ -59,6 +59,14 @@ def quoted(text: str) -> str | None:
     return found[1].strip() if found and len(found[1].split()) >= 3 else None
 
 
+_DOCUMENT = re.compile(r"\b\d+[-/][A-ZĐ]+(?:[-/][A-ZĐ]+)*\b", re.IGNORECASE)
+
+
+def documents(text: str) -> tuple[str, ...]:
+    """The document numbers the question names (``23-CT/TU``, ``377/KH-UBND``)."""
+    return tuple(_DOCUMENT.findall(text))
+
+
 _DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})\b")
 
 

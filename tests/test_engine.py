@@ -399,6 +399,9 @@ def test_a_request_to_write_something_is_out_of_scope(full):
     ("hm NTVT cấp TP năm 2022", "34 cá nhân", "148"),
     ("Năm 2025 quận Ba Đình được giao bao nhiêu chỉ tiêu?", "25 chỉ tiêu", "84/128"),
     ("ba dinh nam 2025 nhan bao nhieu chi tieu kt-xh", "25 chỉ tiêu", "84/128"),
+    # of several dated documents in one fact, the one asked by its number
+    ("Chỉ thị 23-CT/TU mà Quận 6 tuyên truyền được Thành ủy ban hành ngày nào?",
+     "Chỉ thị 23-CT/TU ngày 25/7/2019 của Thành ủy", "19/10/2018"),
     # a full date names what the unit did that day
     ("Ngày 3/3/2023 quận Hoàng Mai tổ chức sự kiện gì?", "Hội nghị tổng kết", "SEA Games"),
     # a metric the unit lacks, but words a task of its own says
