@@ -25,6 +25,7 @@ MAX_UNITS = 10  # units listed as holders or in a ranking group; the rest are co
 # date in its words ("Chỉ thị 34/CT-TW (07/4/2014)").
 _KIND_OF_INTENT = {"who": ("person",), "when": ("event", "theme"), "theme": ("theme",)}
 DATED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
+_YEAR = re.compile(r"^(19|20)\d{2}$")
 _NEARLY = 0.9
 _NUMBER_WEIGHT = 5.0
 
@@ -301,6 +302,9 @@ class Selector:
         if on_day and ask.intent not in ("who", "yesno", "percent") and not ask.person:
             # "Ngày 3/3/2023 quận tổ chức sự kiện gì?": what the unit's facts date that day.
             return Found("when", tuple(_ordered(on_day)[:MAX_LINES]), places=(place,))
+        if ask.threshold is None and ask.intent == "figure" and (counted := self._counted(place)):
+            # "có 13 chi bộ được xếp loại mức nào?": the figure the question itself says.
+            return Found("figure", tuple(counted[:MAX_LINES]), places=(place,))
         if ask.intent == "overview" or (ask.intent == "list" and not ask.names_something
                                         and not ask.content):
             # "đạt được những kết quả gì": a list of nothing but frame words is the overview.
@@ -361,6 +365,17 @@ class Selector:
         return {m for m in metric_ids if all(
             (sig in sigs) if accented else (key in keys) for key, sig in words
             for keys, sigs in (self.lexicon.metric_words(self.kb.metrics[m]),))}
+
+    def _counted(self, place: Place) -> list[Fact]:
+        """The unit's figures whose value and measuring unit the question says ("13 chi bộ")."""
+        words = self.ask.content
+        said = {float(w) for w, after in pairwise(words)
+                if w.isdigit() and not _YEAR.match(w) and after.isalpha()}
+        if not said:
+            return []
+        return [f for f in self._in_years(self.kb.by_place.get(place.key, ()))
+                if f.kind in FIGURE_KINDS and f.number in said and f.unit
+                and set(keys(f.unit)) <= set(words)]
 
     def _by_fact_words(self, place: Place, texts_only: bool = False) -> Selection | None:
         """Facts whose own words (a theme's quote, a detail) are what the question names.
