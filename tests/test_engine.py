@@ -403,7 +403,7 @@ def test_a_request_to_write_something_is_out_of_scope(full):
     ("Chỉ thị 23-CT/TU mà Quận 6 tuyên truyền được Thành ủy ban hành ngày nào?",
      "Chỉ thị 23-CT/TU ngày 25/7/2019 của Thành ủy", "19/10/2018"),
     # a figure the question says itself ("13 chi bộ") is the fact asked about
-    ("Ở Quận 6 có 13 chi bộ được xếp loại mức nào?", "hoàn thành tốt nhiệm vụ", "16 chi bộ"),
+    ("Ở Quận 6 có 13 chi bộ được xếp loại mức nào?", "hoàn thành tốt nhiệm vụ", ": 16 chi bộ"),
     # a full date names what the unit did that day
     ("Ngày 3/3/2023 quận Hoàng Mai tổ chức sự kiện gì?", "Hội nghị tổng kết", "SEA Games"),
     # a metric the unit lacks, but words a task of its own says
