@@ -50,6 +50,7 @@ _LEVEL_WORDS = {("quan",): "district", ("huyen",): "district", ("thi", "xa"): "d
 # Words of yes/no cues that ask, not what is measured ("có tăng … không": "tăng" is).
 _YESNO_FRAME = frozenset(("co", "da", "phai", "dung", "khong", "chua", "ko"))
 _JOINERS = frozenset(("va", "voi", "cung"))
+_PLAN_WORDS = frozenset((("du", "toan"), ("ke", "hoach"), ("chi", "tieu")))
 # A clause names a metric when two or more of its words cover this much of one of its phrasings.
 _PART_COVERAGE = 0.6
 _TAIL_WORDS = frozenset(("a", "vay", "nhi", "nhe", "ha", "the", "nhe", "ban", "bot", "ad", "day"))
@@ -223,8 +224,8 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         level=_LEVEL_WORDS.get(tuple(words[i] for i in cues.get("holders", ())
                                      if words[i] not in ("nhung", "cac", "nao"))),
         # "vượt chỉ tiêu nhiều nhất" ranks by the share of the target.
-        wants_percent="percent" in cues or (any(measured) and ("highest" in cues
-                                                               or "lowest" in cues)),
+        wants_percent="percent" in cues or ((any(measured) or _beats_plan(words)) and (
+            "highest" in cues or "lowest" in cues)),
         smalltalk=talk[0].payload if talk else None,
         cue=" ".join(words[i] for i in cues.get("yesno", ())),
         cues=frozenset(cues),
@@ -305,6 +306,13 @@ def _parts(reading: Reading, content: list[int], lexicon: Lexicon,
                 and lexicon.kind_of.get(found[0].metric.id) in FIGURE_KINDS:
             parts.setdefault(found[0].metric.id, found[0])
     return tuple(parts.values()) if len(parts) > 1 else ()
+
+
+def _beats_plan(words: Sequence[str]) -> bool:
+    """True for "vượt dự toán", "đạt kế hoạch": a figure measured against its plan."""
+    return any(word in ("vuot", "dat") and any(tuple(words[j:j + 2]) in _PLAN_WORDS
+                                              for j in range(i + 1, i + 3))
+               for i, word in enumerate(words))
 
 
 def _only_provinces(places: Places) -> bool:

@@ -26,6 +26,8 @@ MAX_UNITS = 10  # units listed as holders or in a ranking group; the rest are co
 _KIND_OF_INTENT = {"who": ("person",), "when": ("event", "theme"), "theme": ("theme",)}
 DATED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
+# Words that ask for a result, not a target: "đã vượt mức bao nhiêu chỉ tiêu".
+_RESULT_VERBS = frozenset(("vuot", "dat", "hoan"))
 _NEARLY = 0.9
 _NUMBER_WEIGHT = 5.0
 
@@ -465,14 +467,14 @@ class Selector:
                 return _with_parts([(grown or list(restricted))[0]], ask.parts, {
                     m for m in have if growth_verb(self.kb.metrics[m].label)})
         best = close_contenders(ask.metrics)
-        if ask.frame_only and ask.wants_target:
+        if ask.frame_only and ask.wants_target and not _RESULT_VERBS.intersection(ask.words):
             # "nhận bao nhiêu chỉ tiêu": only frame words name it; a metric the unit has targets
             # of in the years asked, before one it has results of.
             targeted = {f.metric for f in self._in_years(self.kb.by_place.get(place.key, ()))
                         if f.kind == "target"}
             best = [m for m in ask.metrics if m.metric.id in targeted][:1] or best
         own = [m for m in best if m.metric.id in have]
-        if not own:
+        if not own and ask.metrics[0].words:  # not for a metric the conversation carried
             restricted = self.lexicon.metrics.match(ask.typed_words, among=have)
             top = ask.metrics[0].score
             own = [m for m in close_contenders(restricted) if m.score >= top * _NEARLY]

@@ -168,3 +168,10 @@ def test_who_took_part_in_an_event_is_told_by_the_event(kb):
                           "quay lại 2024, ai ký giao ước thi đua?")
     answer, text = replies[-1]
     assert "khối trưởng" in text and "Hoàng Thị Tố Nga" not in text
+
+
+def test_a_carried_metric_the_unit_lacks_is_not_swapped_for_another(kb):
+    replies, _ = converse(kb, "Bình Thạnh 2022 chỉ tiêu tỷ lệ thất nghiệp",
+                          "Quận 1 có đặt chỉ tiêu đó không?")
+    answer, text = replies[-1]
+    assert answer.status == "not_found" and "thất nghiệp" in text and "35/38" not in text

@@ -402,6 +402,8 @@ def test_a_request_to_write_something_is_out_of_scope(full):
     # of several dated documents in one fact, the one asked by its number
     ("Chỉ thị 23-CT/TU mà Quận 6 tuyên truyền được Thành ủy ban hành ngày nào?",
      "Chỉ thị 23-CT/TU ngày 25/7/2019 của Thành ủy", "19/10/2018"),
+    # "vượt mức bao nhiêu chỉ tiêu" asks a result, not the target count
+    ("BA ĐÌNH CẢ NHIỆM KỲ 2020-2025 ĐÃ VƯỢT MỨC BAO NHIÊU CHỈ TIÊU", "22/128", "25 chỉ tiêu"),
     # a figure the question says itself ("13 chi bộ") is the fact asked about
     ("Ở Quận 6 có 13 chi bộ được xếp loại mức nào?", "hoàn thành tốt nhiệm vụ", ": 16 chi bộ"),
     # a full date names what the unit did that day
@@ -443,6 +445,9 @@ def test_a_question_without_a_unit_offers_the_units_of_the_year_asked(full, ques
     ("Những quận ở TP HCM có số liệu thu ngân sách là những quận nào?", "Quận Bình Tân",
      "Hoàng Mai"),
     ("quận nào của Đà Nẵng thu ngân sách cao nhất", "của Thành phố Đà Nẵng", "năm  về"),
+    # "vượt dự toán … cao nhất" ranks the shares of the plan
+    ("Trong các quận thuộc Hà Nội, nơi nào thu ngân sách vượt dự toán, kế hoạch cao nhất?",
+     "Cao nhất: Quận Ba Đình", "Cao nhất: Quận Hai"),
     # a rate ranks rates, never a count or a share of a plan; a rate metric its shares
     ("đơn vị nào có tỷ lệ hộ nghèo thấp nhất", "Phường Tân Hòa (Phú Thọ), năm 2025: đạt 0,88%",
      "Hoàng Mai"),
