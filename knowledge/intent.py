@@ -24,7 +24,8 @@ Intent = Literal["figure", "percent", "yesno", "growth", "list", "overview", "wh
 # Cue sets in the order they are looked for; a word belongs to the first cue that takes it.
 _CUE_ORDER = ("yesno", "percent", "growth", "who", "when", "theme", "holders", "highest",
               "lowest", "compare", "list")
-_ENDINGS = ("khong", "chua", "ko", "k", "hong", "hok", "khg", "kg")
+_ENDINGS = ("khong", "chua", "ko", "k", "hong", "hok", "khg", "kg", "khoong", "kho6ng", "chuwa",
+            "chu7a")
 # Who sets a unit's targets, said before "giao".
 _ASSIGNERS = (("thanh", "pho"), ("tp",), ("tinh",), ("quan",), ("huyen",), ("cap", "tren"),
               ("trung", "uong"), ("tw",), ("ubnd",))
@@ -50,6 +51,7 @@ _LEVEL_WORDS = {("quan",): "district", ("huyen",): "district", ("thi", "xa"): "d
 # Words of yes/no cues that ask, not what is measured ("có tăng … không": "tăng" is).
 _YESNO_FRAME = frozenset(("co", "da", "phai", "dung", "khong", "chua", "ko"))
 _JOINERS = frozenset(("va", "voi", "cung"))
+_PLUS = signature("cộng")
 _PLAN_WORDS = frozenset((("du", "toan"), ("ke", "hoach"), ("chi", "tieu")))
 # A clause names a metric when two or more of its words cover this much of one of its phrasings.
 _PART_COVERAGE = 0.6
@@ -151,7 +153,13 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
                 and i not in reading.pairs_at and i - 1 not in reading.pairs_at]
         taken.update(bare)
         pointed |= {"place"} if bare else set()
-    bar = threshold(reading.text) if "yesno" in cues else None
+    # "… trên 6000 lao động chưa?": a level asked about makes a yes/no question too.
+    bar = (threshold(reading.text) or threshold(" ".join(words))) \
+        if "yesno" in cues or _ends_as_question(words) else None
+    if bar is not None and any(t.sig == _PLUS for t in tokens):
+        bar = None  # "A cộng B có hơn 11 tỷ không": a sum, which no single figure answers
+    if bar is not None:
+        cues.setdefault("yesno", [])
     if bar is not None:
         # Its figure and scale words are no metric's ("tỷ" is not "tỷ lệ").
         taken.update(i for i, w in enumerate(words) if w.isdigit() or w in SCALE_WORDS

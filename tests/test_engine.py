@@ -381,6 +381,12 @@ def test_a_request_to_write_something_is_out_of_scope(full):
     ("Tỷ lệ hộ nghèo phường Tân Hòa (Phú Thọ) năm 2025 đã dưới 1% chưa?", "Có. ", "Chưa. "),
     ("Giá trị sản xuất Quế Sơn 2023 có tăng trên 5% không?", "Không. ", "Có. "),
     ("Như Xuân phấn đấu thu nhập bình quân 2025 trên 50 triệu phải không?", "Có. ", "Không. "),
+    # a level and a question's ending make a yes/no, typed any way; a sum gets no verdict
+    ("hm 2022 tao viec lam dc tren 6000 ld chua", "Chưa. ", "Có. "),
+    ("nhuw xuaan 2025 ddaats tichs tuj treen 2000 ha khoong", "Không. ", "Có. "),
+    ("q.bd 2025 phan dau thu ngan sach tren 12 nghin ty dung ko", "Có. ", "Không. "),
+    ("Năm 2020 Hai Bà Trưng hỗ trợ chống dịch trong quận cộng ủng hộ nơi khác có hơn 11 tỷ "
+     "không?", "1,078", "Không. "),
     # "phải không" after a figure checks the figure, never the plan
     ("Hoàng Mai thu ngân sách 2022 là 4.670,8 tỷ phải không?", "Theo báo cáo: ", "Có. "),
     # a document's date in its own words; a quoted slogan finds its unit
