@@ -95,6 +95,7 @@ class Ask:
     followup: bool = False
     pointers: frozenset[str] = field(default_factory=frozenset)
     parts: tuple[MetricMatch, ...] = ()  # one metric per clause of a two-part question
+    clauses: int = 1  # how many clauses the content words fall in
 
     @property
     def rest(self) -> tuple[tuple[str, str], ...]:
@@ -209,6 +210,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     topics = tuple(dict.fromkeys(t for h in topic_hits for t in h.payload))
     broad = frozenset(expanded[n].key for h in (*topic_hits, *family_hits) for n in h.span)
     person = people[0].payload if people else None
+    clauses = _clauses(reading, content)
     ask = Ask(
         intent="unknown",
         years=reading.years,
@@ -240,7 +242,8 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
         frame_only=frame_only,
         followup=any(h.start == 0 or h.end >= len(tokens) - 1 for h in found["followup"]),
         pointers=frozenset(pointed),
-        parts=_parts(reading, content, lexicon, (("tang", ""),) if "growth" in cues else ()),
+        parts=_parts(reading, clauses, lexicon, (("tang", ""),) if "growth" in cues else ()),
+        clauses=len(clauses),
     )
     return _with_intent(ask, cues, places)
 
@@ -282,14 +285,8 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     return replace(ask, intent="figure")
 
 
-def _parts(reading: Reading, content: list[int], lexicon: Lexicon,
-           also: tuple[tuple[str, str], ...] = ()) -> tuple[MetricMatch, ...]:
-    """The metric each clause names (mostly whole), when clauses name two or more.
-
-    "… bao nhiêu hộ nghèo, bao nhiêu hộ cận nghèo", "… mấy thủ tục và … mấy thủ tục": a comma
-    or a joining word ("và", "với") between content words starts a clause. ``also``: words
-    every clause shares ("công nghiệp và dịch vụ tăng bao nhiêu": "tăng").
-    """
+def _clauses(reading: Reading, content: list[int]) -> list[list[int]]:
+    """Content positions by clause: a comma or a joining word ("và", "với") starts one."""
     tokens, words = reading.tokens, reading.words
     clauses: list[list[int]] = []
     previous = -1
@@ -299,6 +296,17 @@ def _parts(reading: Reading, content: list[int], lexicon: Lexicon,
             clauses.append([])
         clauses[-1].append(i)
         previous = i
+    return clauses
+
+
+def _parts(reading: Reading, clauses: list[list[int]], lexicon: Lexicon,
+           also: tuple[tuple[str, str], ...] = ()) -> tuple[MetricMatch, ...]:
+    """The metric each clause names (mostly whole), when clauses name two or more.
+
+    "… bao nhiêu hộ nghèo, bao nhiêu hộ cận nghèo", "… mấy thủ tục và … mấy thủ tục".
+    ``also``: words every clause shares ("công nghiệp và dịch vụ tăng bao nhiêu": "tăng").
+    """
+    tokens = reading.tokens
     if len(clauses) < 2:
         return ()
     parts: dict[str, MetricMatch] = {}
@@ -310,7 +318,8 @@ def _parts(reading: Reading, content: list[int], lexicon: Lexicon,
         if not typed:
             continue  # "đạt … chỉ tiêu": frame words name no part
         found = lexicon.metrics.match((*typed, *also))
-        if found and found[0].coverage >= _PART_COVERAGE and len(found[0].words) > 1 \
+        if found and found[0].coverage >= _PART_COVERAGE \
+                and len(found[0].words.intersection(k for k, _ in typed) - lexicon.type_keys) > 1 \
                 and lexicon.kind_of.get(found[0].metric.id) in FIGURE_KINDS:
             parts.setdefault(found[0].metric.id, found[0])
     return tuple(parts.values()) if len(parts) > 1 else ()

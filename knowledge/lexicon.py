@@ -343,6 +343,9 @@ class Lexicon:
         self.number_words = {**{keys(w)[0]: n for w, n in vocab.number_words.items()},
                              **{tokenize(w)[0].sig: n for w, n in vocab.number_words.items()}}
         self.type_words = set(kb.gazetteer.type_words)
+        # Words that frame a question, and words of kinds of units: no metric is named by them.
+        self.frame_keys = frozenset(k for p in vocab.frame_words for k in keys(p))
+        self.type_keys = frozenset(k for words in self.type_words for k in words)
         self.names_unit = kb.gazetteer.has_name
         self.people = _people(kb.facts)
         self.phrase_pairs = _phrase_pairs(kb.metrics.values(), self.content_words) | {

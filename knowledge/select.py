@@ -482,7 +482,9 @@ class Selector:
         explained = set().union(*(m.words for m in (*best, *own)))
         for match in ask.metrics:
             if match.metric.id in have and match.coverage > 0.99 and match not in own \
-                    and match.words - explained and len(match.words) > 1:
+                    and match.words - explained and len(match.words) > 1 \
+                    and not (own and ask.clauses < 2
+                             and match.words <= self.lexicon.frame_keys):
                 own.append(match)
                 explained |= match.words
         return _with_parts(own, ask.parts, have)

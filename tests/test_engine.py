@@ -408,6 +408,8 @@ def test_a_request_to_write_something_is_out_of_scope(full):
     # of several dated documents in one fact, the one asked by its number
     ("Chỉ thị 23-CT/TU mà Quận 6 tuyên truyền được Thành ủy ban hành ngày nào?",
      "Chỉ thị 23-CT/TU ngày 25/7/2019 của Thành ủy", "19/10/2018"),
+    # frame words alone add no second metric to one the question names
+    ("HOANG MAI 2022 GIAO QUAN DAT MAY PHAN TRAM CHI TIEU", "nhập ngũ", "19/19"),
     # "vượt mức bao nhiêu chỉ tiêu" asks a result, not the target count
     ("BA ĐÌNH CẢ NHIỆM KỲ 2020-2025 ĐÃ VƯỢT MỨC BAO NHIÊU CHỈ TIÊU", "22/128", "25 chỉ tiêu"),
     # a figure the question says itself ("13 chi bộ") is the fact asked about
@@ -487,6 +489,8 @@ def test_questions_that_name_little(full, question, status, has):
     ("Năm 2022 Hoàng Mai rà soát đơn giản hóa mấy thủ tục và kiến nghị rút ngắn thời gian mấy "
      "thủ tục?", ["17 thủ tục", "13 thủ tục"]),
     ("NHƯ XUÂN PHẤN ĐẤU CÔNG NGHIỆP VÀ DỊCH VỤ TĂNG BAO NHIÊU", ["18,4%", "18,2%"]),
+    ("HM năm 2022 có bao nhiêu người được công nhận Người tốt việc tốt, cả cấp quận lẫn cấp "
+     "thành phố?", ["148 cá nhân", "34 cá nhân"]),
     # a clause naming an event is no second figure
     ("Khi phát động thi đua 2022, quận Bình Thạnh có giao chỉ tiêu giảm hộ cận nghèo không?",
      ["250"]),
