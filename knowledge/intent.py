@@ -315,10 +315,12 @@ def _parts(reading: Reading, clauses: list[list[int]], lexicon: Lexicon,
         frames = {n for h in resolve(by_kind(lexicon.content_cues.matches(expanded))["frame"])
                   for n in h.span}
         typed = [(t.key, t.sig) for n, t in enumerate(expanded) if n not in frames]
-        if not typed:
-            continue  # "đạt … chỉ tiêu": frame words name no part
+        # Frame words name a part only whole ("hoàn thành bao nhiêu chỉ tiêu"), never in
+        # part ("đạt … chỉ tiêu").
+        least = _PART_COVERAGE if typed else 1.0
+        typed = typed or [(t.key, t.sig) for t in expanded]
         found = lexicon.metrics.match((*typed, *also))
-        if found and found[0].coverage >= _PART_COVERAGE \
+        if found and found[0].coverage >= least - 1e-9 \
                 and len(found[0].words.intersection(k for k, _ in typed) - lexicon.type_keys) > 1 \
                 and lexicon.kind_of.get(found[0].metric.id) in FIGURE_KINDS:
             parts.setdefault(found[0].metric.id, found[0])
@@ -362,12 +364,12 @@ def _names_the_unit(tokens: Sequence[Token], i: int) -> bool:
 
 
 def _measured_against(tokens: Sequence[Token], start: int) -> bool:
-    """``đạt bao nhiêu % chỉ tiêu``, ``vượt chỉ tiêu``: the target is the yardstick of a result.
+    """``đạt bao nhiêu phần trăm chỉ tiêu``, ``vượt chỉ tiêu``: a target measures a result.
 
     Typed with diacritics, "đặt mục tiêu" (set a target) is not "đạt" (reach).
     """
     return any(t.key in _ACHIEVED and (t.sig.isascii() or t.sig in _ACHIEVED_SIGS)
-               for t in tokens[max(0, start - 3):start])
+               for t in tokens[max(0, start - 5):start])
 
 
 def _counts_what_follows(words: tuple[str, ...], end: int, stop: frozenset[int]) -> bool:

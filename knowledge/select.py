@@ -674,6 +674,9 @@ class Selector:
         """Facts whose own words carry the question's qualifiers (``hạng Nhất``), if any do."""
         if not self.ask.rest or len(facts) < 2:
             return facts
+        if self.ask.parts and len(metrics := {f.metric for f in facts}) > 1:
+            # Each part of a two-part question is narrowed among its own facts.
+            return [f for m in metrics for f in self._narrowed([g for g in facts if g.metric == m])]
         scored = [(self._rest_overlap(f), f) for f in facts]
         top = max(score for score, _ in scored)
         return [f for score, f in scored if score == top] if top else facts

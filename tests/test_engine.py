@@ -385,6 +385,9 @@ def test_a_request_to_write_something_is_out_of_scope(full):
     ("hm 2022 tao viec lam dc tren 6000 ld chua", "Chưa. ", "Có. "),
     ("nhuw xuaan 2025 ddaats tichs tuj treen 2000 ha khoong", "Không. ", "Có. "),
     ("q.bd 2025 phan dau thu ngan sach tren 12 nghin ty dung ko", "Có. ", "Không. "),
+    # "đạt bao nhiêu phần trăm chỉ tiêu" (VNI too) measures the result against its target
+    ("Phu7o72ng Ta6n Ho2a Phu1 Tho5 2025 thu nga6n sa1ch d9a5t bao nhie6u pha62n tra8m chi3 "
+     "tie6u", "681,8%", "Chưa có"),
     ("Năm 2020 Hai Bà Trưng hỗ trợ chống dịch trong quận cộng ủng hộ nơi khác có hơn 11 tỷ "
      "không?", "1,078", "Không. "),
     # "phải không" after a figure checks the figure, never the plan
@@ -491,6 +494,8 @@ def test_questions_that_name_little(full, question, status, has):
     ("NHƯ XUÂN PHẤN ĐẤU CÔNG NGHIỆP VÀ DỊCH VỤ TĂNG BAO NHIÊU", ["18,4%", "18,2%"]),
     ("HM năm 2022 có bao nhiêu người được công nhận Người tốt việc tốt, cả cấp quận lẫn cấp "
      "thành phố?", ["148 cá nhân", "34 cá nhân"]),
+    ("Quận 1 năm 2023 hoàn thành bao nhiêu chỉ tiêu và giải ngân xây dựng được mấy phần trăm?",
+     ["35/38", "97,46%"]),
     # a clause naming an event is no second figure
     ("Khi phát động thi đua 2022, quận Bình Thạnh có giao chỉ tiêu giảm hộ cận nghèo không?",
      ["250"]),
