@@ -54,6 +54,21 @@ def test_a_verb_or_an_ordinary_word_is_never_read_as_a_place(kb):
     assert ingest(text, kb).unit is None
 
 
+def test_a_unit_named_in_lower_case_counts_only_before_its_province(kb):
+    draft = ingest("báo cáo của huyện quế sơn (quảng nam) năm 2023: thu 400 tỷ đồng.", kb)
+    assert draft.unit is not None and draft.unit.name == "Huyện Quế Sơn"
+    assert ingest("hđnd phường thống nhất 18 chỉ tiêu năm 2026.", kb).unit_name is None
+
+
+def test_the_file_name_names_the_unit_only_when_the_text_names_none(kb):
+    text = "CÁC CHỈ TIÊU NHIỆM KỲ 2020-2025\n1. Thu ngân sách tăng 12%."
+    assert ingest(text, kb, date=dt.date(2020, 8, 1),
+                  report="07-que-son-chi-tieu-2020.txt").unit.name == "Huyện Quế Sơn"
+    assert ingest(text, kb, report="bao-cao-tong-ket-2024.txt").unit_name is None
+    named = ingest("Huyện Quế Sơn tổng kết năm 2023.", kb, report="ba-dinh-2024.txt")
+    assert named.unit.name == "Huyện Quế Sơn"
+
+
 def test_namesakes_are_told_apart_by_the_map_of_the_reports_date(kb):
     before = ingest("Ngày 5/1/2024, huyện Quế Sơn tổng kết. Quế Sơn thu 400 tỷ đồng.", kb)
     assert before.unit.name == "Huyện Quế Sơn"

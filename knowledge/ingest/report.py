@@ -141,7 +141,7 @@ def ingest(text: str, kb: KnowledgeBase, unit: Place | None = None,
     date = date or propose_date(text, year)
     if date is not None:
         year = review_year(sentences, date)
-    guess = None if unit else propose_unit(text, kb.gazetteer, date)
+    guess = None if unit else propose_unit(text, kb.gazetteer, date, report)
     place = unit or (guess.place if guess else None)
     reader = _Reader(kb, year)
     found: list[Candidate] = []
