@@ -101,6 +101,21 @@ def test_the_reports_date_is_read_and_completed_with_the_year_the_text_gives(tex
     assert ingest(text, kb).date == date
 
 
+@pytest.mark.parametrize(("lead", "publisher"), [
+    ("(ABC) - Chiều 5/1, huyện tổng kết năm 2023.", "ABC"),
+    ("(XYZO) Ngày 5-1, huyện tổng kết năm 2023.", "XYZO"),
+    ("PQRO - Sáng 5/1, huyện tổng kết năm 2023.", "PQRO"),
+    ("Báo Quế Sơn\n\nSáng 5/1, huyện tổng kết năm 2023.", "Báo Quế Sơn"),
+    ("(ABC) - Sáng 5/1, huyện tổng kết năm 2023.\n\nMinh An 05/01/2024 08:30", "ABC (Minh An)"),
+    ("UBND - Sáng 5/1, huyện tổng kết năm 2023.", "không ghi tác giả"),
+    ("(TPHCM) - Sáng 5/1, huyện tổng kết năm 2023.", "không ghi tác giả"),
+    ("Báo cáo tổng kết\n\nSáng 5/1, huyện tổng kết năm 2023.", "không ghi tác giả"),
+])
+def test_a_news_credit_or_a_papers_line_names_the_publisher(lead, publisher, kb):
+    draft = ingest(f"Huyện Quế Sơn tổng kết thi đua năm 2023\n\n{lead}", kb)
+    assert draft.source.publisher == publisher
+
+
 @pytest.mark.parametrize(("byline", "publisher"), [
     ("Minh An 12/01/2024 08:30", "Minh An"),
     ("Thứ Sáu, 12/01/2024 08:30", "không ghi tác giả"),
