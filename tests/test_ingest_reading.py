@@ -229,13 +229,32 @@ def test_whoever_an_honour_is_conferred_on_is_counted_as_an_award(sentence, kind
     ("Năm 2024 huyện có 100 doanh nghiệp mới được thành lập.", "100", None),
     ("Năm 2024 thu ngân sách đạt 50 tỷ đồng, tăng 8% so với cùng kỳ.", "8",
      "tang_truong_thu_ngan_sach"),
-    ("Năm 2024 quận đạt và vượt 29 chỉ tiêu.", "29", None),
+    ("Năm 2024 quận đạt và vượt 29 chỉ tiêu.", "29", "chi_tieu_hoan_thanh"),
     ("Năm 2024 quận giảm 300 hộ nghèo và 250 hộ cận nghèo.", "250", "giam_ho_can_ngheo"),
     ("Năm 2024 tỷ lệ lao động qua đào tạo đạt 70%, đạt 101% chỉ tiêu.", "101",
      "dao_tao_viec_lam_moi"),  # a bare percentage after a figure is of the same measure
 ])
 def test_an_existing_metric_only_when_its_own_words_are_there(sentence, written, metric, kb):
     assert one(sentence, kb, written).metric == metric
+
+
+@pytest.mark.parametrize(("sentence", "written", "metric"), [
+    ("Năm 2023, quận hoàn thành và vượt 16/18 chỉ tiêu.", "16", "chi_tieu_hoan_thanh"),
+    ("Năm 2023, tổng giá trị sản xuất ước đạt 900 tỷ đồng, tăng 6,4% so với cùng kỳ.", "6,4",
+     "tang_truong_gia_tri_san_xuat"),
+    ("Giá trị sản xuất trên địa bàn năm 2023 ước tăng 7,3%.", "7,3",
+     "tang_truong_gia_tri_san_xuat"),
+    ("Năm 2023, Thủ tướng Chính phủ tặng Bằng khen cho 3 tập thể.", "3", "bang_khen_thu_tuong"),
+])
+def test_met_targets_growth_and_an_issuer_before_its_award_find_their_metric(
+        sentence, written, metric, kb):
+    assert one(sentence, kb, written).metric == metric
+
+
+def test_a_new_metric_never_repeats_an_existing_metrics_words(kb):
+    # The words are Cờ thi đua Chính phủ's, a metric no counted figure is known for yet.
+    found = one("Năm 2023, UBND tỉnh tặng Cờ thi đua Chính phủ cho 2 tập thể.", kb, "2")
+    assert (found.metric, found.new_metric) == (None, None)
 
 
 @pytest.mark.parametrize(("sentence", "written", "metric"), [

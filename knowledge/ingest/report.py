@@ -261,7 +261,7 @@ class _Reader:
                 sentence=text, written=figure.written, year=year, kind=kind,
                 metric=proposal.metric,
                 new_metric=(NewMetric(proposal.new_id or "", proposal.new_label or "",
-                                      proposal.topic or "") if proposal.new else None),
+                                      proposal.topic or "") if proposal.new_id else None),
                 value=figure.value, numeral=figure.numeral, unit=figure.unit,
                 percent=figure.percent, percent_of=figure.percent_of, of=figure.of,
                 bound=figure.bound, estimate=figure.estimate, also=tuple(figure.also),
