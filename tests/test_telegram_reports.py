@@ -92,7 +92,7 @@ async def test_a_pdf_report_is_reviewed_with_buttons_added_and_answered(
     assert "Bản nháp từ tan-hoa.pdf" in summary["text"]
     assert "Ngày: 23/12/2025" in summary["text"]
     assert "Kết quả 6 · Chỉ tiêu 6 · Khen thưởng 0" in summary["text"]
-    assert "Chỉ số mới: 3" in summary["text"]
+    assert "Chỉ số mới: 2" in summary["text"]
     assert "Chưa thêm được: chọn đơn vị" in summary["text"]
     [attached] = api.calls_to("sendDocument")
     assert attached.params["document"] == "<file tan-hoa-2025.yaml>"
@@ -104,7 +104,7 @@ async def test_a_pdf_report_is_reviewed_with_buttons_added_and_answered(
     assert "Sẵn sàng thêm" in summary["text"]
     # Correction 2: drop figure 5 (a percentage of the plan the metric does not measure).
     page = await press(api, settle, ADMIN, summary, "📋 Số liệu (12)")
-    assert "<b>5.</b> ✅ Kết quả 2025 · tỷ lệ lao động qua đào tạo (mới)" in page["text"]
+    assert "<b>5.</b> ✅ Kết quả 2025 · đào tạo việc làm mới" in page["text"]
     page = await press(api, settle, ADMIN, page, "✅ 5")
     assert "<b>5.</b> ✖️ bỏ · Kết quả 2025" in page["text"]
     summary = await press(api, settle, ADMIN, page, "↩️ Tóm tắt")

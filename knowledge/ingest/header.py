@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import PurePath
 
 from knowledge.gazetteer import Gazetteer, Mention
 from knowledge.ingest.figures import NUMBERS, YEAR
@@ -15,6 +17,7 @@ from knowledge.model import Place, Province, Ward
 from knowledge.text import clean, keys, tokenize
 
 REORGANISED = dt.date(2025, 7, 1)
+_FILE_NAME_BREAK = re.compile(r"[\W\d_]+")
 # "tăng 8,2% so với cùng kỳ năm 2022", "(giá so sánh năm 2010)": such years are not what a
 # figure is about, nor what the report reviews.
 _COMPARED_WITH = re.compile(r"(?:so với|so|cùng kỳ|giá so sánh|giá cố định|giá hiện hành)"
@@ -121,21 +124,42 @@ def _date(day: str, month: str, year: str) -> dt.date | None:
         return None
 
 
-def propose_unit(text: str, gazetteer: Gazetteer, date: dt.date | None = None) -> UnitGuess | None:
+def propose_unit(text: str, gazetteer: Gazetteer, date: dt.date | None = None,
+                 report: str = "") -> UnitGuess | None:
     """The unit a report is about: the one it names most, by its type word or its capitalised name.
 
-    Lower-case words are never read as a place ("thống nhất" is a verb, not Huyện Thống Nhất).
-    A province is proposed only when the text names no smaller unit. Namesakes are told apart by
+    Lower-case words are read as a place only after a type word and before the place's province
+    ("huyện như xuân, thanh hóa"): "phường thống nhất" may be a verb, not Phường Thống Nhất.
+    A province is proposed only when the text names no smaller unit. When the text names no unit
+    at all, the report's file name may ("nhu-xuan-chi-tieu.txt"). Namesakes are told apart by
     the provinces and former districts the text names, then by the map of the report's date.
     """
-    mentions = [m for m in gazetteer.find(tokenize(text)) if _named(m, gazetteer)]
+    mentions = _places_named(gazetteer.find(tokenize(text)), gazetteer)
     smaller = [m for m in mentions if m.districts or m.wards]
     typed = [m for m in smaller if _typed(m, gazetteer)]
     chosen = typed or smaller
     if not chosen:
         provinces = [m for m in mentions if m.provinces and not m.districts and not m.wards]
-        return _most_named(provinces, mentions, gazetteer, date)
+        chosen = provinces or _named_in_file_name(report, gazetteer)
     return _most_named(chosen, mentions, gazetteer, date)
+
+
+def _named_in_file_name(report: str, gazetteer: Gazetteer) -> list[Mention]:
+    """Units of two or more words a file name spells ("09-nhu-xuan-2020.txt"), accents folded."""
+    words = _FILE_NAME_BREAK.sub(" ", PurePath(report).stem)
+    return [m for m in gazetteer.find(tokenize(words))
+            if (m.districts or m.wards) and len(m.name_key) >= 2]
+
+
+def _places_named(found: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """The mentions that look like places, and lower-case ones that their province confirms."""
+    confirmed: set[int] = set()
+    for index, (mention, after) in enumerate(pairwise(found)):
+        if (_typed(mention, gazetteer) and after.start == mention.end and after.provinces
+                and any(_province_of(p) in {q.name for q in after.provinces}
+                        for p in (*mention.districts, *mention.wards))):
+            confirmed.update((index, index + 1))
+    return [m for i, m in enumerate(found) if i in confirmed or _named(m, gazetteer)]
 
 
 def _typed(mention: Mention, gazetteer: Gazetteer) -> bool:

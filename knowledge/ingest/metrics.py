@@ -33,6 +33,12 @@ _NEAR_WORDS = 3
 _GROWTH_WORDS = frozenset(signature(w) for w in ("tăng", "giảm"))
 _TOTAL = re.compile(r"^\s*(?:tổng số|tổng|tốc độ|tỷ lệ|số)\s+", re.IGNORECASE)
 _COORDINATION = frozenset(signature(w) for w in ("và", "hoặc", "hay"))
+# "đạt và vượt 13/16 chỉ tiêu": the count is of those met at least, not of those exceeded.
+_MET_OR_EXCEEDED = re.compile(r"\b(?:đạt|hoàn thành)\s+và\s+vượt(?:\s+mức)?\s*$", re.IGNORECASE)
+# "Tổng giá trị sản xuất năm 2024 ước tăng 8%": the subject of a growth, its verb cut off.
+_GROWTH_VERB = re.compile(r"\b(?:tăng|giảm)\b(?!.*\b(?:tăng|giảm)\b).*$", re.IGNORECASE)
+_GIVES = signature("tặng")
+_ON_AREA = re.compile(r"\btrên địa bàn\b", re.IGNORECASE)
 _CONSONANT_Y = re.compile(r"^(?:[bcdđghklmnpqrstvx]|ch|gh|kh|ng|nh|ph|th|tr)y$")
 # Who gives an award, by level; a metric of one level is never proposed for another's.
 _ISSUERS = {
@@ -108,6 +114,10 @@ class MetricProposer:
         self._common = frozenset(signature(w) for w in (*kb.vocabulary.stopwords, *_GENERIC)
                                  if " " not in w)
         self._proposed: dict[str, tuple[str, str]] = {}  # label → (id, topic) of new metrics
+        self._phrases: dict[str, set[str]] = defaultdict(set)  # folded phrase → metric ids
+        for metric in kb.metrics.values():
+            for phrase in (metric.label, *metric.synonyms):
+                self._phrases[fold(phrase).lower()].add(metric.id)
         self._issuers = {level: tuple(tuple(self.words(n)) for n in names)
                          for level, names in _ISSUERS.items()}
         self._measures: dict[str, set[str]] = defaultdict(set)
@@ -149,10 +159,15 @@ class MetricProposer:
         the awards of the vocabulary; ``unit`` and ``percent`` rule out metrics measured
         otherwise (money is never a count).
         """
+        if not percent:
+            before = _MET_OR_EXCEEDED.sub("hoàn thành ", before)
         contexts = [(before, after, False)]
+        if growth and percent:
+            contexts = [(context, "", True) for context in _growths(_GROWTH_VERB.sub("", before))]
+            contexts.append((before, after, False))
         if borrowed is not None:
-            contexts.append((f"tăng {_TOTAL.sub('', trimmed(borrowed))}" if growth else borrowed,
-                             "", growth))
+            contexts += ([(context, "", True) for context in _growths(borrowed)] if growth
+                         else [(borrowed, "", False)])
         measure = "percent" if percent else measure_of(unit)
         for context_before, context_after, of_growth in contexts:
             words_before = self.words(context_before)
@@ -163,7 +178,7 @@ class MetricProposer:
                 return Proposal(None, new_id=found.id, new_label=found.label, topic=found.topic)
             if found is not None:
                 return Proposal(found.id)
-            if self._any_match(words, len(words_before)):
+            if not of_growth and self._any_match(words, len(words_before)):
                 break  # the clause names metrics, but not one clearly: a new one is proposed
         label_before = borrowed if borrowed is not None and not len(self.words(before)) > 1 \
             else before
@@ -171,6 +186,9 @@ class MetricProposer:
 
     def _choose(self, words: Sequence[str], junction: int, award: bool,
                 measure: str | None, growth: bool = False) -> Metric | None:
+        given = self._given_by_issuer(words, junction) if award else None
+        if given is not None and self._measured(given.id, measure):
+            return given
         matches = [m for m in self._matches(words, junction)
                    if self._measured(m.metric.id, measure)
                    and (not growth or _GROWTH_WORDS & set(self.words(m.metric.label)))]
@@ -193,6 +211,27 @@ class MetricProposer:
                                                                              junction):
             return None
         return best.metric
+
+    def _given_by_issuer(self, words: Sequence[str], junction: int) -> Metric | None:
+        """The award an issuer gives before it is named: "Thủ tướng Chính phủ tặng Bằng khen".
+
+        Read as the award followed by its issuer, it must be one of the vocabulary's phrases; an
+        award that names an issuer of its own is left to the other checks.
+        """
+        for gives in (i for i, word in enumerate(words[:junction]) if word == _GIVES):
+            recent = words[max(0, gives - 6):gives]
+            start = next((j for j in range(len(recent)) for names in self._issuers.values()
+                          for name in names if tuple(recent[j:j + len(name)]) == name), None)
+            if (start is None or gives + 1 >= junction
+                    or self._issuer_level(words[gives + 1:junction]) is not None):
+                continue  # no issuer before the award, or the award names its own
+            issuer = tuple(recent[start:])
+            for end in range(gives + 2, junction + 1):
+                award = (*words[gives + 1:end], *issuer)
+                for phrase in self._by_first.get(words[gives + 1], ()):
+                    if phrase.words == award and phrase.metric.topic == AWARD_TOPIC:
+                        return phrase.metric
+        return None
 
     def _contradicted(self, match: _Match, words: Sequence[str], junction: int) -> bool:
         """Whether words beside the match say it measures something else.
@@ -264,6 +303,12 @@ class MetricProposer:
     def _new(self, before: str, after: str, award: bool, unit: str | None) -> Proposal:
         """A new metric for the figure; one id and topic per label within a report."""
         label = new_label(before, after, unit)
+        named = self._phrases.get(fold(label).lower(), set())
+        if named:
+            # Never a new metric under an existing one's words: that one, or none when unsure.
+            (only,) = named if len(named) == 1 else (None,)
+            fits = only is not None and self._measured(only, measure_of(unit))
+            return Proposal(only if fits else None)
         if label not in self._proposed:
             base = ident = metric_id(label)
             taken = set(self.metrics) | {i for i, _ in self._proposed.values()}
@@ -282,6 +327,12 @@ class MetricProposer:
         if best is None or len(words & best[1]) < 2:
             return OTHER_TOPIC
         return self.metrics[best[0]].topic
+
+
+def _growths(subject: str) -> list[str]:
+    """Ways a metric of growth names a subject's growth: "tăng thu ngân sách", "… tăng"."""
+    words = _TOTAL.sub("", trimmed(_ON_AREA.sub(" ", subject)))
+    return [f"tăng {words}", f"{words} tăng"]
 
 
 def measure_of(unit: str | None) -> str | None:

@@ -28,7 +28,7 @@ from knowledge.ingest.header import WEEKDAY, propose_date, propose_unit, review_
 from knowledge.ingest.layout import Sentence, split_sentences
 from knowledge.ingest.metrics import AWARD_TOPIC, MetricProposer, Proposal, measure_of
 from knowledge.model import Amount, Place
-from knowledge.text import fold, keys, signature
+from knowledge.text import fold, keys, signature, tokenize
 
 # Cues that set targets within their clause (or the list they introduce).
 _TARGET_CUE = re.compile(r"\b(?:phấn đấu|mục tiêu|đặt ra chỉ tiêu|đặt chỉ tiêu|dự kiến)\b",
@@ -57,6 +57,12 @@ _BYLINE = re.compile(r"^([A-ZĐ][^\W\d_]*\.?(?:\s+[A-ZĐ][^\W\d_]*\.?){0,4})\s*[
                      r"\d{1,2}[/-]\d{1,2}[/-]\d{4}")
 _SOURCE_LINE = re.compile(r"\b(?:nguồn|tác giả|theo)\s*:\s*(.{3,80}?)\s*\.?$", re.IGNORECASE)
 _NO_AUTHOR = "không ghi tác giả"
+# A news credit before the lead: "(QNO) - Sáng 10/1", "(CMO) Ngày 18-12", "SGGPO - Sáng 15/12".
+_NEWS_CREDIT = re.compile(r"(?:^|\s)\(([A-ZĐ]{2,8})\)\s*[-–]\s|^\(([A-ZĐ]{2,8})\)\s*(?=[A-ZĐ])"
+                          r"|^([A-ZĐ]{2,8})\s+[-–]\s")
+# A paper named on a line of its own: "Báo Thanh Hóa", "Theo báo Quảng Nam".
+_PAPER_LINE = re.compile(r"^(?:[Tt]heo\s+)?((?:[Bb]áo|[Tt]ạp chí)\s+[A-ZĐ][^\W\d_]*"
+                         r"(?:\s+[A-ZĐ][^\W\d_]*){0,4})\s*\.?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +147,7 @@ def ingest(text: str, kb: KnowledgeBase, unit: Place | None = None,
     date = date or propose_date(text, year)
     if date is not None:
         year = review_year(sentences, date)
-    guess = None if unit else propose_unit(text, kb.gazetteer, date)
+    guess = None if unit else propose_unit(text, kb.gazetteer, date, report)
     place = unit or (guess.place if guess else None)
     reader = _Reader(kb, year)
     found: list[Candidate] = []
@@ -255,7 +261,7 @@ class _Reader:
                 sentence=text, written=figure.written, year=year, kind=kind,
                 metric=proposal.metric,
                 new_metric=(NewMetric(proposal.new_id or "", proposal.new_label or "",
-                                      proposal.topic or "") if proposal.new else None),
+                                      proposal.topic or "") if proposal.new_id else None),
                 value=figure.value, numeral=figure.numeral, unit=figure.unit,
                 percent=figure.percent, percent_of=figure.percent_of, of=figure.of,
                 bound=figure.bound, estimate=figure.estimate, also=tuple(figure.also),
@@ -408,15 +414,33 @@ def _source(sentences: Sequence[Sentence], place: Place | None, name: str | None
     if title is None:
         subject = place.name if place else name or "đơn vị"
         title = f"Báo cáo của {subject}" + (f" năm {year}" if year else "")
-    publisher = _NO_AUTHOR
-    for sentence in sentences[:12]:
-        byline = _BYLINE.match(sentence.text)
-        credit = _SOURCE_LINE.search(sentence.text)
-        if byline and len(sentence.text) < 80 and not WEEKDAY.fullmatch(byline.group(1)):
-            publisher = byline.group(1)
-            break
-        if credit:
-            publisher = credit.group(1)
-            break
+    paper = next(filter(None, (_paper(s.text, kb) for s in sentences[:12])), None)
+    author = next(filter(None, (_author(s.text) for s in sentences[:12])), None)
+    publisher = f"{paper} ({author})" if paper and author else paper or author or _NO_AUTHOR
     return SourceProposal(ident, title, publisher, date)
+
+
+def _author(text: str) -> str | None:
+    """The author a byline ("Tiến Thành 20/12/2024") or a credit line ("Nguồn: …") names."""
+    byline = _BYLINE.match(text)
+    if byline and len(text) < 80 and not WEEKDAY.fullmatch(byline.group(1)):
+        return byline.group(1)
+    credit = _SOURCE_LINE.search(text)
+    return credit.group(1) if credit and not _PAPER_LINE.match(credit.group(1)) else None
+
+
+def _paper(text: str, kb: KnowledgeBase) -> str | None:
+    """The paper a news credit ("(QNO) - Sáng 10/1", "SGGPO - ") or a paper's line names.
+
+    A code that is a known abbreviation (UBND, HĐND) or a place's name (TPHCM) is no credit.
+    """
+    line = _PAPER_LINE.match(text) if len(text) < 80 else None
+    if line:
+        return line.group(1)
+    credit = _NEWS_CREDIT.search(text)
+    if credit is None:
+        return None
+    code = next(filter(None, credit.groups()))
+    known = fold(code).lower() in {fold(a) for a in kb.vocabulary.abbreviations}
+    return None if known or kb.gazetteer.find(tokenize(code)) else code
 
