@@ -194,8 +194,10 @@ class Selector:
                 found = self._one(holders[0])
                 return replace(found, only_holder=True) if isinstance(found, Found) else found
             # The units with the year asked, when any has it ("chỉ tiêu thu ngân sách 2025").
-            dated = tuple(p for p in holders if self._in_years(self.kb.facts_of(p, metric.id)))
-            return WhichPlace(metric.label, dated if ask.years and dated else holders, metric)
+            years = set(ask.years)
+            dated = tuple(p for p in holders if any(
+                f.year in years for f in self.kb.facts_of(p, metric.id))) if years else ()
+            return WhichPlace(metric.label, dated or holders, metric)
         if ask.family:
             family = ask.family
             holders = tuple(p for p in self.kb.places if self._in_years(
@@ -213,8 +215,9 @@ class Selector:
             return WhichPlace(ask.typed, holders)
         if ask.years and not ask.content:
             # "năm 2024 thì có gì": the units with figures of that year.
+            years = set(ask.years)
             return WhichPlace("số liệu", tuple(p for p in self.kb.places
-                                               if self._in_years(self.kb.by_place[p.key])))
+                                               if years.intersection(self.kb.years_of(p))))
         return NotUnderstood()
 
     def _ranking_or_holders(self, province: Place | None = None,
