@@ -16,8 +16,8 @@ from typing import Any
 from knowledge.base import KnowledgeBase, Metric
 from knowledge.intent import Ask
 from knowledge.lexicon import Lexicon, MetricMatch, shared
-from knowledge.model import Answer, Place
-from knowledge.places import PlaceAsked, Places
+from knowledge.model import Answer, Place, Ward
+from knowledge.places import PlaceAsked, Places, formed_from
 from knowledge.read import Reading
 
 # A short reply to the bot's own question ("Hoàng Mai", "2022") completes that question.
@@ -85,7 +85,8 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
     kind_only = bool(ask.family and ask.family.kind) and not (
         (ask.metrics and not ask.frame_only) or ask.topics or ask.person)
     names_what = ask.names_on_its_own and not (kind_only and context.metric)
-    if names_what and ask.followup and not names_place and context.metric and ask.content:
+    if names_what and ask.followup and not names_place and context.metric and ask.content \
+            and not _names_own_metric(ask, context, kb):
         # "còn lĩnh vực đô thị?", "còn số trao tại hội nghị tổng kết?": words that are all a
         # fact's own of the metric talked about narrow it, though they could name another.
         narrowing = _qualified(ask, context, kb, lexicon, whole=True)
@@ -125,7 +126,7 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
     if not (carry_place or carry_what):
         return places, _pointed_years(context, ask)
     if carry_place:
-        places = _with_places(places, context, kb)
+        places = _with_places(places, context, kb, pointers=pointers)
     if carry_what:
         ask = _with_what(ask, context, kb, lexicon)
         if ask.intent == "compare" or (names_place and "compare" in ask.cues):
@@ -236,15 +237,31 @@ def _qualified(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon,
 
 
 def _with_places(places: Places, context: Context, kb: KnowledgeBase,
-                 keep_named: bool = False) -> Places:
+                 keep_named: bool = False, pointers: frozenset[str] = frozenset()) -> Places:
     carried = []
     for key in context.places:
         place = kb.gazetteer.place_by_key(key)
-        if place is not None:
+        if isinstance(place, Ward) and "former_district" in pointers:
+            # "quận cũ" of a ward: the former districts with facts it was formed from.
+            carried += [PlaceAsked("unit", d.name, (d,)) for d in formed_from(kb, place)
+                        if d.key in kb.by_place]
+        elif place is not None:
             kind = "unit" if key in kb.by_place else "no_data"
             carried.append(PlaceAsked(kind, place.name, (place,)))
     named = places.asked if keep_named else ()
     return replace(places, asked=(*carried, *named))
+
+
+def _names_own_metric(ask: Ask, context: Context, kb: KnowledgeBase) -> bool:
+    """True when the words name, whole, another metric the unit talked about has.
+
+    "trong đó khen đột xuất mấy tập thể?" after certificates that include ad-hoc ones: the
+    ad-hoc awards' own metric, not a detail of the certificates.
+    """
+    place = kb.gazetteer.place_by_key(context.places[0]) if context.places else None
+    best = ask.metrics[0] if ask.metrics else None
+    return place is not None and best is not None and best.coverage > 0.99 \
+        and best.metric.id != context.metric and bool(kb.facts_of(place, best.metric.id))
 
 
 def _with_what(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) -> Ask:

@@ -154,6 +154,9 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
                 and i not in reading.pairs_at and i - 1 not in reading.pairs_at]
         taken.update(bare)
         pointed |= {"place"} if bare else set()
+        # "cho số của quận cũ": the former district the ward talked about was formed from.
+        if any(words[i] in ("quan", "huyen") and i + 1 in reading.former_at for i in bare):
+            pointed.add("former_district")
     # "… trên 6000 lao động chưa?": a level asked about makes a yes/no question too.
     bar = (threshold(reading.text) or threshold(" ".join(words))) \
         if "yesno" in cues or _ends_as_question(words) else None
@@ -255,8 +258,10 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     # the bot covers may name a year ("bot có số liệu năm 2025 không?").
     # "năm sau … chủ đề gì?" points into the conversation; a bare "phường" does not.
     pointed_year = bool(ask.pointers - {"place"})
+    # "ok vậy cho số của quận cũ": small-talk words beside a pointer ask about that unit.
+    pointing = pointed_year or (bool(ask.pointers) and ask.smalltalk != "help")
     if (ask.smalltalk and not (names_place or ask.names_something or ask.years
-                               or pointed_year)) or (
+                               or pointing)) or (
             not names_place and (ask.smalltalk == "task" or (
                 ask.smalltalk == "help" and not ask.names_something and not pointed_year))):
         return replace(ask, intent="smalltalk")

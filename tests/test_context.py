@@ -175,3 +175,25 @@ def test_a_carried_metric_the_unit_lacks_is_not_swapped_for_another(kb):
                           "Quận 1 có đặt chỉ tiêu đó không?")
     answer, text = replies[-1]
     assert answer.status == "not_found" and "thất nghiệp" in text and "35/38" not in text
+
+
+def test_the_former_district_of_the_ward_talked_about(kb):
+    replies, _ = converse(kb, "phường Thạnh Mỹ Tây năm 2021 có mấy tổ chức cơ sở đảng",
+                          "ok vậy cho số của quận cũ")
+    answer, text = replies[-1]
+    assert answer.status == "answered" and "Quận Bình Thạnh" in text and "53" in text
+
+
+def test_trong_do_drills_into_the_unit_talked_about(kb):
+    replies, _ = converse(kb, "Ba Đình năm 2024 đã hoàn thành hết chỉ tiêu chưa?",
+                          "trong đó mấy cái vượt?")
+    answer, text = replies[-1]
+    assert answer.status == "answered" and "9 chỉ tiêu" in text
+
+
+def test_a_metric_of_its_own_is_not_read_as_a_detail_of_the_last(kb):
+    replies, _ = converse(kb, "hm 2022 giay khen ubnd quan bao nhieu luot tap the",
+                          "trong đó khen đột xuất mấy tập thể?", "Bình Thạnh thì sao?")
+    (_, first), (_, adhoc), (other, other_text) = replies
+    assert "489" in first and "9 tập thể" in adhoc and "489" not in adhoc
+    assert other.status == "not_found" and "21 tập thể" not in other_text
