@@ -541,20 +541,28 @@ def _higher(facts: Sequence[Fact], by_percent: bool) -> str:
 
 
 def _against(fact: Fact, bar: Threshold) -> str:
-    """``Có. `` / ``Không. `` when the figure can be set against the level the question names."""
-    if bar.percent:
-        have = fact.percent_number if fact.percent_number is not None else (
-            fact.number if (fact.unit or "").startswith("%") else None)
+    """``Có. `` / ``Không. `` when the figure can be set against the level the question names.
+
+    A range ("10 - 11%") is set against it by both ends: no verdict when they disagree.
+    """
+    if bar.percent and fact.percent_number is not None:
+        have = [fact.percent_number]
+    elif bar.percent and not (fact.unit or "").startswith("%"):
+        have = []
     else:
-        have = None if fact.number is None else fact.number * scale_of(
-            [fold(w) for w in (fact.unit or "").split()])
-    if have is None:
+        scale = 1.0 if bar.percent else scale_of([fold(w) for w in (fact.unit or "").split()])
+        have = [n * scale for n in _ends(fact.value)]
+    verdicts = {(h < bar.value) if bar.below else (h > bar.value if bar.strict
+                                                   else h >= bar.value) for h in have}
+    if len(verdicts) != 1:
         return ""
-    if bar.below:
-        reached = have < bar.value
-    else:
-        reached = have > bar.value if bar.strict else have >= bar.value
-    return "Có. " if reached else ("Chưa. " if bar.yet else "Không. ")
+    return "Có. " if verdicts.pop() else ("Chưa. " if bar.yet else "Không. ")
+
+
+def _ends(value: str | None) -> list[float]:
+    """A figure as a number, or a range's two ends ("10 - 11"); none for text."""
+    parts = [parse_vn_number(p) for p in (value or "").split(" - ")]
+    return [p for p in parts if p is not None] if all(p is not None for p in parts) else []
 
 
 def _level_note(level: str | None, what: str) -> str:

@@ -390,6 +390,11 @@ def test_a_request_to_write_something_is_out_of_scope(full):
      "tie6u", "681,8%", "Chưa có"),
     ("Năm 2020 Hai Bà Trưng hỗ trợ chống dịch trong quận cộng ủng hộ nơi khác có hơn 11 tỷ "
      "không?", "1,078", "Không. "),
+    # a range is set against the level by both ends
+    ("Năm 2022 Bình Thạnh phấn đấu tổng giá trị sản xuất tăng trên 12% phải không?", "Không. ",
+     "Có. "),
+    ("Năm 2022 Bình Thạnh phấn đấu tổng giá trị sản xuất tăng trên 10,5% phải không?",
+     "10 - 11%", "Có. "),
     # "phải không" after a figure checks the figure, never the plan
     ("Hoàng Mai thu ngân sách 2022 là 4.670,8 tỷ phải không?", "Theo báo cáo: ", "Có. "),
     # a document's date in its own words; a quoted slogan finds its unit
