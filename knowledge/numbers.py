@@ -20,10 +20,16 @@ def parse_vn_number(written: str | int | float) -> float | None:
     return float(text.replace(".", "").replace(",", "."))
 
 
+def figure_ends(written: str) -> list[float]:
+    """A figure as ``[n]``, a range of two (``"10 - 11"``) as its ends, text or more as ``[]``."""
+    parts = [parse_vn_number(p.strip()) for p in str(written).split(" - ")]
+    return [p for p in parts if p is not None] \
+        if len(parts) <= 2 and all(p is not None for p in parts) else []
+
+
 def is_vn_figure(written: str) -> bool:
     """True for a single figure or a range of two (``"10 - 11"``) in Vietnamese notation."""
-    parts = [p.strip() for p in str(written).split(" - ")]
-    return 1 <= len(parts) <= 2 and all(parse_vn_number(p) is not None for p in parts)
+    return bool(figure_ends(written))
 
 
 def format_vn_number(value: float, decimals: int | None = None) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from knowledge.base import KnowledgeBase
 from knowledge.intent import Ask
 from knowledge.model import Answer, District, Fact, Place, Province, Ward
-from knowledge.numbers import parse_vn_number, scale_of
+from knowledge.numbers import figure_ends, parse_vn_number, scale_of
 from knowledge.phrasing import (
     fact_line,
     figure,
@@ -551,18 +551,13 @@ def _against(fact: Fact, bar: Threshold) -> str:
         have = []
     else:
         scale = 1.0 if bar.percent else scale_of([fold(w) for w in (fact.unit or "").split()])
-        have = [n * scale for n in _ends(fact.value)]
+        have = [n * scale for n in figure_ends(fact.value or "")]
     verdicts = {(h < bar.value) if bar.below else (h > bar.value if bar.strict
                                                    else h >= bar.value) for h in have}
     if len(verdicts) != 1:
         return ""
     return "Có. " if verdicts.pop() else ("Chưa. " if bar.yet else "Không. ")
 
-
-def _ends(value: str | None) -> list[float]:
-    """A figure as a number, or a range's two ends ("10 - 11"); none for text."""
-    parts = [parse_vn_number(p) for p in (value or "").split(" - ")]
-    return [p for p in parts if p is not None] if all(p is not None for p in parts) else []
 
 
 def _level_note(level: str | None, what: str) -> str:

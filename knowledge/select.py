@@ -25,7 +25,6 @@ MAX_UNITS = 10  # units listed as holders or in a ranking group; the rest are co
 # date in its words ("Chỉ thị 34/CT-TW (07/4/2014)").
 _KIND_OF_INTENT = {"who": ("person",), "when": ("event", "theme"), "theme": ("theme",)}
 DATED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
-_YEAR = re.compile(r"^(19|20)\d{2}$")
 # Words that ask for a result, not a target: "đã vượt mức bao nhiêu chỉ tiêu".
 _RESULT_VERBS = frozenset(("vuot", "dat", "hoan"))
 _NEARLY = 0.9
@@ -375,7 +374,7 @@ class Selector:
         """The unit's figures whose value and measuring unit the question says ("13 chi bộ")."""
         words = self.ask.content
         said = {float(w) for w, after in pairwise(words)
-                if w.isdigit() and not _YEAR.match(w) and after.isalpha()}
+                if w.isdigit() and after.isalpha()}  # years are not content words
         if not said:
             return []
         return [f for f in self._in_years(self.kb.by_place.get(place.key, ()))
