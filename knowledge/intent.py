@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
-from knowledge.lexicon import Family, Lexicon, MetricMatch, by_kind, resolve
+from knowledge.lexicon import Family, Hit, Lexicon, MetricMatch, by_kind, resolve
 from knowledge.model import FIGURE_KINDS
 from knowledge.numbers import SCALE_WORDS
 from knowledge.places import Places
@@ -184,7 +184,7 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     content = [i for i in range(len(words)) if i not in taken and i not in reading.stop]
     expanded = [t for i in content for t in lexicon.expand.tokens(tokens[i])]
     inside = by_kind(lexicon.content_cues.matches(expanded))
-    frames = {n for h in resolve(inside["frame"]) for n in h.span}
+    frames = _frame_positions(inside)
     used = [t.key for t in expanded]
     typed = tuple((t.key, t.sig) for t in expanded)
     plain = [typed[n] for n in range(len(expanded)) if n not in frames]
@@ -290,6 +290,11 @@ def _with_intent(ask: Ask, cues: dict[str, list[int]], places: Places) -> Ask:
     return replace(ask, intent="figure")
 
 
+def _frame_positions(inside: dict[str, list[Hit[Any]]]) -> set[int]:
+    """Positions of frame words ("chỉ tiêu", "kế hoạch") among the content cues found."""
+    return {n for h in resolve(inside["frame"]) for n in h.span}
+
+
 def _clauses(reading: Reading, content: list[int]) -> list[list[int]]:
     """Content positions by clause: a comma or a joining word ("và", "với") starts one."""
     tokens, words = reading.tokens, reading.words
@@ -317,8 +322,7 @@ def _parts(reading: Reading, clauses: list[list[int]], lexicon: Lexicon,
     parts: dict[str, MetricMatch] = {}
     for clause in clauses:
         expanded = [t for i in clause for t in lexicon.expand.tokens(tokens[i])]
-        frames = {n for h in resolve(by_kind(lexicon.content_cues.matches(expanded))["frame"])
-                  for n in h.span}
+        frames = _frame_positions(by_kind(lexicon.content_cues.matches(expanded)))
         typed = [(t.key, t.sig) for n, t in enumerate(expanded) if n not in frames]
         # Frame words name a part only whole ("hoàn thành bao nhiêu chỉ tiêu"), never in
         # part ("đạt … chỉ tiêu").
