@@ -51,6 +51,9 @@ _LEVEL_WORDS = {("quan",): "district", ("huyen",): "district", ("thi", "xa"): "d
 # Words of yes/no cues that ask, not what is measured ("có tăng … không": "tăng" is).
 _YESNO_FRAME = frozenset(("co", "da", "phai", "dung", "khong", "chua", "ko"))
 _JOINERS = frozenset(("va", "voi", "cung"))
+# Words before the level a yes/no question names ("có vượt 5 nghìn tỷ", "đã tới mốc 50 triệu").
+_LEVEL_VERBS = frozenset(("vuot", "dat", "toi", "duoc", "tren", "qua", "hon", "cham", "duoi",
+                          "moc", "muc", "so", "con", "dc"))
 _PLUS = signature("cộng")
 _PLAN_WORDS = frozenset((("du", "toan"), ("ke", "hoach"), ("chi", "tieu")))
 # A clause names a metric when two or more of its words cover this much of one of its phrasings.
@@ -165,9 +168,11 @@ def read_intent(reading: Reading, places: Places, lexicon: Lexicon) -> Ask:
     if bar is not None:
         cues.setdefault("yesno", [])
     if bar is not None:
-        # Its figure and scale words are no metric's ("tỷ" is not "tỷ lệ").
-        taken.update(i for i, w in enumerate(words) if w.isdigit() or w in SCALE_WORDS
-                     or w in ("moc", "muc"))
+        # Its figure and scale words are no metric's ("tỷ" is not "tỷ lệ"); a number after a
+        # noun stays a qualifier ("mũi 3 có được 50.000 người không").
+        taken.update(i for i, w in enumerate(words) if w in SCALE_WORDS or w in ("moc", "muc")
+                     or (w.isdigit() and not (i and words[i - 1].isalpha()
+                                              and words[i - 1] not in _LEVEL_VERBS)))
     # "chỉ tiêu TP giao", "kế hoạch cấp trên giao": who set the target, not what is measured.
     for i, word in enumerate(words):
         if word == "giao":

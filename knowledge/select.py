@@ -340,7 +340,7 @@ class Selector:
                  if f.metric in named and f.kind in FIGURE_KINDS]
         if not facts:
             return None
-        return Found("figure", tuple(_ordered(facts)[:MAX_LINES]), places=(place,))
+        return Found(self._figure_intent(), tuple(_ordered(facts)[:MAX_LINES]), places=(place,))
 
     def _targets_if_asked(self, facts: list[Fact]) -> list[Fact]:
         """The targets when a target is asked and there are any.
@@ -401,8 +401,12 @@ class Selector:
             return None
         chosen = [f for score, f in scored if score == top]
         intent = {"person": "who", "event": "when", "theme": "theme"}.get(chosen[0].kind,
-                                                                           "figure")
+                                                                           self._figure_intent())
         return Found(intent, tuple(_ordered(chosen)[:MAX_LINES]), places=(place,))
+
+    def _figure_intent(self) -> Intent:
+        """How figures found by words are phrased: as asked (yes/no, % of plan, growth)."""
+        return self.ask.intent if self.ask.intent in ("yesno", "percent", "growth") else "figure"
 
     def _figures(self, place: Place) -> Selection:
         ask = self.ask

@@ -390,6 +390,8 @@ def test_a_request_to_write_something_is_out_of_scope(full):
      "tie6u", "681,8%", "Chưa có"),
     ("Năm 2020 Hai Bà Trưng hỗ trợ chống dịch trong quận cộng ủng hộ nơi khác có hơn 11 tỷ "
      "không?", "1,078", "Không. "),
+    # a number after a noun qualifies ("mũi 3"); the level is the one after the verb
+    ("Bình Tân 2021 tiêm mũi 3 có được 50.000 người không?", "Không. ", "548.458"),
     # a range is set against the level by both ends
     ("Năm 2022 Bình Thạnh phấn đấu tổng giá trị sản xuất tăng trên 12% phải không?", "Không. ",
      "Có. "),
