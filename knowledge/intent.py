@@ -53,7 +53,7 @@ _YESNO_FRAME = frozenset(("co", "da", "phai", "dung", "khong", "chua", "ko"))
 _JOINERS = frozenset(("va", "voi", "cung"))
 # Words before the level a yes/no question names ("có vượt 5 nghìn tỷ", "đã tới mốc 50 triệu").
 _LEVEL_VERBS = frozenset(("vuot", "dat", "toi", "duoc", "tren", "qua", "hon", "cham", "duoi",
-                          "moc", "muc", "so", "con", "dc"))
+                          "du", "moc", "muc", "so", "con", "dc"))
 _PLUS = signature("cộng")
 _PLAN_WORDS = frozenset((("du", "toan"), ("ke", "hoach"), ("chi", "tieu")))
 # A clause names a metric when two or more of its words cover this much of one of its phrasings.

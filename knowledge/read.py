@@ -21,7 +21,7 @@ _YEAR = re.compile(r"^(19|20)\d{2}$")
 _SCALE = "|".join(SCALE_WORDS)
 # "có vượt 5 nghìn tỷ không", "đã tới mốc 50 triệu chưa", "đạt 95% không": a level asked about.
 _THRESHOLD = re.compile(
-    rf"\b(vuot|dat|toi|duoc|tren|qua|hon|cham|duoi)\s+(?:(?:moc|muc|con so)\s+)?(\d[\d.,]*\d|\d)"
+    rf"\b(vuot|dat|toi|duoc|tren|qua|hon|cham|duoi|du)\s+(?:(?:moc|muc|con so)\s+)?(\d[\d.,]*\d|\d)"
     rf"\s*((?:{_SCALE})(?:\s+(?:{_SCALE}))?\b)?\s*(%|phan tram)?")
 _SHORT_YEAR = re.compile(r"^[1-4]\d$")
 # Words comparing with a level: the number after them is that level ("vượt 2000 giấy"), not a year.
@@ -254,7 +254,10 @@ def _year(tokens: list[Token], i: int, lexicon: Lexicon) -> int | None:
     if not _SHORT_YEAR.match(key) or tokens[i].code or _after_type_word(tokens, i, lexicon):
         return None  # "Covid-19", "05-CT/TW": part of a name or number, not a year
     after_nam = i > 0 and tokens[i - 1].key == "nam"
-    if after_nam or (i == len(tokens) - 1 and i > 0 and not tokens[i - 1].key.isdigit()):
+    # Ending the question, unless it numbers a name ("SEA Games 31", "Chỉ thị 05").
+    named = i > 0 and tokens[i - 1].raw[:1].isupper() and not tokens[i - 1].raw.isupper()
+    if after_nam or (i == len(tokens) - 1 and i > 0 and not tokens[i - 1].key.isdigit()
+                     and not named):
         return 2000 + int(key)
     return None
 

@@ -197,3 +197,10 @@ def test_a_metric_of_its_own_is_not_read_as_a_detail_of_the_last(kb):
     (_, first), (_, adhoc), (other, other_text) = replies
     assert "489" in first and "9 tập thể" in adhoc and "489" not in adhoc
     assert other.status == "not_found" and "21 tập thể" not in other_text
+
+
+def test_so_vs_compares_with_the_unit_talked_about(kb):
+    replies, _ = converse(kb, "Tân Hòa (Phú Thọ) muốn năm 2026 thu nhập đầu người đạt bao nhiêu",
+                          "so vs Quế Sơn thì chênh bao nhiêu")
+    answer, text = replies[-1]
+    assert answer.status == "answered" and "78 triệu" in text and "47,57" in text

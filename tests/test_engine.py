@@ -392,6 +392,7 @@ def test_a_request_to_write_something_is_out_of_scope(full):
      "không?", "1,078", "Không. "),
     # a number after a noun qualifies ("mũi 3"); the level is the one after the verb
     ("Bình Tân 2021 tiêm mũi 3 có được 50.000 người không?", "Không. ", "548.458"),
+    ("Quận 6 năm 2022 có đủ 10 người đi học lớp nhận thức về Đảng không?", "Có. ", "Không. "),
     # a range is set against the level by both ends
     ("Năm 2022 Bình Thạnh phấn đấu tổng giá trị sản xuất tăng trên 12% phải không?", "Không. ",
      "Có. "),
@@ -424,6 +425,10 @@ def test_a_request_to_write_something_is_out_of_scope(full):
     ("BA ĐÌNH CẢ NHIỆM KỲ 2020-2025 ĐÃ VƯỢT MỨC BAO NHIÊU CHỈ TIÊU", "22/128", "25 chỉ tiêu"),
     # a figure the question says itself ("13 chi bộ") is the fact asked about
     ("Ở Quận 6 có 13 chi bộ được xếp loại mức nào?", "hoàn thành tốt nhiệm vụ", ": 16 chi bộ"),
+    # LĐXS is lao động xuất sắc; a number after a name is no year ("SEA Games 31")
+    ("HM 2022 tập thể LĐXS trao ngay tại hội nghị tổng kết là bao nhiêu", "12 tập thể",
+     "99 tập thể"),
+    ("Quận nào có số liệu về phục vụ SEA Games 31?", "Quận Hoàng Mai", "2031"),
     # a full date names what the unit did that day
     ("Ngày 3/3/2023 quận Hoàng Mai tổ chức sự kiện gì?", "Hội nghị tổng kết", "SEA Games"),
     # a metric the unit lacks, but words a task of its own says
