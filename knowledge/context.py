@@ -15,8 +15,8 @@ from typing import Any
 
 from knowledge.base import KnowledgeBase, Metric
 from knowledge.intent import Ask
-from knowledge.lexicon import Lexicon, MetricMatch, shared
-from knowledge.model import Answer, Place, Ward
+from knowledge.lexicon import Lexicon, MetricMatch, person_names, shared
+from knowledge.model import Answer, Fact, Place, Ward
 from knowledge.places import PlaceAsked, Places, formed_from
 from knowledge.read import Reading
 
@@ -29,7 +29,8 @@ _FOLLOWUP_WORDS = frozenset(("con", "vay", "sao", "the", "thi"))
 class Context:
     """What the last questions and replies settled: units, years, metric or topic, intent.
 
-    ``pending`` is the question a ``clarify`` reply asked back about.
+    ``pending`` is the question a ``clarify`` reply asked back about; ``mentioned`` the one
+    person the last reply named, whom "bà ấy", "ông ấy" point to.
     """
 
     places: tuple[str, ...] = ()
@@ -40,6 +41,7 @@ class Context:
     intent: str | None = None
     person: str | None = None
     pending: str | None = None
+    mentioned: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -50,7 +52,7 @@ class Context:
         """A JSON-ready form, for the state store."""
         return {"places": list(self.places), "years": list(self.years), "metric": self.metric,
                 "topics": list(self.topics), "family": self.family, "intent": self.intent,
-                "person": self.person, "pending": self.pending}
+                "person": self.person, "pending": self.pending, "mentioned": self.mentioned}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Context:
@@ -63,7 +65,8 @@ class Context:
                 years=tuple(int(y) for y in data.get("years") or ()),
                 metric=_text(data.get("metric")), topics=tuple(map(str, data.get("topics") or ())),
                 family=_text(data.get("family")), intent=_text(data.get("intent")),
-                person=_text(data.get("person")), pending=_text(data.get("pending")))
+                person=_text(data.get("person")), pending=_text(data.get("pending")),
+                mentioned=_text(data.get("mentioned")))
         except (TypeError, ValueError):
             return cls()
 
@@ -80,6 +83,9 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
     if context.empty or ask.intent == "smalltalk":
         return places, ask
     ask = _refined(ask, context, kb, lexicon, places.units)
+    if "person" in ask.pointers and (context.person or context.mentioned) and not ask.person:
+        # "bà ấy còn giữ chức gì?": the person the conversation is about, in their unit.
+        ask = replace(ask, person=context.person or context.mentioned, intent="who")
     names_place = bool(places.asked) or bool(places.provinces)
     # "… đặt mục tiêu bao nhiêu?": a kind of fact alone asks it of the metric talked about.
     kind_only = bool(ask.family and ask.family.kind) and not (
@@ -115,7 +121,8 @@ def follow(context: Context, places: Places, ask: Ask, kb: KnowledgeBase,
     # Naming neither a unit nor what it asks ("đạt bao nhiêu % dự toán?") is a follow-up too.
     incomplete = not names_place and not names_what
     carry_place = not names_place and bool(context.places) and (
-        "place" in pointers or names_what or bool(ask.years) or ask.followup or incomplete
+        bool(pointers & {"place", "person"}) or names_what or bool(ask.years) or ask.followup
+        or incomplete
         or bool(pointers & {"year", "previous_year", "next_year"}))
     carries = bool(context.metric or context.topics or context.family or context.person
                    or context.intent)
@@ -164,6 +171,7 @@ def settled(context: Context, places: Places, ask: Ask, answer: Answer,
         intent=ask.intent if ask.intent not in ("compare", "overview", "unknown") else None,
         person=ask.person,
         pending=question if answer.status == "clarify" else None,
+        mentioned=_one_person(facts),
     )
 
 
@@ -273,6 +281,12 @@ def _with_what(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) 
         (context.intent or "figure")
     return replace(ask, metrics=matches, topics=context.topics, family=family,
                    person=context.person, intent=intent)  # type: ignore[arg-type]
+
+
+def _one_person(facts: tuple[Fact, ...]) -> str | None:
+    """The one person an answer names, whom "bà ấy", "ông ấy" then point to."""
+    names = {n for f in facts if f.kind == "person" for n in person_names(f)}
+    return names.pop() if len(names) == 1 else None
 
 
 def _pointed_years(context: Context, ask: Ask) -> Ask:

@@ -204,3 +204,12 @@ def test_so_vs_compares_with_the_unit_talked_about(kb):
                           "so vs Quế Sơn thì chênh bao nhiêu")
     answer, text = replies[-1]
     assert answer.status == "answered" and "78 triệu" in text and "47,57" in text
+
+
+def test_ba_ay_points_to_the_person_the_last_answer_named(kb):
+    replies, context = converse(kb, "Ai chủ trì hội nghị tổng kết năm 2022 của Đảng bộ cơ quan "
+                                    "chính quyền Quận 6?", "bà ấy còn giữ chức gì nữa?")
+    answer, text = replies[-1]
+    assert answer.status == "answered" and "Chủ tịch UBND quận" in text
+    assert "Hai Bà Trưng" not in text and "Nguyễn Mạnh Quyền" not in text
+    assert Context.from_dict(context.to_dict()) == context
