@@ -316,7 +316,11 @@ class Selector:
         if ask.intent in ("who", "when", "theme") or ask.person:
             return self._kind_facts((place,))
         if ask.intent == "list" and not self._names_people_or_events():
-            return self._listed(place)
+            listed = self._listed(place)
+            # "những gương nào": a task of the unit may say what no metric names.
+            told = self._by_fact_words(place, texts_only=True) \
+                if isinstance(listed, Missing) else None
+            return told or listed
         if not ask.metrics:
             return self._by_fact_words(place) or self._by_metric_words(place) or \
                 Missing(place, self._what(), ask.years)
@@ -433,8 +437,9 @@ class Selector:
         metric = own[0].metric
         in_years, note = self._years_or_only(facts)
         if not in_years:
-            return Missing(place, metric.label, ask.years,
-                           have_years=tuple(sorted({f.year for f in facts})), metric=metric)
+            return self._by_fact_words(place, texts_only=True) or Missing(
+                place, metric.label, ask.years,
+                have_years=tuple(sorted({f.year for f in facts})), metric=metric)
         chosen = self._narrowed(in_years)
         return Found(ask.intent, tuple(_ordered(chosen)[:MAX_LINES + 2]), metric=metric,
                      places=(place,), year_note=note)

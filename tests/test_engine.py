@@ -429,6 +429,9 @@ def test_a_request_to_write_something_is_out_of_scope(full):
     ("HM 2022 tập thể LĐXS trao ngay tại hội nghị tổng kết là bao nhiêu", "12 tập thể",
      "99 tập thể"),
     ("Quận nào có số liệu về phục vụ SEA Games 31?", "Quận Hoàng Mai", "2031"),
+    # a list no metric names, said by a task of the unit
+    ("Năm 2024 Quận 1 tuyên truyền, nhân rộng những gương nào?", "người tốt, việc tốt",
+     "Chưa có"),
     # a full date names what the unit did that day
     ("Ngày 3/3/2023 quận Hoàng Mai tổ chức sự kiện gì?", "Hội nghị tổng kết", "SEA Games"),
     # a metric the unit lacks, but words a task of its own says
