@@ -184,7 +184,7 @@ def _refined(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon,
     carried = kb.metrics.get(context.metric or "")
     if carried is None or not ask.typed_words:
         return ask
-    place = kb.gazetteer.place_by_key(context.places[0]) if context.places else None
+    place = _talked_about(context, kb)
     if ask.metrics and ask.metrics[0].coverage > 0.99:
         best = ask.metrics[0].metric
         if ask.frame_only and best is not carried and place is not None \
@@ -219,7 +219,7 @@ def _qualified(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon,
     Most of the words (``whole``: all of them) must be a fact's own (its detail, unit, text or
     metric's name); the carried metric wins a tie. None when no fact of the unit is told so.
     """
-    place = kb.gazetteer.place_by_key(context.places[0]) if context.places else None
+    place = _talked_about(context, kb)
     if place is None:
         return None
     content = set(ask.content) - _FOLLOWUP_WORDS
@@ -266,7 +266,7 @@ def _names_own_metric(ask: Ask, context: Context, kb: KnowledgeBase) -> bool:
     "trong đó khen đột xuất mấy tập thể?" after certificates that include ad-hoc ones: the
     ad-hoc awards' own metric, not a detail of the certificates.
     """
-    place = kb.gazetteer.place_by_key(context.places[0]) if context.places else None
+    place = _talked_about(context, kb)
     best = ask.metrics[0] if ask.metrics else None
     return place is not None and best is not None and best.coverage > 0.99 \
         and best.metric.id != context.metric and bool(kb.facts_of(place, best.metric.id))
@@ -281,6 +281,11 @@ def _with_what(ask: Ask, context: Context, kb: KnowledgeBase, lexicon: Lexicon) 
         (context.intent or "figure")
     return replace(ask, metrics=matches, topics=context.topics, family=family,
                    person=context.person, intent=intent)  # type: ignore[arg-type]
+
+
+def _talked_about(context: Context, kb: KnowledgeBase) -> Place | None:
+    """The unit the conversation is about (its first), if any."""
+    return kb.gazetteer.place_by_key(context.places[0]) if context.places else None
 
 
 def _one_person(facts: tuple[Fact, ...]) -> str | None:

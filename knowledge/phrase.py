@@ -132,7 +132,7 @@ class Phraser:
         in_kb = [d for d in origins if d.key in self.kb.by_place
                  and (not asked_years or asked_years & set(self.kb.years_of(d)))]
         if not in_kb:
-            years = f" năm {join_vn(map(str, sorted(asked_years)))}" if asked_years else ""
+            years = _of_years(sorted(asked_years))
             body = (f"{head} Chưa có số liệu{years} của {ward.name} cũng như của "
                     f"{join_vn(d.name for d in origins) or 'các đơn vị cũ'} "
                     f"({join_vn(sorted({d.province for d in origins}))}). "
@@ -165,7 +165,7 @@ class Phraser:
     def _which_place(self, selection: WhichPlace) -> Answer:
         if not selection.holders:
             what = "" if selection.what == "số liệu" else f" «{selection.what}»"
-            years = f" năm {join_vn(map(str, self.ask.years))}" if self.ask.years else ""
+            years = _of_years(self.ask.years)
             return Answer("not_found", f"Chưa có số liệu{what}{years} của đơn vị nào. "
                           + hint(self.kb), (), examples(self.kb))
         holders = selection.holders
@@ -199,7 +199,7 @@ class Phraser:
     def _missing(self, m: Missing) -> Answer:
         what = m.what
         noun = "thông tin" if m.people else "số liệu"
-        asked_years = f" năm {join_vn(map(str, m.years))}" if m.years else ""
+        asked_years = _of_years(m.years)
         if m.unknown:
             names = join_vn(self._unknown_label(a) for a in m.unknown)
             about = f"«{what}» của {names}" if what else f"về {names}"
@@ -461,7 +461,7 @@ class Phraser:
             return Answer("clarify", f"Bạn muốn so sánh nội dung gì giữa {join_vn(names)}?", (),
                           self._topic_suggestions(c.places))
         label = c.metric.label
-        years = f" năm {join_vn(map(str, c.years))}" if c.years else ""
+        years = _of_years(c.years)
         lines = [self._line(f) for f in c.facts]
         lines.extend(f"{place_label(p)}: chưa có số liệu «{label}»{years}." for p in c.missing)
         lines.extend(f"{self._unknown_label(a)}: chưa có số liệu trong cơ sở dữ liệu."
@@ -538,6 +538,11 @@ def _higher(facts: Sequence[Fact], by_percent: bool) -> str:
         return ""
     return f"Cao hơn: {place_label(top.place)}." if len(facts) == 2 else \
         f"Cao nhất: {place_label(top.place)}."
+
+
+def _of_years(years: Sequence[int]) -> str:
+    """`` năm 2021 và 2022`` after what was asked, or nothing when no year was."""
+    return f" năm {join_vn(map(str, years))}" if years else ""
 
 
 def _against(fact: Fact, bar: Threshold) -> str:

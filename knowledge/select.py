@@ -299,11 +299,8 @@ class Selector:
 
     def _one(self, place: Place) -> Selection:
         ask = self.ask
-        named = ask.metrics[0].metric.id if ask.metrics and ask.metrics[0].coverage > 0.99 \
-            else None
-        on_day = [f for f in self.kb.by_place.get(place.key, ())
-                  if f.date in ask.dates and named in (None, f.metric)]
-        if on_day and ask.intent not in ("who", "yesno", "percent") and not ask.person:
+        if (on_day := self._on_day(place)) and ask.intent not in ("who", "yesno", "percent") \
+                and not ask.person:
             # "Ngày 3/3/2023 quận tổ chức sự kiện gì?": what the unit's facts date that day.
             return Found("when", tuple(_ordered(on_day)[:MAX_LINES]), places=(place,))
         if ask.threshold is None and ask.intent == "figure" and (counted := self._counted(place)):
@@ -325,6 +322,16 @@ class Selector:
             return self._by_fact_words(place) or self._by_metric_words(place) or \
                 Missing(place, self._what(), ask.years)
         return self._figures(place)
+
+    def _on_day(self, place: Place) -> list[Fact]:
+        """The unit's facts dated a day the question names (of the metric named whole, if any)."""
+        ask = self.ask
+        if not ask.dates:
+            return []
+        named = ask.metrics[0].metric.id if ask.metrics and ask.metrics[0].coverage > 0.99 \
+            else None
+        return [f for f in self.kb.by_place.get(place.key, ())
+                if f.date in ask.dates and named in (None, f.metric)]
 
     def _names_people_or_events(self) -> bool:
         """True when the metric asked is curated as people, events or themes, not figures."""
